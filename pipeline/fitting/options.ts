@@ -1,0 +1,61 @@
+/**
+ * Fit options: one place where defaults are resolved and echoed into artifacts.
+ */
+
+export type ObjectiveKind = 'huber' | 'lsq';
+
+export interface FitOptions {
+  /** `huber` (sum of Huber_δ on log-loss residuals, Hoffmann/Epoch) or `lsq` (sum of r²/2). @default 'huber' */
+  objective: ObjectiveKind;
+  /** Huber δ on log-loss residuals. @default 1e-3 */
+  delta: number;
+  /** `grid` (the product of every free parameter's grid), `init` (one start), or a number of seeded random starts. @default 'grid' */
+  starts: 'grid' | 'init' | number;
+  /** Parameters held at a value (natural scale). */
+  fix: Record<string, number>;
+  /** Parameters tied to another: `{ beta: 'alpha' }` makes beta equal alpha. */
+  tie: Record<string, string>;
+  /** Overrides of starting values (natural scale). */
+  init: Record<string, number>;
+  /** Overrides of grids (internal coordinates). */
+  grid: Record<string, number[]>;
+  /** Bootstrap resamples over runs (0 = none). @default 0 */
+  bootstrap: number;
+  /** Seed of every random choice (random starts, bootstrap). @default 0 */
+  seed: number;
+  /** Local optimiser iteration cap per start. @default 500 */
+  maxIterations: number;
+  /** Worker threads for multi-start and bootstrap (1 = in process). @default 1 */
+  threads: number;
+}
+
+export const DEFAULT_FIT_OPTIONS: FitOptions = {
+  objective: 'huber',
+  delta: 1e-3,
+  starts: 'grid',
+  fix: {},
+  tie: {},
+  init: {},
+  grid: {},
+  bootstrap: 0,
+  seed: 0,
+  maxIterations: 500,
+  threads: 1,
+};
+
+/** Resolve options: law defaults, then user overrides, over the global defaults. */
+export function resolveFitOptions(...layers: (Partial<FitOptions> | undefined)[]): FitOptions {
+  const out: FitOptions = { ...DEFAULT_FIT_OPTIONS, fix: {}, tie: {}, init: {}, grid: {} };
+  for (const layer of layers) {
+    if (!layer) continue;
+    for (const [key, value] of Object.entries(layer)) {
+      if (value === undefined) continue;
+      if (key === 'fix' || key === 'tie' || key === 'init' || key === 'grid') {
+        Object.assign(out[key], value);
+      } else {
+        (out as unknown as Record<string, unknown>)[key] = value;
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,58 @@
+/**
+ * What a fit returns. Statuses are explicit and never silently "ok".
+ */
+import type { ParamSpec } from '../laws/law.ts';
+
+/**
+ * `converged`: a relative tolerance was met with a small gradient;
+ * `max-iterations`: the iteration cap stopped it; `at-bound`: converged with a free parameter on a
+ * bound; `non-finite`: the objective or a parameter became NaN/Infinity.
+ */
+export type FitStatus = 'converged' | 'max-iterations' | 'at-bound' | 'non-finite';
+
+export interface Estimate {
+  name: string;
+  /** Natural-scale value. */
+  value: number;
+  /** Internal coordinate. */
+  internal: number;
+  /** `free`, `fixed` or `tied:<name>`. */
+  vary: string;
+  atBound: 'lower' | 'upper' | null;
+  /** Bootstrap standard error (natural scale). */
+  stderr?: number;
+  /** Bootstrap percentile 95 % interval (natural scale). */
+  ci95?: [number, number];
+  /** Asymptotic standard error from the Jacobian (natural scale, delta method). */
+  stderrAsymptotic?: number;
+  spec: ParamSpec;
+}
+
+export interface DerivedEstimate {
+  value: number;
+  stderr?: number;
+  ci95?: [number, number];
+}
+
+export interface FitResult {
+  law: string;
+  specs: ParamSpec[];
+  /** Internal coordinates of every parameter (fixed and tied included). */
+  theta: Float64Array;
+  estimates: Estimate[];
+  /** Natural-scale values by name. */
+  values: Record<string, number>;
+  objective: { kind: 'huber-log' | 'lsq-log'; delta?: number; value: number };
+  status: FitStatus;
+  converged: boolean;
+  message: string;
+  iterations: number;
+  evaluations: number;
+  starts: number;
+  seconds: number;
+  optimizer: string;
+  derived: Record<string, DerivedEstimate>;
+  /** Best distinct optima of the multi-start, best first. */
+  optima: { objective: number; values: Record<string, number> }[];
+  bootstrap?: { samples: number; seed: number; failed: number; draws: Record<string, Float64Array> };
+}

@@ -1,0 +1,104 @@
+/**
+ * The coefficient artifact (SPEC §3, schema `atlas.coefficients/1`).
+ */
+import { readFileSync } from 'node:fs';
+import { InputError } from '../types.ts';
+import { stableJson, writeFileAtomic } from './atomic.ts';
+
+export interface ParamEntry {
+  /** Natural-scale value (A, not ln A). */
+  value: number;
+  stderr?: number;
+  ci95?: [number, number];
+  /** Asymptotic standard error from the Jacobian (sandwich form for Huber). */
+  stderr_asymptotic?: number;
+  /** `free`, `fixed` or `tied:<name>`. */
+  vary: string;
+  /** `lower`, `upper` or null: the estimate sits on a bound. */
+  at_bound: 'lower' | 'upper' | null;
+  init: number;
+  bounds: [number | null, number | null];
+  log_scale: boolean;
+}
+
+export interface Metrics {
+  rows: number;
+  r2: number;
+  rmse: number;
+  mape: number;
+}
+
+export interface FitSection {
+  starts: number;
+  converged: boolean;
+  status: string;
+  message: string;
+  iterations: number;
+  evaluations: number;
+  seconds: number;
+  optimizer: string;
+  /** Spread of the best distinct optima found by the multi-start (flat-ridge diagnostic). */
+  optima?: { objective: number; params: Record<string, number> }[];
+}
+
+export interface DerivedEntry {
+  value: number;
+  stderr?: number;
+  ci95?: [number, number];
+}
+
+export interface GroupEntry {
+  params: Record<string, ParamEntry>;
+  objective: { kind: string; delta?: number; value: number };
+  fit: FitSection;
+  metrics: { train: Metrics; heldout?: Metrics & { spec: string } };
+  derived: Record<string, DerivedEntry>;
+  context: unknown;
+  data: { rows: number; runs: number };
+}
+
+export interface CoefficientArtifact {
+  schema: 'atlas.coefficients/1';
+  law: string;
+  law_options: Record<string, unknown>;
+  params: Record<string, ParamEntry>;
+  objective: { kind: 'huber-log' | 'lsq-log'; delta?: number; value: number };
+  fit: FitSection;
+  data: { rows: number; runs: number; sha256: string; files: string[] };
+  metrics: { train: Metrics; heldout?: Metrics & { spec: string } };
+  derived: Record<string, DerivedEntry>;
+  /** The law's context (languages, K_t …) needed to predict new rows. */
+  context: unknown;
+  /** Fit options as resolved (every default echoed). */
+  options: Record<string, unknown>;
+  /** Per-group fits for `--group-by`. */
+  groups?: Record<string, GroupEntry>;
+  group_by?: string;
+  provenance: { version: string; config_sha256: string | null; seed: number; created: string | null };
+}
+
+/** Write an artifact atomically. */
+export function writeArtifact(path: string, artifact: CoefficientArtifact): void {
+  writeFileAtomic(path, stableJson(artifact));
+}
+
+/** Read and check an artifact. */
+export function readArtifact(path: string): CoefficientArtifact {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new InputError(`${path}: cannot read: ${(error as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new InputError(`${path}:1: not JSON: ${(error as Error).message}`);
+  }
+  const artifact = parsed as CoefficientArtifact;
+  if (!artifact || artifact.schema !== 'atlas.coefficients/1') {
+    throw new InputError(`${path}:1: schema: expected "atlas.coefficients/1"`);
+  }
+  return artifact;
+}
