@@ -1,0 +1,17 @@
+/**
+ * The law registry: `--law ID` resolves here. One import and one entry per law file.
+ */
+import type { Law } from './law.ts';
+import { InputError } from '../types.ts';
+
+// Law modules register below (one import + one entry each).
+
+export const LAWS: Record<string, Law<any, any>> = {
+};
+
+/** The law named `id`, or an input error listing the known laws. */
+export function getLaw(id: string): Law<any, any> {
+  const law = LAWS[id];
+  if (!law) throw new InputError(`--law: unknown law "${id}" (known: ${Object.keys(LAWS).sort().join(', ')})`);
+  return law;
+}
