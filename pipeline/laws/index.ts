@@ -5,8 +5,10 @@ import type { Law } from './law.ts';
 import { InputError } from '../types.ts';
 
 // Law modules register below (one import + one entry each).
+import { curse } from './curse.ts';
 
 export const LAWS: Record<string, Law<any, any>> = {
+  curse,
 };
 
 /** The law named `id`, or an input error listing the known laws. */
