@@ -25,6 +25,11 @@ export interface FitOptions {
   seed: number;
   /** Local optimiser iteration cap per start. @default 500 */
   maxIterations: number;
+  /**
+   * Abandon multi-start runs heading for a basin well above the best found so far (see
+   * multiStart). `false` runs every start to convergence: the exhaustive grid. @default true
+   */
+  prune: boolean;
   /** Worker threads for multi-start and bootstrap (1 = in process). @default 1 */
   threads: number;
 }
@@ -40,6 +45,7 @@ export const DEFAULT_FIT_OPTIONS: FitOptions = {
   bootstrap: 0,
   seed: 0,
   maxIterations: 500,
+  prune: true,
   threads: 1,
 };
 

@@ -1,0 +1,72 @@
+/**
+ * Seeded cluster bootstrap: resample runs (clusters) with replacement and refit. Replicate b
+ * draws from its own stream (seed, b), so the draws are identical for any thread count or order.
+ * Each refit is warm-started from the full-data optimum and the other distinct optima of the
+ * multi-start, keeping the best.
+ */
+import { leastSquares, Workspace } from './least_squares.ts';
+import type { FitOptions } from './options.ts';
+import type { ParameterMap } from './parameters.ts';
+import { residualProblem, type FitProblem } from './problem.ts';
+import { Random, deriveSeed } from './random.ts';
+
+export interface BootstrapDraws {
+  /** Free internal coordinates of each successful replicate, in replicate order. */
+  x: Float64Array[];
+  ok: number;
+  failed: number;
+}
+
+/** Row weights of bootstrap replicate `b`: base weight × how often the row's cluster was drawn. */
+export function replicateWeights(clusters: Int32Array, clusterCount: number, base: Float64Array | undefined, seed: number, b: number, out: Float64Array): void {
+  const rng = new Random(deriveSeed(seed, 0xb007, b));
+  const counts = new Float64Array(clusterCount);
+  for (let c = 0; c < clusterCount; c++) counts[rng.int(clusterCount)] += 1;
+  for (let i = 0; i < out.length; i++) out[i] = (base ? base[i] : 1) * counts[clusters[i]];
+}
+
+/**
+ * Clusters among the rows that take part in the fit (weight > 0), renumbered 0..C−1; rows that
+ * do not take part get cluster −1 and keep weight 0 in every replicate.
+ */
+export function activeClusters(n: number, clusters: Int32Array | undefined, weights: Float64Array | undefined): { clusters: Int32Array; count: number } {
+  const out = new Int32Array(n);
+  const ids = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    if (weights && weights[i] === 0) { out[i] = -1; continue; }
+    const key = clusters ? clusters[i] : i;
+    let id = ids.get(key);
+    if (id === undefined) { id = ids.size; ids.set(key, id); }
+    out[i] = id;
+  }
+  return { clusters: out, count: ids.size };
+}
+
+/** Refit replicates [from, to) and return their optima. */
+export function bootstrapRange<Ctx, D>(problem: FitProblem<Ctx, D>, map: ParameterMap, options: FitOptions, warmStarts: Float64Array[], from: number, to: number): BootstrapDraws {
+  const residuals = residualProblem(problem, map);
+  const n = residuals.n;
+  const workspace = new Workspace(n, residuals.p);
+  const { clusters, count } = activeClusters(n, problem.clusters, problem.weights);
+  const safeClusters = clusters.map((c) => (c < 0 ? 0 : c));
+  const weights = new Float64Array(n);
+  const x: Float64Array[] = [];
+  let failed = 0;
+  for (let b = from; b < to; b++) {
+    replicateWeights(safeClusters, count, problem.weights, options.seed, b, weights);
+    for (let i = 0; i < n; i++) if (clusters[i] < 0) weights[i] = 0;
+    let best: { cost: number; x: Float64Array } | null = null;
+    for (const start of warmStarts) {
+      const result = leastSquares(residuals, start, { loss: options.objective, delta: options.delta, weights, maxIterations: options.maxIterations }, workspace);
+      if (Number.isFinite(result.cost) && result.status !== 'non-finite' && (!best || result.cost < best.cost)) best = { cost: result.cost, x: result.x };
+    }
+    if (best) x.push(best.x);
+    else failed++;
+  }
+  return { x, ok: x.length, failed };
+}
+
+/** All `options.bootstrap` replicates, warm-started from up to three distinct optima. */
+export function bootstrapFits<Ctx, D>(problem: FitProblem<Ctx, D>, map: ParameterMap, options: FitOptions, optima: Float64Array[]): BootstrapDraws {
+  return bootstrapRange(problem, map, options, optima.slice(0, 3), 0, options.bootstrap);
+}

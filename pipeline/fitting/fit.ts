@@ -1,0 +1,350 @@
+/**
+ * Fit a law to data: multi-start global search, local Levenberg–Marquardt with analytic Jacobians,
+ * explicit status, asymptotic covariance and a seeded cluster bootstrap over runs.
+ */
+import { Matrix, pseudoInverse } from 'ml-matrix';
+import type { Law } from '../laws/law.ts';
+import { toNatural } from '../laws/law.ts';
+import { leastSquares, objectiveValue, Workspace, type LeastSquaresResult } from './least_squares.ts';
+import type { FitOptions } from './options.ts';
+import { buildParameterMap, expand, type ParameterMap } from './parameters.ts';
+import { residualProblem, type FitProblem } from './problem.ts';
+import type { DerivedEstimate, Estimate, FitResult, FitStatus } from './result.ts';
+import { Random, deriveSeed } from './random.ts';
+import { InputError } from '../types.ts';
+import { bootstrapFits } from './bootstrap.ts';
+
+export type { FitProblem } from './problem.ts';
+
+/** Starting points (free internal coordinates) for the options' start strategy. */
+export function startingPoints(map: ParameterMap, options: Pick<FitOptions, 'starts' | 'grid' | 'seed'>): Float64Array[] {
+  const free = map.free.map((s) => map.specs[s]);
+  const init = Float64Array.from(map.free.map((s) => map.initInternal[s]));
+  const starts = options.starts;
+  if (starts === 'init' || free.length === 0) return [init];
+  if (starts === 'grid') {
+    const axes = free.map((spec, k) => options.grid[spec.name] ?? spec.grid ?? [init[k]]);
+    const total = axes.reduce((product, axis) => product * axis.length, 1);
+    if (total > 5_000_000) throw new InputError(`--starts grid: ${total} grid points; use --starts N for random starts`);
+    const points: Float64Array[] = [];
+    const point = new Float64Array(free.length);
+    const visit = (k: number) => {
+      if (k === free.length) {
+        points.push(Float64Array.from(point));
+        return;
+      }
+      for (const v of axes[k]) {
+        point[k] = v;
+        visit(k + 1);
+      }
+    };
+    visit(0);
+    return points;
+  }
+  if (!Number.isInteger(starts) || starts < 1) throw new InputError(`--starts: expected grid, init or a positive integer, got ${String(starts)}`);
+  const rng = new Random(deriveSeed(options.seed, 0x5747));
+  const points: Float64Array[] = [init];
+  for (let s = 1; s < starts; s++) {
+    const point = new Float64Array(free.length);
+    free.forEach((spec, k) => {
+      const grid = options.grid[spec.name] ?? spec.grid;
+      let lo: number;
+      let hi: number;
+      if (grid && grid.length > 1) {
+        lo = Math.min(...grid);
+        hi = Math.max(...grid);
+      } else if (Number.isFinite(spec.lower) && Number.isFinite(spec.upper)) {
+        lo = spec.lower;
+        hi = spec.upper;
+      } else {
+        const span = spec.log ? 2 : Math.max(0.5 * Math.abs(init[k]), 0.1);
+        lo = Math.max(spec.lower, init[k] - span);
+        hi = Math.min(spec.upper, init[k] + span);
+      }
+      point[k] = lo + (hi - lo) * rng.next();
+    });
+    points.push(point);
+  }
+  return points;
+}
+
+/** Distinct local optima, best first (a flat-ridge diagnostic). */
+class OptimaList {
+  readonly items: { cost: number; x: Float64Array; result: LeastSquaresResult; start: number }[] = [];
+  constructor(private readonly keep: number) {}
+  add(result: LeastSquaresResult, start: number): void {
+    if (!Number.isFinite(result.cost)) return;
+    for (const item of this.items) {
+      if (sameOptimum(item.x, result.x) && Math.abs(item.cost - result.cost) <= 1e-9 * Math.max(item.cost, 1e-300)) {
+        if (result.cost < item.cost) Object.assign(item, { cost: result.cost, x: result.x, result, start });
+        return;
+      }
+    }
+    this.items.push({ cost: result.cost, x: result.x, result, start });
+    this.items.sort((a, b) => a.cost - b.cost || a.start - b.start);
+    if (this.items.length > this.keep) this.items.length = this.keep;
+  }
+}
+
+function sameOptimum(a: Float64Array, b: Float64Array): boolean {
+  for (let k = 0; k < a.length; k++) if (Math.abs(a[k] - b[k]) > 1e-4 * Math.max(1, Math.abs(a[k]))) return false;
+  return true;
+}
+
+/**
+ * Run the local optimiser from every start; keep the best and the distinct optima.
+ *
+ * Two phases. Search: starts run in order of their initial objective with a loose relative
+ * tolerance (`searchFtol`); with `prune`, a start still above `pruneFactor` × the best objective
+ * found so far after `pruneAfter` iterations is abandoned (it is heading for a worse basin).
+ * Polish: the distinct optima of the search are refined to the tight tolerance. `prune: false`
+ * runs every start to convergence (the exhaustive grid).
+ */
+export function multiStart<Ctx, D>(problem: FitProblem<Ctx, D>, map: ParameterMap, options: FitOptions, starts: Float64Array[]) {
+  const residuals = residualProblem(problem, map);
+  const workspace = new Workspace(residuals.n, residuals.p);
+  const search = new OptimaList(8);
+  let iterations = 0;
+  let evaluations = 0;
+  let abandoned = 0;
+  const base = { loss: options.objective, delta: options.delta, weights: problem.weights, maxIterations: options.maxIterations } as const;
+  const initial = new Float64Array(starts.length);
+  for (let s = 0; s < starts.length; s++) {
+    residuals.residuals(starts[s], workspace.r);
+    initial[s] = objectiveValue(workspace.r, options.objective, options.delta, problem.weights);
+    evaluations++;
+  }
+  const order = starts.map((_, s) => s).sort((a, b) => (Number.isNaN(initial[a]) ? 1 : 0) - (Number.isNaN(initial[b]) ? 1 : 0) || initial[a] - initial[b] || a - b);
+  let best = Infinity;
+  for (const s of order) {
+    const result = leastSquares(residuals, starts[s], {
+      ...base,
+      ftol: starts.length > 1 ? SEARCH_FTOL : undefined,
+      ...(options.prune && starts.length > 1 ? { abandonAbove: PRUNE_FACTOR * best, abandonAfter: PRUNE_AFTER } : {}),
+    }, workspace);
+    iterations += result.iterations;
+    evaluations += result.evaluations;
+    if (result.status === 'abandoned') { abandoned++; continue; }
+    if (result.cost < best) best = result.cost;
+    search.add(result, s);
+  }
+  const optima = new OptimaList(5);
+  for (const item of search.items) {
+    const result = starts.length > 1 ? leastSquares(residuals, item.x, base, workspace) : item.result;
+    if (starts.length > 1) {
+      iterations += result.iterations;
+      evaluations += result.evaluations;
+    }
+    optima.add(result, item.start);
+  }
+  return { optima: optima.items, iterations, evaluations, abandoned, residuals };
+}
+
+/** Relative tolerance of the search phase (the polish phase uses the optimiser's tight default). */
+const SEARCH_FTOL = 1e-6;
+/** A start above this multiple of the best objective so far is abandoned when pruning. */
+const PRUNE_FACTOR = 3;
+/** Iterations a start runs before it can be abandoned. */
+const PRUNE_AFTER = 3;
+
+/**
+ * Fit `problem.law` to the data. Deterministic for a given seed.
+ * @example await fitLaw({ law: chinchilla, ctx, design, y }, resolveFitOptions({ starts: 'grid' }))
+ */
+export async function fitLaw<Ctx, D>(problem: FitProblem<Ctx, D>, options: FitOptions): Promise<FitResult> {
+  const started = performance.now();
+  const { law, ctx } = problem;
+  const specs = law.parameters(ctx);
+  const map = buildParameterMap(specs, options);
+  const n = law.size(problem.design);
+  let used = 0;
+  for (let i = 0; i < n; i++) used += problem.weights ? problem.weights[i] : 1;
+  if (used <= map.free.length) {
+    throw new InputError(`fit: ${law.id} has ${map.free.length} free parameters but only ${used} training rows`);
+  }
+  const starts = startingPoints(map, options);
+  const search = multiStart(problem, map, options, starts);
+  if (search.optima.length === 0) {
+    throw new InputError(`fit: ${law.id}: the objective is not finite at any of ${starts.length} starts (check the data's units and the law's inputs)`);
+  }
+  const best = search.optima[0];
+  const theta = new Float64Array(specs.length);
+  expand(map, best.x, theta);
+  const values: Record<string, number> = {};
+  specs.forEach((spec, i) => { values[spec.name] = toNatural(spec, theta[i]); });
+
+  const atBound: ('lower' | 'upper' | null)[] = specs.map(() => null);
+  map.free.forEach((s, k) => {
+    const spec = specs[s];
+    if (best.x[k] <= spec.lower) atBound[s] = 'lower';
+    else if (best.x[k] >= spec.upper) atBound[s] = 'upper';
+  });
+  let status: FitStatus = best.result.status === 'abandoned' ? 'max-iterations' : best.result.status;
+  let message = best.result.message;
+  if (status === 'converged' && atBound.some((b) => b !== null)) {
+    status = 'at-bound';
+    message = `converged with ${specs.flatMap((spec, i) => (atBound[i] ? [`${spec.name} on its ${atBound[i]} bound`] : [])).join(', ')}`;
+  }
+
+  const asymptotic = asymptoticStderr(map, best.result, options, problem.weights);
+  const estimates: Estimate[] = specs.map((spec, i) => {
+    const estimate: Estimate = { name: spec.name, value: values[spec.name], internal: theta[i], vary: map.vary[i], atBound: atBound[i], spec };
+    const k = map.free.indexOf(i);
+    if (k >= 0 && asymptotic && Number.isFinite(asymptotic[k])) {
+      estimate.stderrAsymptotic = spec.log ? values[spec.name] * asymptotic[k] : asymptotic[k];
+    }
+    return estimate;
+  });
+
+  const derivedValues = law.derived ? law.derived(values, ctx) : {};
+  const derived: Record<string, DerivedEstimate> = {};
+  for (const [name, value] of Object.entries(derivedValues)) derived[name] = { value };
+
+  let bootstrap: FitResult['bootstrap'];
+  if (options.bootstrap > 0) {
+    const draws = bootstrapFits(problem, map, options, search.optima.map((o) => o.x));
+    bootstrap = { samples: options.bootstrap, seed: options.seed, failed: draws.failed, draws: {} };
+    const names = specs.map((s) => s.name);
+    const columns: Record<string, Float64Array> = {};
+    names.forEach((name) => { columns[name] = new Float64Array(draws.ok); });
+    const derivedColumns: Record<string, Float64Array> = {};
+    for (const name of Object.keys(derivedValues)) derivedColumns[name] = new Float64Array(draws.ok);
+    const t = new Float64Array(specs.length);
+    for (let b = 0; b < draws.ok; b++) {
+      expand(map, draws.x[b], t);
+      const v: Record<string, number> = {};
+      specs.forEach((spec, i) => { v[spec.name] = toNatural(spec, t[i]); columns[spec.name][b] = v[spec.name]; });
+      if (law.derived) {
+        const d = law.derived(v, ctx);
+        for (const name of Object.keys(derivedColumns)) derivedColumns[name][b] = d[name] ?? NaN;
+      }
+    }
+    estimates.forEach((estimate) => {
+      if (estimate.vary !== 'free' && !estimate.vary.startsWith('tied')) return;
+      const column = columns[estimate.name];
+      estimate.stderr = standardDeviation(column);
+      estimate.ci95 = [quantileSorted(sorted(column), 0.025), quantileSorted(sorted(column), 0.975)];
+    });
+    for (const [name, column] of Object.entries(derivedColumns)) {
+      derived[name].stderr = standardDeviation(column);
+      const s = sorted(column);
+      derived[name].ci95 = [quantileSorted(s, 0.025), quantileSorted(s, 0.975)];
+    }
+    bootstrap.draws = columns;
+  }
+
+  const optima = search.optima.map((o) => {
+    const t = new Float64Array(specs.length);
+    expand(map, o.x, t);
+    const v: Record<string, number> = {};
+    specs.forEach((spec, i) => { v[spec.name] = toNatural(spec, t[i]); });
+    return { objective: o.cost, values: v };
+  });
+
+  return {
+    law: law.id,
+    specs,
+    theta,
+    estimates,
+    values,
+    objective: options.objective === 'huber'
+      ? { kind: 'huber-log', delta: options.delta, value: best.cost }
+      : { kind: 'lsq-log', value: best.cost },
+    status,
+    converged: status === 'converged' || status === 'at-bound',
+    message,
+    iterations: search.iterations,
+    evaluations: search.evaluations,
+    starts: starts.length,
+    seconds: (performance.now() - started) / 1000,
+    optimizer: 'levenberg-marquardt (atlas, IRLS Huber, analytic Jacobian)',
+    derived,
+    optima,
+    ...(bootstrap ? { bootstrap } : {}),
+  };
+}
+
+/**
+ * Asymptotic standard errors of the free internal coordinates. Least squares: s²(JᵀWJ)⁻¹ with
+ * s² = Σw r²/(Σw − p). Huber: the M-estimator form K²·[Σw ψ²/(Σw − p)]/m² · (JᵀWJ)⁻¹ with
+ * m the share of residuals inside δ (Huber 1981, §7.6); undefined when no residual is inside δ.
+ */
+export function asymptoticStderr(map: ParameterMap, result: LeastSquaresResult, options: Pick<FitOptions, 'objective' | 'delta'>, weights?: Float64Array): Float64Array | null {
+  const p = map.free.length;
+  if (p === 0) return null;
+  const n = result.residuals.length;
+  const JtJ = Matrix.zeros(p, p);
+  let sumW = 0;
+  let sumPsi2 = 0;
+  let inside = 0;
+  for (let i = 0; i < n; i++) {
+    const w = weights ? weights[i] : 1;
+    if (w === 0) continue;
+    sumW += w;
+    const r = result.residuals[i];
+    const psi = options.objective === 'lsq' || Math.abs(r) <= options.delta ? r : Math.sign(r) * options.delta;
+    sumPsi2 += w * psi * psi;
+    if (options.objective === 'lsq' || Math.abs(r) <= options.delta) inside += w;
+    for (let a = 0; a < p; a++) {
+      const ja = result.jacobian[i * p + a];
+      for (let b = 0; b < p; b++) JtJ.set(a, b, JtJ.get(a, b) + w * ja * result.jacobian[i * p + b]);
+    }
+  }
+  const dof = sumW - p;
+  if (dof <= 0) return null;
+  let scale: number;
+  if (options.objective === 'lsq') scale = sumPsi2 / dof;
+  else {
+    const m = inside / sumW;
+    if (m <= 0) return null;
+    const K = 1 + (p / sumW) * ((1 - m) / m);
+    scale = (K * K * sumPsi2) / dof / (m * m);
+  }
+  const inverse = pseudoInverse(JtJ);
+  const out = new Float64Array(p);
+  for (let k = 0; k < p; k++) out[k] = Math.sqrt(Math.max(0, scale * inverse.get(k, k)));
+  return out;
+}
+
+function sorted(values: Float64Array): Float64Array {
+  return Float64Array.from(values).filter(Number.isFinite).sort();
+}
+
+/** Linear-interpolation quantile of sorted values (type 7, numpy's default). */
+export function quantileSorted(values: Float64Array, q: number): number {
+  const n = values.length;
+  if (n === 0) return NaN;
+  const h = (n - 1) * q;
+  const lo = Math.floor(h);
+  const hi = Math.min(n - 1, lo + 1);
+  return values[lo] + (h - lo) * (values[hi] - values[lo]);
+}
+
+/** Sample standard deviation (n − 1), ignoring non-finite values. */
+export function standardDeviation(values: Float64Array): number {
+  let n = 0;
+  let mean = 0;
+  let m2 = 0;
+  for (const v of values) {
+    if (!Number.isFinite(v)) continue;
+    n++;
+    const d = v - mean;
+    mean += d / n;
+    m2 += d * (v - mean);
+  }
+  return n > 1 ? Math.sqrt(m2 / (n - 1)) : NaN;
+}
+
+/** Predicted loss (natural scale) of a law with natural-scale parameter values. */
+export function predictLoss<Ctx, D>(law: Law<Ctx, D>, ctx: Ctx, design: D, values: Record<string, number>): Float64Array {
+  const specs = law.parameters(ctx);
+  const theta = Float64Array.from(specs.map((spec) => {
+    const v = values[spec.name];
+    if (v === undefined) throw new InputError(`predict: the coefficients have no value for parameter "${spec.name}" of law ${law.id}`);
+    return spec.log ? Math.log(v) : v;
+  }));
+  const out = new Float64Array(law.size(design));
+  law.evaluate(theta, design, out);
+  for (let i = 0; i < out.length; i++) out[i] = Math.exp(out[i]);
+  return out;
+}

@@ -1,0 +1,311 @@
+/**
+ * Bounded, robust nonlinear least squares: Levenberg–Marquardt with Marquardt (diagonal) scaling,
+ * analytic Jacobians, an active-set projection for bounds and the Huber loss by iteratively
+ * reweighted Gauss–Newton.
+ *
+ * Minimises F(x) = Σ_i w_i ρ(r_i(x)) with ρ(r) = r²/2 (`lsq`) or Huber_δ(r) = r²/2 for |r| ≤ δ,
+ * δ(|r| − δ/2) otherwise (`huber`, scipy.special.huber). Each iteration solves
+ * (H + μ·diag(H)) Δ = −g with g = Σ w ψ(r) J and H = Σ w ψ(r)/r · J Jᵀ (the IRLS Hessian of the
+ * Huber loss; JᵀWJ for `lsq`), accepts a step only when F decreases (Nielsen's damping update),
+ * and stops on relative tolerances, never on an absolute error level.
+ *
+ * Every exit carries a status; a non-finite start or a run that hits the iteration cap is never
+ * reported as converged.
+ */
+import type { FitStatus } from './result.ts';
+
+/** A residual problem r(x) ∈ ℝⁿ with an analytic Jacobian. */
+export interface ResidualProblem {
+  /** Number of residuals. */
+  n: number;
+  /** Number of parameters. */
+  p: number;
+  /** Residuals into `out`; when `jac` is given, ∂r_i/∂x_j row-major (n × p). */
+  residuals(x: Float64Array, out: Float64Array, jac?: Float64Array): void;
+  lower?: Float64Array;
+  upper?: Float64Array;
+}
+
+export interface LeastSquaresOptions {
+  /** @default 'lsq' */
+  loss?: 'lsq' | 'huber';
+  /** Huber δ. @default 1e-3 */
+  delta?: number;
+  /** Per-residual weights (multiplicities; 0 excludes a row). @default 1 for every row */
+  weights?: Float64Array;
+  /** @default 200 */
+  maxIterations?: number;
+  /** Relative decrease of F below which the fit has converged. @default 1e-12 */
+  ftol?: number;
+  /** Relative step size below which the fit has converged. @default 1e-10 */
+  xtol?: number;
+  /** Scaled gradient size below which the fit has converged. @default 1e-10 */
+  gtol?: number;
+  /** Initial damping relative to max diag(H). @default 1e-3 */
+  initialDamping?: number;
+  /** Stop early when, after `abandonAfter` iterations, F exceeds this value (multi-start pruning). */
+  abandonAbove?: number;
+  abandonAfter?: number;
+}
+
+export interface LeastSquaresResult {
+  x: Float64Array;
+  /** F at x: Σ w r²/2 for lsq, Σ w Huber_δ(r) for huber. */
+  cost: number;
+  status: FitStatus | 'abandoned';
+  message: string;
+  iterations: number;
+  /** Residual evaluations (with or without Jacobian). */
+  evaluations: number;
+  /** Residuals at x. */
+  residuals: Float64Array;
+  /** Jacobian at x (n × p, row-major). */
+  jacobian: Float64Array;
+}
+
+/** Huber function (scipy.special.huber convention). */
+export function huber(delta: number, r: number): number {
+  const a = Math.abs(r);
+  return a <= delta ? 0.5 * r * r : delta * (a - 0.5 * delta);
+}
+
+/** Objective F = Σ w ρ(r). */
+export function objectiveValue(residuals: Float64Array, loss: 'lsq' | 'huber', delta: number, weights?: Float64Array): number {
+  let sum = 0;
+  const n = residuals.length;
+  if (loss === 'lsq') {
+    for (let i = 0; i < n; i++) {
+      const w = weights ? weights[i] : 1;
+      if (w !== 0) sum += w * 0.5 * residuals[i] * residuals[i];
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const w = weights ? weights[i] : 1;
+      if (w !== 0) sum += w * huber(delta, residuals[i]);
+    }
+  }
+  return sum;
+}
+
+/** Workspace reused across calls with the same (n, p): keeps multi-start allocation-free. */
+export class Workspace {
+  readonly r: Float64Array;
+  readonly rTrial: Float64Array;
+  readonly jac: Float64Array;
+  readonly x: Float64Array;
+  readonly xTrial: Float64Array;
+  readonly g: Float64Array;
+  readonly H: Float64Array;
+  readonly A: Float64Array;
+  readonly step: Float64Array;
+  readonly active: Uint8Array;
+  constructor(readonly n: number, readonly p: number) {
+    this.r = new Float64Array(n);
+    this.rTrial = new Float64Array(n);
+    this.jac = new Float64Array(n * p);
+    this.x = new Float64Array(p);
+    this.xTrial = new Float64Array(p);
+    this.g = new Float64Array(p);
+    this.H = new Float64Array(p * p);
+    this.A = new Float64Array(p * p);
+    this.step = new Float64Array(p);
+    this.active = new Uint8Array(p);
+  }
+}
+
+/**
+ * Solve the symmetric positive definite system A s = b in place by Cholesky (A is overwritten by
+ * its factor, b by s). Rows/columns with `skip[j]` set are treated as identity. Returns false when
+ * A is not positive definite.
+ */
+export function choleskySolve(A: Float64Array, b: Float64Array, p: number, skip?: Uint8Array): boolean {
+  for (let j = 0; j < p; j++) {
+    if (skip && skip[j]) continue;
+    let d = A[j * p + j];
+    for (let k = 0; k < j; k++) {
+      if (skip && skip[k]) continue;
+      d -= A[j * p + k] * A[j * p + k];
+    }
+    if (!(d > 0) || !Number.isFinite(d)) return false;
+    const l = Math.sqrt(d);
+    A[j * p + j] = l;
+    for (let i = j + 1; i < p; i++) {
+      if (skip && skip[i]) continue;
+      let s = A[i * p + j];
+      for (let k = 0; k < j; k++) {
+        if (skip && skip[k]) continue;
+        s -= A[i * p + k] * A[j * p + k];
+      }
+      A[i * p + j] = s / l;
+    }
+  }
+  for (let i = 0; i < p; i++) {
+    if (skip && skip[i]) { b[i] = 0; continue; }
+    let s = b[i];
+    for (let k = 0; k < i; k++) if (!(skip && skip[k])) s -= A[i * p + k] * b[k];
+    b[i] = s / A[i * p + i];
+  }
+  for (let i = p - 1; i >= 0; i--) {
+    if (skip && skip[i]) continue;
+    let s = b[i];
+    for (let k = i + 1; k < p; k++) if (!(skip && skip[k])) s -= A[k * p + i] * b[k];
+    b[i] = s / A[i * p + i];
+  }
+  return true;
+}
+
+/**
+ * Minimise Σ w ρ(r(x)) from x0 within bounds.
+ * @example leastSquares({ n: 3, p: 1, residuals: (x, r, J) => { … } }, Float64Array.of(1))
+ */
+export function leastSquares(problem: ResidualProblem, x0: Float64Array, options: LeastSquaresOptions = {}, workspace?: Workspace): LeastSquaresResult {
+  const { n, p } = problem;
+  const ws = workspace && workspace.n === n && workspace.p === p ? workspace : new Workspace(n, p);
+  const loss = options.loss ?? 'lsq';
+  const delta = options.delta ?? 1e-3;
+  const weights = options.weights;
+  const maxIterations = options.maxIterations ?? 200;
+  const ftol = options.ftol ?? 1e-12;
+  const xtol = options.xtol ?? 1e-10;
+  const gtol = options.gtol ?? 1e-10;
+  const lower = problem.lower;
+  const upper = problem.upper;
+  const { r, rTrial, jac, x, xTrial, g, H, A, step, active } = ws;
+
+  for (let j = 0; j < p; j++) x[j] = clamp(x0[j], lower ? lower[j] : -Infinity, upper ? upper[j] : Infinity);
+  problem.residuals(x, r, jac);
+  let evaluations = 1;
+  let F = objectiveValue(r, loss, delta, weights);
+  const done = (status: LeastSquaresResult['status'], message: string, iterations: number): LeastSquaresResult => ({
+    x: Float64Array.from(x), cost: F, status, message, iterations, evaluations,
+    residuals: Float64Array.from(r), jacobian: Float64Array.from(jac),
+  });
+  if (!Number.isFinite(F)) return done('non-finite', 'objective is not finite at the start', 0);
+
+  let mu = -1;
+  let nu = 2;
+  let needJacobian = false;
+  for (let iter = 1; iter <= maxIterations; iter++) {
+    if (needJacobian) {
+      problem.residuals(x, r, jac);
+      evaluations++;
+      needJacobian = false;
+    }
+    // Gradient and IRLS Gauss–Newton Hessian.
+    g.fill(0);
+    H.fill(0);
+    for (let i = 0; i < n; i++) {
+      const w = weights ? weights[i] : 1;
+      if (w === 0) continue;
+      const ri = r[i];
+      let psi: number;
+      let omega: number;
+      if (loss === 'lsq' || Math.abs(ri) <= delta) {
+        psi = ri;
+        omega = w;
+      } else {
+        psi = ri > 0 ? delta : -delta;
+        omega = (w * delta) / Math.abs(ri);
+      }
+      psi *= w;
+      const row = i * p;
+      for (let a = 0; a < p; a++) {
+        const ja = jac[row + a];
+        if (ja === 0) continue;
+        g[a] += psi * ja;
+        const oja = omega * ja;
+        for (let b = 0; b <= a; b++) H[a * p + b] += oja * jac[row + b];
+      }
+    }
+    for (let a = 0; a < p; a++) for (let b = 0; b < a; b++) H[b * p + a] = H[a * p + b];
+
+    // Active set: a parameter on a bound whose descent direction leaves the box is frozen.
+    let gmax = 0;
+    let hmax = 0;
+    for (let j = 0; j < p; j++) {
+      const lo = lower ? lower[j] : -Infinity;
+      const hi = upper ? upper[j] : Infinity;
+      active[j] = (x[j] <= lo && g[j] > 0) || (x[j] >= hi && g[j] < 0) ? 1 : 0;
+      if (!active[j]) gmax = Math.max(gmax, Math.abs(g[j]) * Math.max(1, Math.abs(x[j])));
+      hmax = Math.max(hmax, H[j * p + j]);
+    }
+    if (!Number.isFinite(gmax)) return done('non-finite', 'gradient is not finite', iter);
+    if (gmax <= gtol * Math.max(F, 1e-300) || F === 0) return done('converged', 'scaled gradient below gtol', iter);
+    if (mu < 0) mu = (options.initialDamping ?? 1e-3) * Math.max(hmax, 1e-300);
+
+    // Inner loop: increase damping until a step decreases F.
+    for (;;) {
+      A.set(H);
+      for (let j = 0; j < p; j++) {
+        const d = Math.max(H[j * p + j], 1e-12 * hmax, 1e-300);
+        A[j * p + j] = H[j * p + j] + mu * d;
+        step[j] = -g[j];
+      }
+      const ok = choleskySolve(A, step, p, active);
+      let stepNorm = 0;
+      let xNorm = 0;
+      if (ok) {
+        for (let j = 0; j < p; j++) {
+          const lo = lower ? lower[j] : -Infinity;
+          const hi = upper ? upper[j] : Infinity;
+          xTrial[j] = active[j] ? x[j] : clamp(x[j] + step[j], lo, hi);
+          stepNorm += (xTrial[j] - x[j]) ** 2;
+          xNorm += x[j] * x[j];
+        }
+      }
+      if (ok && stepNorm > 0) {
+        problem.residuals(xTrial, rTrial, undefined);
+        evaluations++;
+        const Ft = objectiveValue(rTrial, loss, delta, weights);
+        if (Number.isFinite(Ft) && Ft < F) {
+          // Gain ratio against the model decrease −gᵀs − ½ sᵀHs (with the projected step).
+          let predicted = 0;
+          for (let a = 0; a < p; a++) {
+            const sa = xTrial[a] - x[a];
+            predicted -= g[a] * sa;
+            let hs = 0;
+            for (let b = 0; b < p; b++) hs += H[a * p + b] * (xTrial[b] - x[b]);
+            predicted -= 0.5 * sa * hs;
+          }
+          const rho = predicted > 0 ? (F - Ft) / predicted : 0.5;
+          mu *= Math.max(1 / 3, 1 - (2 * rho - 1) ** 3);
+          nu = 2;
+          const decrease = F - Ft;
+          x.set(xTrial);
+          r.set(rTrial);
+          F = Ft;
+          needJacobian = true;
+          if (decrease <= ftol * F) return finish('converged', 'relative decrease of the objective below ftol', iter);
+          if (Math.sqrt(stepNorm) <= xtol * (Math.sqrt(xNorm) + xtol)) return finish('converged', 'relative step below xtol', iter);
+          if (options.abandonAbove !== undefined && iter >= (options.abandonAfter ?? 5) && F > options.abandonAbove) {
+            return finish('abandoned', 'objective far above the best start so far', iter);
+          }
+          break;
+        }
+        if (Math.sqrt(stepNorm) <= xtol * (Math.sqrt(xNorm) + xtol)) {
+          return finish('converged', 'no decrease possible at the resolution of xtol', iter);
+        }
+      }
+      mu *= nu;
+      nu *= 2;
+      if (!Number.isFinite(mu) || mu > 1e30 * Math.max(hmax, 1e-300)) {
+        return finish('converged', 'damping grew without a decrease: local minimum within machine precision', iter);
+      }
+    }
+    if (iter === maxIterations) return finish('max-iterations', `iteration cap ${maxIterations} reached`, iter);
+  }
+  return finish('max-iterations', `iteration cap ${maxIterations} reached`, maxIterations);
+
+  function finish(status: LeastSquaresResult['status'], message: string, iterations: number): LeastSquaresResult {
+    if (needJacobian) {
+      problem.residuals(x, r, jac);
+      evaluations++;
+      needJacobian = false;
+    }
+    return done(status, message, iterations);
+  }
+}
+
+function clamp(v: number, lo: number, hi: number): number {
+  return v < lo ? lo : v > hi ? hi : v;
+}

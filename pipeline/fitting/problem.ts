@@ -1,0 +1,52 @@
+/**
+ * A law on data as a residual problem over the free parameters: r_i = ln L̂_i(θ) − ln L_i.
+ */
+import type { Law } from '../laws/law.ts';
+import type { ParameterMap } from './parameters.ts';
+import { expand, projectJacobian } from './parameters.ts';
+import type { ResidualProblem } from './least_squares.ts';
+
+export interface FitProblem<Ctx = unknown, D = unknown> {
+  law: Law<Ctx, D>;
+  ctx: Ctx;
+  design: D;
+  /** ln(observed loss) per design row. */
+  y: Float64Array;
+  /** Per-row multiplicity; 0 excludes the row (held out). Default 1. */
+  weights?: Float64Array;
+  /** Per-row cluster (run) index; the bootstrap resamples clusters. Default: each row its own. */
+  clusters?: Int32Array;
+}
+
+/** The residual problem of a law on data, in free internal coordinates. */
+export function residualProblem<Ctx, D>(problem: FitProblem<Ctx, D>, map: ParameterMap): ResidualProblem & { theta: Float64Array } {
+  const { law, design, y } = problem;
+  const n = law.size(design);
+  const P = map.specs.length;
+  const p = map.free.length;
+  const theta = new Float64Array(P);
+  const fullJac = new Float64Array(n * P);
+  const lower = new Float64Array(p);
+  const upper = new Float64Array(p);
+  map.free.forEach((s, k) => {
+    lower[k] = map.specs[s].lower;
+    upper[k] = map.specs[s].upper;
+  });
+  const direct = p === P;
+  return {
+    n,
+    p,
+    lower,
+    upper,
+    theta,
+    residuals(x, out, jac) {
+      expand(map, x, theta);
+      if (jac && direct) law.evaluate(theta, design, out, jac);
+      else if (jac) {
+        law.evaluate(theta, design, out, fullJac);
+        projectJacobian(map, theta, fullJac, n, jac);
+      } else law.evaluate(theta, design, out);
+      for (let i = 0; i < n; i++) out[i] -= y[i];
+    },
+  };
+}
