@@ -5,6 +5,8 @@
 import type { CommandModule } from 'yargs';
 
 // Add one import and one list entry per command module.
+import { sweepCommand } from './sweep.ts';
 
 export const commands: CommandModule<object, any>[] = [
+  sweepCommand,
 ];

@@ -1,0 +1,160 @@
+/**
+ * `atlas sweep CONFIG [--shard I/N] [--resume] [--jobs J] [--out DIR]` and
+ * `atlas sweep merge DIR… [--out DIR]`: thin wrapper over pipeline/stages/sweep.ts with a progress
+ * bar on stderr (plain lines when stderr is not a terminal). Exit 1 when a job failed (the sweep
+ * still runs every other job) or, after a merge, when a job is missing.
+ */
+import { existsSync } from 'node:fs';
+import { relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import cliProgress from 'cli-progress';
+import type { Argv, CommandModule } from 'yargs';
+import { exitState } from '../cli.ts';
+import { loadSweep } from '../config/sweep_schema.ts';
+import { mergeSweeps, runSweep, type SweepEvent, type SweepResult } from '../stages/sweep.ts';
+import { InputError } from '../types.ts';
+
+interface SweepArgs {
+  config: string;
+  dirs?: string[];
+  shard?: string;
+  resume?: boolean;
+  force?: boolean;
+  jobs: number;
+  out?: string;
+  plugin?: string[];
+  report?: boolean;
+  json?: boolean;
+}
+
+/** Progress on stderr: a bar on a terminal, one line per finished job otherwise. */
+function progressReporter(stream: NodeJS.WriteStream): { onEvent: (event: SweepEvent) => void; stop: () => void } {
+  const tty = Boolean(stream.isTTY);
+  let bar: cliProgress.SingleBar | null = null;
+  let total = 0;
+  let done = 0;
+  let failed = 0;
+  const onEvent = (event: SweepEvent) => {
+    if (event.type === 'plan') {
+      total = event.todo;
+      stream.write(`atlas sweep: ${event.total} jobs, ${event.mine} in this shard, ${event.upToDate} up to date, ${event.todo} to run\n`);
+      if (tty && total > 0) {
+        bar = new cliProgress.SingleBar(
+          {
+            stream,
+            format: 'sweep {bar} {value}/{total} jobs | failed {failed} | ETA {eta_formatted} | {job}',
+            etaBuffer: 8,
+            hideCursor: true,
+            clearOnComplete: false,
+          },
+          cliProgress.Presets.shades_classic,
+        );
+        bar.start(total, 0, { failed: 0, job: '' });
+      }
+      return;
+    }
+    if (event.type === 'start') {
+      bar?.update(done, { failed, job: event.name });
+      return;
+    }
+    done += 1;
+    if (event.status === 'failed') failed += 1;
+    if (bar) {
+      bar.update(done, { failed, job: event.name });
+    } else {
+      const status = event.status === 'ok' ? 'ok' : `FAILED: ${(event.error ?? '').split('\n')[0]}`;
+      stream.write(`[${done}/${total}] ${event.name} ${status} (${event.seconds.toFixed(1)} s, ${failed} failed)\n`);
+    }
+  };
+  return { onEvent, stop: () => bar?.stop() };
+}
+
+function show(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel.startsWith('..') ? path : rel;
+}
+
+/** Write the closing lines and set the exit code. */
+function finish(result: SweepResult, args: SweepArgs): void {
+  const err = process.stderr;
+  for (const failure of result.failures) err.write(`atlas sweep: job ${failure.name} failed: ${failure.error.split('\n').join('\n    ')}\n`);
+  err.write(
+    `atlas sweep: ${result.sweep}: ${result.ok} ok, ${result.failed} failed, ${result.pending} pending of ${result.total}` +
+      ` (ran ${result.ran}, up to date ${result.skipped}); index ${show(result.index)}, summary ${show(result.summary)}\n`,
+  );
+  if (args.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  if (result.failures.length > 0) exitState.code = 1;
+  if (args.config === 'merge' && result.pending > 0) {
+    err.write(`atlas sweep merge: ${result.pending} job(s) missing from every folder\n`);
+    exitState.code = 1;
+  }
+}
+
+/** Run the report stage over a finished sweep folder, when that stage exists. */
+async function report(dir: string): Promise<void> {
+  const module = new URL('../stages/report.ts', import.meta.url);
+  if (!existsSync(module)) {
+    process.stderr.write('atlas sweep: no report stage in this build (pipeline/stages/report.ts); skipped the report\n');
+    return;
+  }
+  const stage = (await import(module.href)) as { buildReport?: (dir: string) => Promise<{ path: string }> };
+  if (typeof stage.buildReport !== 'function') {
+    process.stderr.write('atlas sweep: the report stage has no buildReport(dir); skipped the report\n');
+    return;
+  }
+  const { path } = await stage.buildReport(dir);
+  process.stderr.write(`atlas sweep: report written to ${show(path)}\n`);
+  process.stdout.write(`${show(path)}\n`);
+}
+
+export const sweepCommand: CommandModule<object, SweepArgs> = {
+  command: 'sweep <config> [dirs..]',
+  describe: 'run every job of a sweep config (or: sweep merge DIR… to merge shard folders)',
+  builder: (yargs: Argv) =>
+    yargs
+      .positional('config', { type: 'string', describe: 'sweep config (YAML), or `merge` followed by sweep folders', demandOption: true })
+      .positional('dirs', { type: 'string', array: true, describe: 'with `merge`: the sweep folders to merge' })
+      .option('shard', { type: 'string', describe: 'run only shard I of N (1-based, e.g. 2/4); jobs are assigned by name' })
+      .option('resume', { type: 'boolean', default: false, describe: 'finish an interrupted sweep: keep every finished job (failed ones too) whose inputs are unchanged' })
+      .option('force', { type: 'boolean', default: false, describe: 'rerun every job, even up-to-date ones' })
+      .option('jobs', { alias: 'j', type: 'number', default: 1, describe: 'worker threads' })
+      .option('out', { type: 'string', describe: 'output folder (default: results/<sweep>; for merge: the first folder)' })
+      .option('plugin', { type: 'string', array: true, describe: 'module that registers more job kinds (path or package)' })
+      .option('report', { type: 'boolean', describe: 'build DIR/report.html when every job is done (default: the config\'s report:)' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON on stdout' })
+      .example('atlas sweep configs/default.yaml --jobs 2', 'everything atlas reproduces and refits, on 2 threads')
+      .example('atlas sweep configs/sweeps/shipped-grid.yaml --shard 1/3 --out results/part1', 'one of three shards')
+      .example('atlas sweep merge results/part1 results/part2 results/part3 --out results/shipped-grid', 'merge shard folders') as unknown as Argv<SweepArgs>,
+  handler: async (args) => {
+    if (args.config === 'merge') {
+      const dirs = args.dirs ?? [];
+      if (dirs.length === 0) throw new InputError('atlas sweep merge: name the sweep folders to merge');
+      finish(mergeSweeps(dirs, args.out), args);
+      return;
+    }
+    if (args.dirs && args.dirs.length > 0) throw new InputError(`atlas sweep: unexpected arguments ${args.dirs.join(' ')} (one config per sweep)`);
+    const sweep = loadSweep(args.config);
+    const plugins = (args.plugin ?? []).map((p) => (existsSync(p) ? pathToFileURL(p).href : p));
+    const progress = progressReporter(process.stderr);
+    let result: SweepResult;
+    try {
+      result = await runSweep({
+        config: sweep,
+        out: args.out ?? null,
+        shard: args.shard ?? null,
+        resume: args.resume,
+        force: args.force,
+        jobs: args.jobs,
+        plugins,
+        onEvent: progress.onEvent,
+      });
+    } finally {
+      progress.stop();
+    }
+    finish(result, args);
+    const wantReport = args.report ?? sweep.report;
+    if (wantReport && result.pending === 0) await report(result.out);
+  },
+};
+
+export default sweepCommand;
