@@ -5,10 +5,18 @@ import type { Law } from './law.ts';
 import { InputError } from '../types.ts';
 
 // Law modules register below (one import + one entry each).
+import { chinchilla } from './chinchilla.ts';
+import { dataConstrained } from './data_constrained.ts';
 import { curse } from './curse.ts';
+import { atlas } from './atlas.ts';
+import { multilingualFamily } from './multilingual_family.ts';
 
 export const LAWS: Record<string, Law<any, any>> = {
+  chinchilla,
+  'data-constrained': dataConstrained,
   curse,
+  atlas,
+  'multilingual-family': multilingualFamily,
 };
 
 /** The law named `id`, or an input error listing the known laws. */

@@ -1,0 +1,326 @@
+/**
+ * The ATLAS law (Longpre et al. 2025, "Adaptive Transfer Scaling Laws", Eqs. 1–3).
+ *
+ *   L(N, D_eff) = E + A / N^alpha + B / D_eff^beta
+ *   D_eff = S_λ(D_t; U_t) + Σ_{i∈K_t} tau_i · S_λ(D_i; U_i) + tau_other · S_λ(D_other; U_other)
+ *
+ * D_t is the target (evaluation) language's own training tokens, D_i those of each of the target's
+ * transfer languages K_t, D_other the pooled tokens of every other language of the mixture
+ * (U_other the sum of their unique tokens; unlimited when any of them is). S_λ is the repetition
+ * function of `repetition.ts` with one global λ (the paper: "shared across each data source").
+ *
+ * Law option `terms` selects the three multilingual rows of the paper's Table 1:
+ * `target` (D_eff = S_λ(D_t; U_t), the monolingual ATLAS law), `target,other` (every other language
+ * pooled into the "other" term) and `target,other,transfer` (the full law, the default).
+ *
+ * K_t (option `transferCount`, default 3) is the languages most often co-sampled with t, counted
+ * over the data's distinct mixtures, ties broken alphabetically; option `transferLanguages`
+ * (`{ t: [i, …] }`) overrides it per target. Transfer weights are shared across targets and named
+ * after the source language (`tau_<lang>`, SPEC §2), so one joint fit covers every target.
+ *
+ * Interference: tau may be negative (bounds −1…2). D_eff must stay positive, so with
+ * q = D_eff,lin / S_λ(D_t; U_t) the law uses D_eff = S_t·q while q ≥ q₀ = 0.05 and the C¹
+ * continuation D_eff = S_t·q₀·exp((q − q₀)/q₀) below: transfer can remove at most (smoothly) all
+ * but a vanishing share of the target's own tokens, and the objective stays finite and
+ * differentiable at every tau.
+ *
+ * Fitted in log space: ln L̂ = LSE(ln E, ln A − alpha·ln N, ln B − beta·ln D_eff), with λ fitted as
+ * ln λ. `evaluate` is allocation-free over the design's Float64Arrays and returns the analytic
+ * Jacobian for every parameter.
+ * @see https://arxiv.org/abs/2510.22037
+ */
+import type { Law, LawOptions, ParamSpec } from './law.ts';
+import type { RunTable } from '../types.ts';
+import { InputError } from '../types.ts';
+import { chinchillaDerived } from './chinchilla.ts';
+import { languageTokens, rowWhere, runIndex } from './repetition.ts';
+
+export type AtlasTerms = 'target' | 'target,other' | 'target,other,transfer';
+
+/** Context stored in the artifact. */
+export interface AtlasContext {
+  terms: AtlasTerms;
+  /** K_t of every target language seen in the training data. */
+  transfer: Record<string, string[]>;
+  /** Source languages with a transfer weight (sorted union of every K_t). */
+  tauLanguages: string[];
+}
+
+/** Numeric design of the atlas law. */
+export interface AtlasDesign {
+  n: number;
+  /** Number of parameters (row length of the Jacobian). */
+  p: number;
+  /** Transfer slots per row. */
+  slots: number;
+  logN: Float64Array;
+  dT: Float64Array;
+  uT: Float64Array;
+  /** Theta index of each slot's tau (−1 = empty), n × slots. */
+  kParam: Int32Array;
+  dK: Float64Array;
+  uK: Float64Array;
+  /** Theta index of tau_other (−1 without the other term). */
+  otherParam: number;
+  dO: Float64Array;
+  uO: Float64Array;
+  /** Scratch (slots entries) for S and ∂S/∂λ of the transfer languages. */
+  scratchS: Float64Array;
+  scratchDS: Float64Array;
+}
+
+/** Smallest D_eff / S_λ(D_t) before the smooth floor takes over. */
+export const DEFF_FLOOR = 0.05;
+
+/** λ = 1/R_D* with Muennighoff et al.'s C4 fit R_D* = 15.387756 (arXiv:2305.16264, Table 3): the default start. */
+export const LAMBDA_INIT = 1 / 15.387756;
+
+const TERMS: AtlasTerms[] = ['target', 'target,other', 'target,other,transfer'];
+
+/** The core parameters shared by every variant (indices 0…5). */
+export function atlasCoreParameters(): ParamSpec[] {
+  return [
+    { name: 'E', init: 1.5, lower: Math.log(1e-4), upper: Math.log(100), log: true, grid: [-0.5, 0.5], description: 'irreducible loss' },
+    { name: 'A', init: 400, lower: -Infinity, upper: Infinity, log: true, grid: [2, 6, 10], description: 'amplitude of the parameter term' },
+    { name: 'B', init: 400, lower: -Infinity, upper: Infinity, log: true, grid: [2, 6, 10], description: 'amplitude of the data term' },
+    { name: 'alpha', init: 0.34, lower: 0, upper: 3, grid: [0.25, 0.6], description: 'parameter exponent' },
+    { name: 'beta', init: 0.28, lower: 0, upper: 3, grid: [0.25, 0.6], description: 'data exponent' },
+    { name: 'lambda', init: LAMBDA_INIT, lower: Math.log(1e-4), upper: Math.log(10), log: true, description: 'repetition decay (1/R_D*), shared by every language' },
+  ];
+}
+
+/** Parse the `terms` law option. */
+export function parseTerms(value: unknown): AtlasTerms {
+  if (value === undefined || value === null) return 'target,other,transfer';
+  const text = String(value).split(',').map((s) => s.trim()).filter(Boolean);
+  const set = new Set(text);
+  for (const t of set) if (t !== 'target' && t !== 'other' && t !== 'transfer') throw new InputError(`--terms: unknown term "${t}" (use target, target,other or target,other,transfer)`);
+  if (!set.has('target')) throw new InputError('--terms: the target term is always part of the law');
+  if (set.has('transfer') && !set.has('other')) throw new InputError('--terms: transfer needs other (target,other,transfer)');
+  return set.has('transfer') ? 'target,other,transfer' : set.has('other') ? 'target,other' : 'target';
+}
+
+/**
+ * K_t for every target: the `count` languages most often co-sampled with t over the distinct
+ * mixtures of the table (ties broken alphabetically), unless `explicit` lists them.
+ */
+export function transferLanguages(table: RunTable, count = 3, explicit: Record<string, string[]> = {}): Record<string, string[]> {
+  const mixtures = new Map<string, readonly string[]>();
+  const targets = new Set<string>();
+  for (let i = 0; i < table.rows; i++) {
+    mixtures.set(table.mixture[i].key, table.mixture[i].langs);
+    targets.add(table.evalLang[i]);
+  }
+  const out: Record<string, string[]> = {};
+  for (const t of [...targets].sort()) {
+    if (explicit[t]) { out[t] = [...explicit[t]]; continue; }
+    const counts = new Map<string, number>();
+    for (const langs of mixtures.values()) {
+      if (!langs.includes(t)) continue;
+      for (const l of langs) if (l !== t) counts.set(l, (counts.get(l) ?? 0) + 1);
+    }
+    out[t] = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).slice(0, count).map(([l]) => l);
+  }
+  return out;
+}
+
+function atlasParameters(ctx: AtlasContext): ParamSpec[] {
+  const specs = atlasCoreParameters();
+  if (ctx.terms !== 'target') specs.push({ name: 'tau_other', init: 0, lower: -1, upper: 2, description: 'transfer weight of the pooled other languages' });
+  if (ctx.terms === 'target,other,transfer') {
+    for (const l of ctx.tauLanguages) specs.push({ name: `tau_${l}`, init: 0, lower: -1, upper: 2, description: `transfer weight of ${l} as a source language` });
+  }
+  return specs;
+}
+
+/** Build the atlas design (exported for the simulator, which evaluates the same law). */
+export function prepareAtlas(table: RunTable, ctx: AtlasContext): AtlasDesign {
+  const specs = atlasParameters(ctx);
+  const p = specs.length;
+  const tauIndex = new Map<string, number>();
+  specs.forEach((s, k) => { if (s.name.startsWith('tau_') && s.name !== 'tau_other') tauIndex.set(s.name.slice(4), k); });
+  const slots = ctx.terms === 'target,other,transfer' ? Math.max(1, ...Object.values(ctx.transfer).map((k) => k.length)) : 0;
+  const n = table.rows;
+  const logN = new Float64Array(n);
+  const dT = new Float64Array(n);
+  const uT = new Float64Array(n);
+  const kParam = new Int32Array(n * slots).fill(-1);
+  const dK = new Float64Array(n * slots);
+  const uK = new Float64Array(n * slots).fill(Infinity);
+  const dO = new Float64Array(n);
+  const uO = new Float64Array(n);
+  const otherParam = ctx.terms === 'target' ? -1 : 6;
+  const runs = runIndex(table);
+  const problems: string[] = [];
+  for (let i = 0; i < n; i++) {
+    logN[i] = Math.log(table.params[i]);
+    const t = table.evalLang[i];
+    const lt = languageTokens(table, i, runs);
+    const kt = slots > 0 ? (ctx.transfer[t] ?? []) : [];
+    let slot = 0;
+    let other = 0;
+    let otherU = 0;
+    let found = false;
+    for (let k = 0; k < lt.langs.length; k++) {
+      const l = lt.langs[k];
+      if (l === t) {
+        dT[i] = lt.tokens[k];
+        uT[i] = lt.unique[k];
+        found = true;
+      } else if (kt.includes(l) && tauIndex.has(l)) {
+        kParam[i * slots + slot] = tauIndex.get(l)!;
+        dK[i * slots + slot] = lt.tokens[k];
+        uK[i * slots + slot] = lt.unique[k];
+        slot++;
+      } else {
+        other += lt.tokens[k];
+        otherU += lt.unique[k];
+      }
+    }
+    dO[i] = other;
+    uO[i] = other > 0 ? otherU : Infinity;
+    if (!found || !(dT[i] > 0)) {
+      if (problems.length < 20) problems.push(`${rowWhere(table, i)}: eval_lang: "${t}" has no training tokens in this row's mixture (the atlas law needs D_t > 0; filter zero-shot rows)`);
+    }
+  }
+  if (problems.length) throw new InputError(problems);
+  return { n, p, slots, logN, dT, uT, kParam, dK, uK, otherParam, dO, uO, scratchS: new Float64Array(Math.max(1, slots)), scratchDS: new Float64Array(Math.max(1, slots)) };
+}
+
+/**
+ * ln L̂ (and its Jacobian) of the atlas law over a design. Allocation-free: S_λ and ∂S_λ/∂λ of
+ * the transfer slots go through the design's scratch arrays.
+ */
+export function evaluateAtlas(theta: Float64Array, design: AtlasDesign, out: Float64Array, jac?: Float64Array): void {
+  const e = theta[0];
+  const a = theta[1];
+  const b = theta[2];
+  const alpha = theta[3];
+  const beta = theta[4];
+  const lambda = Math.exp(theta[5]);
+  const { n, p, slots, logN, dT, uT, kParam, dK, uK, otherParam, dO, uO, scratchS, scratchDS } = design;
+  const tauOther = otherParam >= 0 ? theta[otherParam] : 0;
+  for (let i = 0; i < n; i++) {
+    // Target term.
+    const d0 = dT[i];
+    const u0 = uT[i];
+    let st: number;
+    let dst: number;
+    if (d0 > u0) {
+      const r = d0 / u0 - 1;
+      const em = Math.expm1(-lambda * r);
+      st = u0 * (1 - em / lambda);
+      dst = u0 * ((r * (em + 1)) / lambda + em / (lambda * lambda));
+    } else {
+      st = d0;
+      dst = 0;
+    }
+    // Transfer and other terms: X = Σ tau·S, dX = Σ tau·∂S/∂λ.
+    let x = 0;
+    let dx = 0;
+    const base = i * slots;
+    for (let s = 0; s < slots; s++) {
+      const k = kParam[base + s];
+      if (k < 0) { scratchS[s] = 0; scratchDS[s] = 0; continue; }
+      const d = dK[base + s];
+      const u = uK[base + s];
+      let sv: number;
+      let dsv: number;
+      if (d > u) {
+        const r = d / u - 1;
+        const em = Math.expm1(-lambda * r);
+        sv = u * (1 - em / lambda);
+        dsv = u * ((r * (em + 1)) / lambda + em / (lambda * lambda));
+      } else {
+        sv = d;
+        dsv = 0;
+      }
+      scratchS[s] = sv;
+      scratchDS[s] = dsv;
+      x += theta[k] * sv;
+      dx += theta[k] * dsv;
+    }
+    let so = 0;
+    let dso = 0;
+    if (otherParam >= 0) {
+      const d = dO[i];
+      const u = uO[i];
+      if (d > u) {
+        const r = d / u - 1;
+        const em = Math.expm1(-lambda * r);
+        so = u * (1 - em / lambda);
+        dso = u * ((r * (em + 1)) / lambda + em / (lambda * lambda));
+      } else {
+        so = d;
+        dso = 0;
+      }
+      x += tauOther * so;
+      dx += tauOther * dso;
+    }
+    // D_eff with the smooth floor; gTau = ∂ln D_eff/∂(tau·S) per unit S, gLam = ∂ln D_eff/∂λ.
+    const q = 1 + x / st;
+    let logD: number;
+    let gTau: number;
+    let gLam: number;
+    if (q >= DEFF_FLOOR) {
+      const deff = st + x;
+      logD = Math.log(deff);
+      gTau = 1 / deff;
+      gLam = (dst + dx) / deff;
+    } else {
+      logD = Math.log(st * DEFF_FLOOR) + (q - DEFF_FLOOR) / DEFF_FLOOR;
+      gTau = 1 / (st * DEFF_FLOOR);
+      gLam = dst / st + (dx / st - (x * dst) / (st * st)) / DEFF_FLOOR;
+    }
+    const tA = a - alpha * logN[i];
+    const tB = b - beta * logD;
+    const m = tA > tB ? (tA > e ? tA : e) : (tB > e ? tB : e);
+    const xA = Math.exp(tA - m);
+    const xB = Math.exp(tB - m);
+    const xE = Math.exp(e - m);
+    const sum = xA + xB + xE;
+    out[i] = m + Math.log(sum);
+    if (jac) {
+      const wA = xA / sum;
+      const wB = xB / sum;
+      const row = i * p;
+      for (let k = 6; k < p; k++) jac[row + k] = 0;
+      jac[row] = xE / sum;
+      jac[row + 1] = wA;
+      jac[row + 2] = wB;
+      jac[row + 3] = -wA * logN[i];
+      jac[row + 4] = -wB * logD;
+      const c = -beta * wB;
+      jac[row + 5] = c * gLam * lambda;
+      if (otherParam >= 0) jac[row + otherParam] = c * gTau * so;
+      for (let s = 0; s < slots; s++) {
+        const k = kParam[base + s];
+        if (k >= 0) jac[row + k] += c * gTau * scratchS[s];
+      }
+    }
+  }
+}
+
+export const atlas: Law<AtlasContext, AtlasDesign> = {
+  id: 'atlas',
+  title: 'ATLAS adaptive transfer scaling law (Longpre et al. 2025)',
+  reference: 'Longpre et al. 2025, ATLAS: Adaptive Transfer Scaling Laws for Multilingual Pretraining, arXiv:2510.22037, Eqs. 1-3',
+  formula: 'L = E + A/N^alpha + B/D_eff^beta, D_eff = S(D_t;U_t) + sum_{i in K_t} tau_i S(D_i;U_i) + tau_other S(D_other;U_other), S(D;U) = U[1 + (1 - exp(-lambda(D/U - 1)))/lambda] beyond one epoch',
+  context(table: RunTable, options: LawOptions): AtlasContext {
+    const terms = parseTerms(options.terms);
+    if (!TERMS.includes(terms)) throw new InputError(`--terms: unknown terms "${terms}"`);
+    const count = options.transferCount ?? 3;
+    if (!Number.isInteger(count) || count < 0) throw new InputError(`transferCount: expected a non-negative integer, got ${String(count)}`);
+    const explicit = (options.transferLanguages ?? {}) as Record<string, string[]>;
+    const transfer = terms === 'target,other,transfer' ? transferLanguages(table, count, explicit) : {};
+    const tauLanguages = [...new Set(Object.values(transfer).flat())].sort();
+    return { terms, transfer, tauLanguages };
+  },
+  parameters: (ctx) => atlasParameters(ctx),
+  prepare: prepareAtlas,
+  size: (d) => d.n,
+  evaluate: evaluateAtlas,
+  derived(values) {
+    return { ...chinchillaDerived(values), R_D_star: 1 / values.lambda };
+  },
+};

@@ -1,0 +1,87 @@
+/**
+ * Data repetition and per-language token accounting shared by the multilingual laws.
+ *
+ * The repetition function of ATLAS (Longpre et al. 2025, Eq. 3):
+ *
+ *   S_λ(D; U) = D                                   if D ≤ U   (at most one epoch)
+ *   S_λ(D; U) = U · [1 + (1 − e^(−λ(D/U − 1))) / λ]  if D > U   (repeated epochs)
+ *
+ * With R_D = D/U − 1 this is Muennighoff et al.'s D′ with R_D* = 1/λ: repeated tokens are worth
+ * less and less, and S_λ never exceeds U·(1 + 1/λ). U = +Infinity (unknown unique tokens) means no
+ * repetition, S_λ = D.
+ * @see https://arxiv.org/abs/2510.22037 (§3, Eq. 3)
+ * @see https://arxiv.org/abs/2305.16264 (Eq. 5)
+ */
+import type { RunTable } from '../types.ts';
+
+/** S_λ(D; U): effective tokens of D tokens drawn from U unique ones. */
+export function saturate(d: number, u: number, lambda: number): number {
+  if (!(d > u)) return d;
+  const r = d / u - 1;
+  return u * (1 - Math.expm1(-lambda * r) / lambda);
+}
+
+/** ∂S_λ(D; U)/∂λ (0 within the first epoch). */
+export function saturateDLambda(d: number, u: number, lambda: number): number {
+  if (!(d > u)) return 0;
+  const r = d / u - 1;
+  const e = Math.exp(-lambda * r);
+  // d/dλ [−expm1(−λr)/λ] = r·e^(−λr)/λ + expm1(−λr)/λ²
+  return u * ((r * e) / lambda + Math.expm1(-lambda * r) / (lambda * lambda));
+}
+
+/** Tokens and unique tokens of each language a row was trained on. */
+export interface LanguageTokens {
+  langs: string[];
+  /** Tokens seen of each language (weight × tokens; for finetunes base and finetune parts added). */
+  tokens: number[];
+  /** Unique tokens of each language (+Infinity when unknown). */
+  unique: number[];
+}
+
+/** Index of rows by run id, for finetunes that name their base run. */
+export type RunIndex = ReadonlyMap<string, number>;
+
+/** First row of each run (a run's mixture is the same on every row). */
+export function runIndex(table: RunTable): RunIndex {
+  const index = new Map<string, number>();
+  for (let i = 0; i < table.rows; i++) if (!index.has(table.runId[i])) index.set(table.runId[i], i);
+  return index;
+}
+
+/**
+ * Tokens of every training language of row i. A pretraining row has weight × tokens. A finetune
+ * whose base run is in the table and whose `base_tokens` is known adds the base run's mixture ×
+ * base_tokens to its own mixture × (tokens − base_tokens): `tokens` counts every token the model
+ * has seen (SPEC §1). A finetune without a known base is treated as a pretraining run.
+ */
+export function languageTokens(table: RunTable, i: number, runs: RunIndex): LanguageTokens {
+  const out = new Map<string, number>();
+  const mixture = table.mixture[i];
+  let own = table.tokens[i];
+  if (table.kind[i] === 'finetune') {
+    const base = table.baseRun[i];
+    const baseTokens = table.baseTokens[i];
+    const j = base === null ? undefined : runs.get(base);
+    if (j !== undefined && Number.isFinite(baseTokens) && baseTokens > 0) {
+      const bm = table.mixture[j];
+      for (let k = 0; k < bm.langs.length; k++) out.set(bm.langs[k], bm.weights[k] * baseTokens);
+      own = Math.max(0, own - baseTokens);
+    }
+  }
+  for (let k = 0; k < mixture.langs.length; k++) {
+    out.set(mixture.langs[k], (out.get(mixture.langs[k]) ?? 0) + mixture.weights[k] * own);
+  }
+  const langs = [...out.keys()].sort();
+  const unique = table.uniqueTokens[i];
+  return {
+    langs,
+    tokens: langs.map((l) => out.get(l)!),
+    unique: langs.map((l) => unique.get(l) ?? table.languages.get(l)?.uniqueTokens ?? Infinity),
+  };
+}
+
+/** Where a row came from, for messages: `FILE:LINE`. */
+export function rowWhere(table: RunTable, i: number): string {
+  return `${table.sources[table.source[i]]?.path ?? 'data'}:${table.line[i]}`;
+}
