@@ -1,0 +1,292 @@
+/**
+ * CSV reading and writing for run logs and languages tables.
+ *
+ * Parsing is csv-parse's (RFC 4180: quoted fields with embedded commas, quotes and newlines; a
+ * UTF-8 byte-order mark; LF or CRLF line ends). Records are handed to a {@link CsvSink} one at a
+ * time with the real 1-based line of the file on which the record starts, so that messages point
+ * at the line an editor shows even after quoted multi-line fields. No per-record objects are kept
+ * here: the sink decides what to store.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { parse as parseStream, type Options, type Parser } from 'csv-parse';
+import { parse as parseSync } from 'csv-parse/sync';
+
+/** Receives the header and then every data record of one CSV source. */
+export interface CsvSink {
+  /** The header row (line is where it starts, normally 1). */
+  header(fields: string[], line: number): void;
+  /** One data record; `line` is the 1-based line of the file where the record starts. */
+  record(fields: string[], line: number): void;
+}
+
+/** A CSV syntax error (unclosed quote, stray quote …) at a line of the source. */
+export class CsvSyntaxError extends Error {
+  readonly line: number;
+  constructor(line: number, message: string) {
+    super(message);
+    this.name = 'CsvSyntaxError';
+    this.line = line;
+  }
+}
+
+/** What was read: byte count and SHA-256 of the raw bytes. */
+export interface CsvSourceInfo {
+  bytes: number;
+  sha256: string;
+}
+
+interface RecordContext {
+  lines: number;
+  empty_lines: number;
+}
+
+/** Line breaks inside the fields of a record (CRLF, LF and lone CR each count once). */
+function breaksInside(fields: string[]): number {
+  let count = 0;
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i];
+    if (f.indexOf('\n') < 0 && f.indexOf('\r') < 0) continue;
+    for (let j = 0; j < f.length; j++) {
+      const c = f.charCodeAt(j);
+      if (c === 10) count++;
+      else if (c === 13 && f.charCodeAt(j + 1) !== 10) count++;
+    }
+  }
+  return count;
+}
+
+/**
+ * Turns csv-parse's per-record context into real start lines. csv-parse counts a CRLF inside a
+ * quoted field as two lines, so its running count drifts; here every record's start line is the
+ * previous record's end line plus the empty lines skipped in between, and a record ends
+ * `breaksInside` lines after it starts.
+ */
+class LineTracker {
+  lastEnd = 0;
+  private lastParserLines = 0;
+  private lastEmpty = 0;
+  seenHeader = false;
+
+  constructor(private readonly sink: CsvSink) {}
+
+  /**
+   * Plain path: hand every line of `text` (complete lines; the last may lack its newline) to the
+   * sink, splitting fields at commas. Only for text without quotes or lone CRs (see `isPlain`).
+   */
+  plainLines(text: string): void {
+    const n = text.length;
+    let pos = 0;
+    while (pos < n) {
+      const newline = text.indexOf('\n', pos);
+      const end = newline < 0 ? n : newline;
+      const lineEnd = end > pos && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
+      const line = ++this.lastEnd;
+      if (lineEnd > pos) {
+        const fields = text.slice(pos, lineEnd).split(',');
+        if (!this.seenHeader) {
+          this.seenHeader = true;
+          this.sink.header(fields, line);
+        } else {
+          this.sink.record(fields, line);
+        }
+      }
+      pos = end + 1;
+    }
+  }
+
+  /** Start counting csv-parse's context afresh (a parser that begins where the plain path stopped). */
+  restartParser(): void {
+    this.lastParserLines = 0;
+    this.lastEmpty = 0;
+  }
+
+  onRecord = (fields: string[], ctx: RecordContext): null => {
+    const empty = ctx.empty_lines - this.lastEmpty;
+    const advanced = ctx.lines - this.lastParserLines;
+    this.lastEmpty = ctx.empty_lines;
+    this.lastParserLines = ctx.lines;
+    const start = this.lastEnd + 1 + empty;
+    // Fast path: the parser advanced exactly one line (plus skipped empty lines): no break inside.
+    const inside = advanced === 1 + empty ? 0 : breaksInside(fields);
+    this.lastEnd = start + inside;
+    if (!this.seenHeader) {
+      this.seenHeader = true;
+      this.sink.header(fields, start);
+    } else {
+      this.sink.record(fields, start);
+    }
+    return null;
+  };
+
+  /** Best line for a parser error: the line after the last complete record, or the parser's count. */
+  errorLine(parserLines: number | undefined): number {
+    return Math.max(this.lastEnd + 1, parserLines ?? 0);
+  }
+}
+
+/**
+ * Whether text can take the plain path: no quote character and no CR outside a CRLF pair. Such
+ * text means the same under RFC 4180 and under a split at newlines and commas, which is several
+ * times faster than the general parser; anything else goes through csv-parse.
+ */
+function isPlain(text: string): boolean {
+  if (text.indexOf('"') >= 0) return false;
+  return text.indexOf('\r') < 0 || !/\r(?!\n)/.test(text);
+}
+
+function options(tracker: LineTracker): Options {
+  return {
+    bom: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    // Fields are strings; the sink parses numbers strictly.
+    cast: false,
+    on_record: tracker.onRecord as unknown as Options['on_record'],
+  };
+}
+
+function syntaxError(error: unknown, tracker: LineTracker): CsvSyntaxError {
+  const e = error as { lines?: number; message?: string; code?: string };
+  const raw = String(e.message ?? error);
+  // csv-parse appends "at line N"; the line is reported separately.
+  const message = raw.replace(/\s+at line \d+/, '').replace(/\s+/g, ' ').trim();
+  return new CsvSyntaxError(tracker.errorLine(e.lines), message);
+}
+
+/** Parse CSV text (string or bytes) into `sink`. Throws {@link CsvSyntaxError} on malformed CSV. */
+export function parseCsvText(text: string | Uint8Array, sink: CsvSink): CsvSourceInfo {
+  const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+  const tracker = new LineTracker(sink);
+  let decoded = typeof text === 'string' ? text : Buffer.from(text).toString('utf8');
+  if (isPlain(decoded)) {
+    if (decoded.charCodeAt(0) === 0xfeff) decoded = decoded.slice(1);
+    tracker.plainLines(decoded);
+    return { bytes: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex') };
+  }
+  try {
+    parseSync(decoded, options(tracker));
+  } catch (error) {
+    if (error instanceof CsvSyntaxError) throw error;
+    if (isCsvError(error)) throw syntaxError(error, tracker);
+    throw error;
+  }
+  return { bytes: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+function isCsvError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return error instanceof Error && typeof code === 'string' && code.startsWith('CSV_');
+}).code === 'string' && String((error as { code: string }).code).startsWith('CSV_');
+}
+
+/**
+ * Stream a CSV file into `sink` (constant memory beyond what the sink keeps), hashing the bytes
+ * as they pass. Complete lines go through the plain path while the file has no quotes or lone
+ * CRs; from the first chunk that has one, the rest of the file goes through csv-parse's streaming
+ * parser (line numbers continue). Throws {@link CsvSyntaxError} on malformed CSV; file-system
+ * errors pass through.
+ */
+export function parseCsvFile(path: string, sink: CsvSink): Promise<CsvSourceInfo> {
+  return new Promise((resolvePromise, reject) => {
+    const tracker = new LineTracker(sink);
+    const hash = createHash('sha256');
+    let bytes = 0;
+    let settled = false;
+    let carry: Buffer | null = null;
+    let first = true;
+    let parser: Parser | null = null;
+    const input = createReadStream(path, { highWaterMark: 1 << 20 });
+    const fail = (error: unknown): void => {
+      if (settled) return;
+      settled = true;
+      input.destroy();
+      if (error instanceof CsvSyntaxError || !isCsvError(error)) reject(error);
+      else reject(syntaxError(error, tracker));
+    };
+    const done = (): void => {
+      if (settled) return;
+      settled = true;
+      resolvePromise({ bytes, sha256: hash.digest('hex') });
+    };
+    const startParser = (): Parser => {
+      tracker.restartParser();
+      const p = parseStream(options(tracker));
+      p.on('error', fail);
+      // on_record returns null, so nothing is emitted; keep the stream flowing.
+      p.on('data', () => undefined);
+      p.on('end', done);
+      return p;
+    };
+    input.on('data', (chunk) => {
+      if (settled) return;
+      let buf = chunk as Buffer;
+      bytes += buf.byteLength;
+      hash.update(buf);
+      if (parser) {
+        parser.write(buf);
+        return;
+      }
+      if (first) {
+        first = false;
+        if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
+      }
+      const joined: Buffer = carry ? Buffer.concat([carry, buf]) : buf;
+      const lastNewline = joined.lastIndexOf(10);
+      const complete = lastNewline < 0 ? null : joined.subarray(0, lastNewline + 1);
+      const text = complete ? complete.toString('utf8') : '';
+      if (complete && isPlain(text)) {
+        try {
+          tracker.plainLines(text);
+        } catch (error) {
+          fail(error);
+          return;
+        }
+        carry = Buffer.from(joined.subarray(lastNewline + 1));
+      } else if (complete || joined.indexOf(34) >= 0 || joined.indexOf(13) >= 0) {
+        parser = startParser();
+        carry = null;
+        parser.write(joined);
+      } else {
+        carry = Buffer.from(joined);
+      }
+    });
+    input.on('error', fail);
+    input.on('end', () => {
+      if (settled) return;
+      if (parser) {
+        parser.end();
+        return;
+      }
+      const rest = carry ? carry.toString('utf8') : '';
+      if (rest === '' || isPlain(rest)) {
+        try {
+          tracker.plainLines(rest);
+        } catch (error) {
+          fail(error);
+          return;
+        }
+        done();
+      } else {
+        parser = startParser();
+        parser.end(Buffer.from(rest, 'utf8'));
+      }
+    });
+  });
+}
+
+/** Quote one field for CSV output when it needs it (comma, quote, CR or LF). */
+export function csvField(value: string): string {
+  if (!/[",\r\n]/.test(value) && value.trim() === value) return value;
+  return `"${value.replace(/"/g, '""')}"`;
+}
+
+/** One CSV line (with trailing LF) from already-formatted fields. */
+export function csvLine(fields: readonly string[]): string {
+  let out = '';
+  for (let i = 0; i < fields.length; i++) {
+    if (i > 0) out += ',';
+    out += csvField(fields[i]);
+  }
+  return `${out}\n`;
+}
