@@ -177,7 +177,6 @@ export function parseCsvText(text: string | Uint8Array, sink: CsvSink): CsvSourc
 function isCsvError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return error instanceof Error && typeof code === 'string' && code.startsWith('CSV_');
-}).code === 'string' && String((error as { code: string }).code).startsWith('CSV_');
 }
 
 /**
