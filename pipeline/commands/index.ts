@@ -5,8 +5,20 @@
 import type { CommandModule } from 'yargs';
 
 // Add one import and one list entry per command module.
+import { fitCommand } from './fit.ts';
+import { validateCommand } from './validate.ts';
+import { predictCommand } from './predict.ts';
+import { reproduceCommand } from './reproduce.ts';
 import { sweepCommand } from './sweep.ts';
+import { planCommand } from './plan.ts';
+import { crossoverCommand } from './crossover.ts';
 
 export const commands: CommandModule<object, any>[] = [
+  fitCommand,
+  validateCommand,
+  predictCommand,
+  reproduceCommand,
   sweepCommand,
+  planCommand,
+  crossoverCommand,
 ];

@@ -41,7 +41,7 @@ export interface LeastSquaresOptions {
   xtol?: number;
   /** Scaled gradient size below which the fit has converged. @default 1e-10 */
   gtol?: number;
-  /** Initial damping relative to max diag(H). @default 1e-3 */
+  /** Initial damping μ (dimensionless: the system is H + μ·diag(H)). @default 1e-3 */
   initialDamping?: number;
   /** Stop early when, after `abandonAfter` iterations, F exceeds this value (multi-start pruning). */
   abandonAbove?: number;
@@ -231,7 +231,7 @@ export function leastSquares(problem: ResidualProblem, x0: Float64Array, options
     }
     if (!Number.isFinite(gmax)) return done('non-finite', 'gradient is not finite', iter);
     if (gmax <= gtol * Math.max(F, 1e-300) || F === 0) return done('converged', 'scaled gradient below gtol', iter);
-    if (mu < 0) mu = (options.initialDamping ?? 1e-3) * Math.max(hmax, 1e-300);
+    if (mu < 0) mu = options.initialDamping ?? 1e-3;
 
     // Inner loop: increase damping until a step decreases F.
     for (;;) {
@@ -288,7 +288,7 @@ export function leastSquares(problem: ResidualProblem, x0: Float64Array, options
       }
       mu *= nu;
       nu *= 2;
-      if (!Number.isFinite(mu) || mu > 1e30 * Math.max(hmax, 1e-300)) {
+      if (!Number.isFinite(mu) || mu > 1e30) {
         return finish('converged', 'damping grew without a decrease: local minimum within machine precision', iter);
       }
     }

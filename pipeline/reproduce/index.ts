@@ -2,10 +2,14 @@
  * Registry of reproduce targets (`atlas reproduce [TARGET…]`). One import + one entry per target.
  */
 import type { ReproduceTarget } from './check.ts';
+import { chinchillaTarget } from './chinchilla.ts';
+import { datablationsTarget } from './datablations.ts';
 import { curseTarget } from './curse.ts';
 import { crossoverTarget } from './crossover.ts';
 
 export const TARGETS: ReproduceTarget[] = [
+  chinchillaTarget,
+  datablationsTarget,
   curseTarget,
   crossoverTarget,
 ];

@@ -1,0 +1,72 @@
+/**
+ * `atlas fit`: fit one law to run logs; write DIR/coefficients.json and DIR/predictions.csv.
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { join } from 'node:path';
+import { loadTable } from '../config/load.ts';
+import { runFit } from '../stages/fit.ts';
+import { writeArtifact } from '../io/artifact.ts';
+import { writeFileAtomic } from '../io/atomic.ts';
+import { exitState } from '../cli.ts';
+import { InputError } from '../types.ts';
+import { fitOptionsFromArgs, printJson, withDataOptions, withFitOptions, type DataArgs, type FitArgs } from './common.ts';
+import { formatFit } from './format.ts';
+import type { LawOptions } from '../laws/law.ts';
+
+interface Args extends DataArgs, FitArgs {
+  law?: string;
+  holdout?: string;
+  'group-by'?: string;
+  out?: string;
+  terms?: string;
+  tokens?: string;
+  json?: boolean;
+}
+
+export const fitCommand: CommandModule<object, Args> = {
+  command: 'fit',
+  describe: 'fit one law to run logs; write DIR/coefficients.json and DIR/predictions.csv',
+  builder: (y: Argv) =>
+    withFitOptions(withDataOptions(y))
+      .option('law', { type: 'string', describe: 'chinchilla | data-constrained | atlas | multilingual-family | curse (default: the config\'s law)' })
+      .option('holdout', { type: 'string', describe: 'hold-out spec: random:FRAC[:SEED] top-tokens:FRAC top-params:FRAC top-compute:FRAC params>=X tokens>=X mixtures:unseen runs:ID,ID none' })
+      .option('group-by', { type: 'string', describe: 'eval_lang: one fit per evaluation language' })
+      .option('terms', { type: 'string', describe: 'atlas: target | target,other | target,other,transfer' })
+      .option('tokens', { type: 'string', choices: ['total', 'target'], describe: 'chinchilla: total tokens or the evaluation language\'s own tokens' })
+      .option('out', { type: 'string', describe: 'output folder (default results/fit-<law>)' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the artifact on stdout' })
+      .example('atlas fit --config configs/epoch-chinchilla.yaml --bootstrap 1000 --out results/epoch', 'Epoch\'s replication of Chinchilla Approach 3')
+      .example('atlas fit --data runs.csv --map params=N --map tokens=D_billions*1e9 --law chinchilla --holdout top-params:0.2', 'fit with renamed columns and hold out the largest models') as unknown as Argv<Args>,
+  handler: async (args) => {
+    const { table, config } = await loadTable({ data: args.data, config: args.config, languages: args.languages, map: args.map, allowOutside: args['allow-outside'] });
+    const law = args.law ?? config?.law;
+    if (!law) throw new InputError('--law: no law given (pass --law or set law: in the config)');
+    const lawOptions: LawOptions = { ...(config?.law_options ?? {}) };
+    if (args.terms !== undefined) lawOptions.terms = args.terms;
+    if (args.tokens !== undefined) lawOptions.tokens = args.tokens as 'total' | 'target';
+    const fit = { ...(config?.fit ?? {}), ...fitOptionsFromArgs(args) };
+    for (const key of ['fix', 'tie', 'init', 'grid'] as const) {
+      const merged = { ...((config?.fit?.[key] as object | undefined) ?? {}), ...((fitOptionsFromArgs(args)[key] as object | undefined) ?? {}) };
+      if (Object.keys(merged).length) (fit as Record<string, unknown>)[key] = merged;
+    }
+    const output = await runFit({
+      table,
+      law,
+      lawOptions,
+      fit,
+      holdout: args.holdout ?? config?.holdout ?? null,
+      groupBy: args['group-by'] ?? config?.group_by ?? null,
+      configSha256: config?.sha256 ?? null,
+    });
+    const out = args.out ?? join('results', `fit-${law}`);
+    writeArtifact(join(out, 'coefficients.json'), output.artifact);
+    writeFileAtomic(join(out, 'predictions.csv'), output.predictions);
+    if (args.json) printJson(output.artifact);
+    process.stderr.write(formatFit(output.artifact));
+    process.stderr.write(`wrote ${join(out, 'coefficients.json')} and ${join(out, 'predictions.csv')}\n`);
+    if (!output.artifact.fit.converged) {
+      exitState.code = 1;
+      process.stderr.write(`atlas: the fit did not converge (${output.artifact.fit.status}: ${output.artifact.fit.message})\n`);
+    }
+  },
+};

@@ -1,0 +1,38 @@
+/**
+ * `atlas validate`: score a fitted artifact on data.
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { loadTable } from '../config/load.ts';
+import { readArtifact } from '../io/artifact.ts';
+import { validateArtifact } from '../stages/validate.ts';
+import { printJson, withDataOptions, type DataArgs } from './common.ts';
+import { num } from './format.ts';
+
+interface Args extends DataArgs {
+  coefficients: string;
+  holdout?: string;
+  json?: boolean;
+}
+
+export const validateCommand: CommandModule<object, Args> = {
+  command: 'validate',
+  describe: 'score a fitted artifact on data (R², RMSE, MAPE; per group when the artifact has groups)',
+  builder: (y: Argv) =>
+    withDataOptions(y)
+      .option('coefficients', { type: 'string', demandOption: true, describe: 'coefficients.json written by atlas fit' })
+      .option('holdout', { type: 'string', describe: 'score only the rows this hold-out spec selects' })
+      .option('json', { type: 'boolean', default: false, describe: 'print {"rows","r2","rmse","mape"} (and groups) on stdout' })
+      .example('atlas validate --coefficients results/epoch/coefficients.json --config configs/epoch-chinchilla.yaml', 'score a fit on its data') as unknown as Argv<Args>,
+  handler: async (args) => {
+    const artifact = readArtifact(args.coefficients);
+    const { table } = await loadTable({ data: args.data, config: args.config, languages: args.languages, map: args.map, allowOutside: args['allow-outside'] });
+    const report = validateArtifact(artifact, table, args.holdout ?? null);
+    if (args.json) {
+      const { spec: _spec, ...rest } = report;
+      printJson(rest);
+    }
+    let text = `${artifact.law}${report.spec ? ` on ${report.spec}` : ''}: rows ${report.rows}, R² ${num(report.r2, 5)}, RMSE ${num(report.rmse, 4)}, MAPE ${num(report.mape, 3)} %\n`;
+    for (const [name, m] of Object.entries(report.groups ?? {})) text += `  ${name}: rows ${m.rows}, R² ${num(m.r2, 5)}, RMSE ${num(m.rmse, 4)}, MAPE ${num(m.mape, 3)} %\n`;
+    process.stderr.write(text);
+  },
+};

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { choleskySolve, huber, leastSquares, objectiveValue } from '../../pipeline/fitting/least_squares.ts';
+
+// y = b1·(1 − exp(−b2·x)) (NIST Misra1a's model) on exact data.
+function misraProblem(b1: number, b2: number) {
+  const x = [77.6, 114.9, 141.1, 190.8, 239.9, 289.0, 332.8, 378.4, 434.8, 477.3, 536.8, 593.1, 689.1, 760.0];
+  const y = x.map((xi) => b1 * (1 - Math.exp(-b2 * xi)));
+  return {
+    n: x.length,
+    p: 2,
+    residuals(b: Float64Array, out: Float64Array, jac?: Float64Array) {
+      for (let i = 0; i < x.length; i++) {
+        const e = Math.exp(-b[1] * x[i]);
+        out[i] = y[i] - b[0] * (1 - e);
+        if (jac) {
+          jac[2 * i] = -(1 - e);
+          jac[2 * i + 1] = -b[0] * x[i] * e;
+        }
+      }
+    },
+  };
+}
+
+describe('leastSquares', () => {
+  it('recovers exact parameters from a distant start (relative error < 1e-9)', () => {
+    const result = leastSquares(misraProblem(238.94, 5.5e-4), Float64Array.of(500, 1e-4));
+    expect(result.status).toBe('converged');
+    expect(Math.abs(result.x[0] / 238.94 - 1)).toBeLessThan(1e-9);
+    expect(Math.abs(result.x[1] / 5.5e-4 - 1)).toBeLessThan(1e-9);
+  });
+
+  it('respects bounds and stops on them', () => {
+    const problem = { ...misraProblem(238.94, 5.5e-4), lower: Float64Array.of(0, 0), upper: Float64Array.of(200, 1) };
+    const result = leastSquares(problem, Float64Array.of(100, 1e-3));
+    expect(result.x[0]).toBeLessThanOrEqual(200);
+    expect(result.x[0]).toBeCloseTo(200, 10);
+  });
+
+  it('reports max-iterations instead of convergence when capped', () => {
+    const result = leastSquares(misraProblem(238.94, 5.5e-4), Float64Array.of(500, 1e-4), { maxIterations: 2 });
+    expect(result.status).toBe('max-iterations');
+  });
+
+  it('reports a non-finite start', () => {
+    const problem = { n: 1, p: 1, residuals: (_x: Float64Array, out: Float64Array) => { out[0] = NaN; } };
+    expect(leastSquares(problem, Float64Array.of(1)).status).toBe('non-finite');
+  });
+
+  it('Huber fit ignores a gross outlier that least squares follows', () => {
+    const x = Array.from({ length: 30 }, (_, i) => i / 3);
+    const y = x.map((xi) => 2 + 0.5 * xi);
+    y[7] += 50;
+    const problem = {
+      n: x.length,
+      p: 2,
+      residuals(b: Float64Array, out: Float64Array, jac?: Float64Array) {
+        for (let i = 0; i < x.length; i++) {
+          out[i] = b[0] + b[1] * x[i] - y[i];
+          if (jac) { jac[2 * i] = 1; jac[2 * i + 1] = x[i]; }
+        }
+      },
+    };
+    const robust = leastSquares(problem, Float64Array.of(0, 0), { loss: 'huber', delta: 0.1 });
+    const plain = leastSquares(problem, Float64Array.of(0, 0), { loss: 'lsq' });
+    // The outlier pulls the Huber estimate by at most delta-sized forces; least squares by 50/30.
+    expect(Math.abs(robust.x[0] - 2)).toBeLessThan(0.02);
+    expect(Math.abs(robust.x[1] - 0.5)).toBeLessThan(0.01);
+    expect(Math.abs(plain.x[0] - 2)).toBeGreaterThan(0.5);
+  });
+
+  it('zero weights exclude rows', () => {
+    const problem = misraProblem(238.94, 5.5e-4);
+    const base = problem.residuals;
+    problem.residuals = (b, out, jac) => { base(b, out, jac); out[3] += 1000; };
+    const weights = new Float64Array(problem.n).fill(1);
+    weights[3] = 0;
+    const result = leastSquares(problem, Float64Array.of(500, 1e-4), { weights });
+    expect(Math.abs(result.x[0] / 238.94 - 1)).toBeLessThan(1e-8);
+  });
+});
+
+describe('huber and objective', () => {
+  it('matches scipy.special.huber on both branches', () => {
+    expect(huber(1e-3, 5e-4)).toBeCloseTo(0.5 * 25e-8, 20);
+    expect(huber(1e-3, -0.01)).toBeCloseTo(1e-3 * (0.01 - 5e-4), 18);
+    expect(objectiveValue(Float64Array.of(0.1, -0.2), 'lsq', 1)).toBeCloseTo(0.025, 15);
+  });
+
+  it('Cholesky solves a symmetric positive definite system', () => {
+    const A = Float64Array.of(4, 2, 2, 3);
+    const b = Float64Array.of(2, 1);
+    expect(choleskySolve(A, b, 2)).toBe(true);
+    expect(b[0]).toBeCloseTo(0.5, 12);
+    expect(b[1]).toBeCloseTo(0, 12);
+    expect(choleskySolve(Float64Array.of(1, 2, 2, 1), Float64Array.of(1, 1), 2)).toBe(false);
+  });
+});
