@@ -26,7 +26,7 @@
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { basename, dirname, extname, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument, type Document, type Pair } from 'yaml';
 import { z } from 'zod';
 import { InputError } from '../types.ts';
 
@@ -149,27 +149,44 @@ export interface SweepConfig {
   blocks: SweepBlock[];
 }
 
-function zodProblems(file: string, prefix: string, error: z.ZodError): string[] {
+/** Line (1-based) of the YAML node at `path` (or of its nearest ancestor; of the key `key` inside it). */
+function lineOf(doc: Document, counter: LineCounter, path: (string | number)[], key?: string): number {
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+    if (!node || !node.range) continue;
+    if (key !== undefined && n === path.length && isMap(node)) {
+      const pair = node.items.find((item: Pair<unknown, unknown>) => isScalar(item.key) && item.key.value === key);
+      const range = pair && isScalar(pair.key) ? pair.key.range : undefined;
+      if (range) return counter.linePos(range[0]).line;
+    }
+    return counter.linePos(node.range[0]).line;
+  }
+  return 1;
+}
+
+function zodProblems(file: string, prefix: (string | number)[], error: z.ZodError, doc: Document, counter: LineCounter): string[] {
   return error.issues.map((issue) => {
-    const where = [prefix, ...issue.path.map(String)].filter((part) => part !== '').join('.');
-    return `${file}:1: ${where || '(top level)'}: ${issue.message}`;
+    const path = [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
+    const keys = issue.code === 'unrecognized_keys' ? (issue as { keys: string[] }).keys : [];
+    const line = lineOf(doc, counter, path, keys[0]);
+    const where = [...path, ...keys.slice(0, 1)].map(String).join('.');
+    return `${file}:${line}: ${where || '(top level)'}: ${issue.message}`;
   });
 }
 
 /** Parse and check a sweep config's text; `path` is used in messages and for relative paths. */
 export function parseSweep(text: string, path: string): SweepConfig {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (error) {
-    const line = (error as { linePos?: { line: number }[] }).linePos?.[0]?.line ?? 1;
-    throw new InputError(`${path}:${line}: yaml: ${(error as Error).message.split('\n')[0]}`);
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter });
+  if (doc.errors.length > 0) {
+    throw new InputError(doc.errors.map((error) => `${path}:${error.linePos?.[0]?.line ?? 1}: yaml: ${error.message.split('\n')[0]}`));
   }
+  const raw: unknown = doc.toJS();
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new InputError(`${path}:1: (top level): expected a mapping with jobs: or matrix:`);
   }
   const top = SweepSchema.safeParse(raw);
-  if (!top.success) throw new InputError(zodProblems(path, '', top.error));
+  if (!top.success) throw new InputError(zodProblems(path, [], top.error, doc, counter));
   const value = top.data;
   const problems: string[] = [];
   const blocks: SweepBlock[] = [];
@@ -177,14 +194,14 @@ export function parseSweep(text: string, path: string): SweepConfig {
   const hasShorthand = Object.values(shorthand).some((v) => v !== undefined);
   if (hasShorthand) {
     const parsed = FitBlockSchema.safeParse({ kind: 'fit', ...shorthand });
-    if (!parsed.success) problems.push(...zodProblems(path, '', parsed.error));
+    if (!parsed.success) problems.push(...zodProblems(path, [], parsed.error, doc, counter));
     else blocks.push(parsed.data);
   }
   (jobs ?? []).forEach((block, index) => {
     const kind = block.kind;
     const schema = kind === 'fit' ? FitBlockSchema : kind === 'reproduce' ? ReproduceBlockSchema : OtherBlockSchema;
     const parsed = schema.safeParse(block);
-    if (!parsed.success) problems.push(...zodProblems(path, `jobs.${index}`, parsed.error));
+    if (!parsed.success) problems.push(...zodProblems(path, ['jobs', index], parsed.error, doc, counter));
     else blocks.push(parsed.data as SweepBlock);
   });
   if (problems.length === 0 && blocks.length === 0) problems.push(`${path}:1: jobs: the sweep has no jobs (add jobs: or matrix:)`);

@@ -191,6 +191,20 @@ export function cleanStaging(out: string, mine: (name: string) => boolean): void
   for (const entry of entries) {
     const match = /^\.(tmp|old)-(.+)\.\d+\.\d+$/.exec(entry);
     if (match && mine(match[2])) rmSync(join(out, entry), { recursive: true, force: true });
+    // Temporary files of writeFileAtomic (sweep.json, index.json, summary.csv) left by a dead process.
+    const temp = /^\.tmp-(sweep\.json|index\.json|summary\.csv)-(\d+)-\d+$/.exec(entry);
+    if (temp && !processAlive(Number(temp[2]))) rmSync(join(out, entry), { force: true });
+  }
+}
+
+/** True when a process with this id runs on this machine. */
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -350,6 +364,32 @@ function canonicalSource(params: FitJobParams): unknown {
   return { config: params.config, data: params.data, languages: params.languages, map: params.map };
 }
 
+/**
+ * Files matching `pattern` (relative to the sweep file; `*` matches within the last path part),
+ * sorted; the sweep file itself is left out. No match is an input error.
+ */
+export function globFiles(sweep: SweepConfig, pattern: string): string[] {
+  const slash = pattern.lastIndexOf('/');
+  const folder = slash < 0 ? '' : pattern.slice(0, slash);
+  const base = slash < 0 ? pattern : pattern.slice(slash + 1);
+  if (folder.includes('*')) throw new InputError(`${sweep.path}:1: matrix: "${pattern}": * is allowed in the file name only`);
+  const regex = new RegExp(`^${base.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')}$`);
+  let entries: string[];
+  try {
+    entries = readdirSync(resolve(sweep.dir, folder));
+  } catch {
+    entries = [];
+  }
+  const self = resolve(sweep.path);
+  const matches = entries
+    .filter((name) => regex.test(name) && !name.startsWith('.'))
+    .map((name) => (folder ? `${folder}/${name}` : name))
+    .filter((rel) => resolve(sweep.dir, rel) !== self)
+    .sort();
+  if (matches.length === 0) throw new InputError(`${sweep.path}:1: matrix: "${pattern}" matches no file`);
+  return matches;
+}
+
 /** The `fit` job kind: one `runFit` per matrix point. */
 export const fitJobKind: JobKind = {
   kind: 'fit',
@@ -359,7 +399,12 @@ export const fitJobKind: JobKind = {
     const jobs: JobSpec[] = [];
     const resolvePath = (p: string) => portablePath(resolve(sweep.dir, p));
     const lawCache = new Map<string, string | undefined>();
-    for (const point of expandMatrix(b.matrix as Record<string, unknown>)) {
+    const matrix: Record<string, unknown> = { ...b.matrix };
+    for (const axisName of ['config', 'data'] as const) {
+      const axisValue = matrix[axisName];
+      if (Array.isArray(axisValue)) matrix[axisName] = axisValue.flatMap((v) => (typeof v === 'string' && v.includes('*') ? globFiles(sweep, v) : [v]));
+    }
+    for (const point of expandMatrix(matrix)) {
       if (excluded(point, b.exclude)) continue;
       const v = point.values;
       const configValue = pick<string>(v, 'config', b.config);

@@ -1,0 +1,158 @@
+/**
+ * Sweep engine: expansion and names, hashing and skipping, failures, worker threads, shards and
+ * merge. Uses the trivial `echo` job kind of test/sweep_plugin.ts, so no fitting is involved.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseSweep } from '../pipeline/config/sweep_schema.ts';
+import { expandMatrix, jobName, labelOf, parseShard, shardOf } from '../pipeline/stages/sweep_expand.ts';
+import { mergeSweeps, planSweep, runSweep } from '../pipeline/stages/sweep.ts';
+import { InputError } from '../pipeline/types.ts';
+import { snapshot } from './sweep_helpers.ts';
+
+const plugin = pathToFileURL(join(import.meta.dirname, 'sweep_plugin.ts')).href;
+const scratch = mkdtempSync(join(tmpdir(), 'atlas-sweep-test-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function writeSweep(name: string, text: string): string {
+  const path = join(scratch, `${name}.yaml`);
+  writeFileSync(path, text);
+  return path;
+}
+
+const echoSweep = (spin = 0) => `
+sweep: echo
+jobs:
+  - kind: echo
+    spin: ${spin}
+    matrix:
+      value: [a, b, c, fail]
+      size: { small: 1, large: 2 }
+`;
+
+describe('expansion and names', () => {
+  it('takes the product in declared order and names jobs law@axis-values', async () => {
+    const sweep = parseSweep(
+      `sweep: grid
+matrix:
+  data: [runs/a.csv, [runs/b1.csv, runs/b2.csv]]
+  law: [chinchilla, data-constrained]
+  holdout: [none, "top-params:0.2"]
+  fit: { huber: { objective: huber }, lsq: { objective: lsq, delta: 0.01 } }
+exclude:
+  - { law: data-constrained, holdout: none }
+fit: { starts: init }
+`,
+      join(scratch, 'grid.yaml'),
+    );
+    const { specs } = await planSweep(sweep);
+    // 2 data × 2 laws × 2 hold-outs × 2 fit variants, minus the 4 excluded (data-constrained, no hold-out)
+    expect(specs).toHaveLength(12);
+    expect(specs.slice(0, 4).map((s) => s.name)).toEqual([
+      'chinchilla@a-none-huber',
+      'chinchilla@a-none-lsq',
+      'chinchilla@a-top-params_0.2-huber',
+      'chinchilla@a-top-params_0.2-lsq',
+    ]);
+    expect(specs.map((s) => s.name)).toContain('data-constrained@b1+b2-top-params_0.2-lsq');
+    const lsq = specs.find((s) => s.name === 'chinchilla@a-none-lsq')!;
+    expect(lsq.params.fit).toEqual({ starts: 'init', objective: 'lsq', delta: 0.01 });
+    expect(lsq.params.holdout).toBeNull();
+    expect(lsq.params.data).toEqual([expect.stringMatching(/runs\/a\.csv$/)]);
+  });
+
+  it('labels values: null is none, paths are base names, objects are k=v', () => {
+    expect(labelOf('holdout', null)).toBe('none');
+    expect(labelOf('config', '../configs/epoch-chinchilla.yaml')).toBe('epoch-chinchilla');
+    expect(labelOf('fit', { starts: 'init', objective: 'lsq' })).toBe('objective=lsq_starts=init');
+    expect(labelOf('holdout', 'params>=1e9')).toBe('params_=1e9');
+    expect(jobName('chinchilla', {})).toBe('chinchilla');
+    expect(expandMatrix({ a: [1, 2], b: ['x'] }).map((p) => p.labels)).toEqual([{ a: '1', b: 'x' }, { a: '2', b: 'x' }]);
+  });
+
+  it('rejects duplicate names, unknown keys and unknown kinds with FILE:LINE messages', async () => {
+    const path = join(scratch, 'dup.yaml');
+    const dup = parseSweep('matrix:\n  data: [x/runs.csv, y/runs.csv]\nlaw: chinchilla\n', path);
+    await expect(planSweep(dup)).rejects.toThrow(/dup\.yaml:1: jobs: job name "chinchilla@runs" occurs more than once/);
+    expect(() => parseSweep('matrix:\n  dataset: [a.csv]\n', path)).toThrow(InputError);
+    expect(() => parseSweep('matrix:\n  dataset: [a.csv]\n', path)).toThrow(/dup\.yaml:\d+: matrix/);
+    expect(() => parseSweep('jobs: []\n', path)).toThrow(/no jobs/);
+    await expect(planSweep(parseSweep('jobs:\n  - kind: nope\n', path))).rejects.toThrow(/unknown job kind "nope"/);
+  });
+
+  it('assigns shards deterministically from the name and covers every job once', () => {
+    const names = Array.from({ length: 60 }, (_, i) => `chinchilla@set${i}-none`);
+    const shards = names.map((n) => shardOf(n, 3));
+    expect(names.map((n) => shardOf(n, 3))).toEqual(shards);
+    for (let s = 0; s < 3; s++) expect(shards.filter((x) => x === s).length).toBeGreaterThan(5);
+    expect(parseShard('2/3')).toEqual({ index: 1, count: 3 });
+    expect(() => parseShard('0/3')).toThrow(InputError);
+    expect(() => parseShard('4/3')).toThrow(/--shard/);
+  });
+});
+
+describe('running', () => {
+  it('records a failing job, keeps going, and skips up-to-date jobs on a rerun', async () => {
+    const config = writeSweep('echo', echoSweep());
+    const out = join(scratch, 'run1');
+    const first = await runSweep({ config, out, plugins: [plugin] });
+    expect(first).toMatchObject({ total: 8, ran: 8, ok: 6, failed: 2, pending: 0 });
+    expect(first.failures.map((f) => f.name)).toEqual(['echo@fail-large', 'echo@fail-small']);
+    const index = JSON.parse(readFileSync(join(out, 'index.json'), 'utf8'));
+    expect(index.jobs[0]).toMatchObject({ name: 'echo@a-small', status: 'ok', artifact: 'echo@a-small/echo.json' });
+    expect(index.jobs.find((j: { name: string }) => j.name === 'echo@fail-small').error).toBe('job echo@fail-small was told to fail');
+    const summary = readFileSync(join(out, 'summary.csv'), 'utf8').split('\n');
+    expect(summary[0]).toBe('job,kind,status,value,size,objective,train_r2,heldout_r2,fit_status,checks,checks_ok,artifact,config_hash,error');
+    expect(summary).toHaveLength(10);
+
+    // Default rerun: ok jobs are up to date, failed ones run again; --resume keeps them too.
+    const again = await runSweep({ config, out, plugins: [plugin] });
+    expect(again).toMatchObject({ ran: 2, skipped: 6, failed: 2 });
+    const resumed = await runSweep({ config, out, plugins: [plugin], resume: true });
+    expect(resumed).toMatchObject({ ran: 0, skipped: 8, failed: 2 });
+    expect(resumed.failures).toHaveLength(2);
+
+    // A changed input reruns exactly the jobs it touches.
+    writeFileSync(config, echoSweep().replace('large: 2', 'large: 3'));
+    const changed = await runSweep({ config, out, plugins: [plugin], resume: true });
+    expect(changed).toMatchObject({ ran: 4, skipped: 4 });
+  });
+
+  it('writes the same bytes with 1 and 2 worker threads, and for 3 merged shards', async () => {
+    const config = writeSweep('echo2', echoSweep(5));
+    const single = join(scratch, 'single');
+    const threaded = join(scratch, 'threaded');
+    await runSweep({ config, out: single, plugins: [plugin], jobs: 1 });
+    await runSweep({ config, out: threaded, plugins: [plugin], jobs: 2 });
+    expect(snapshot(threaded)).toEqual(snapshot(single));
+
+    const parts = [1, 2, 3].map((i) => join(scratch, `part${i}`));
+    let mine = 0;
+    for (const [i, dir] of parts.entries()) {
+      const part = await runSweep({ config, out: dir, plugins: [plugin], shard: `${i + 1}/3` });
+      mine += part.mine;
+      expect(part.pending).toBe(8 - part.mine);
+    }
+    expect(mine).toBe(8);
+    const merged = mergeSweeps(parts, join(scratch, 'merged'));
+    expect(merged).toMatchObject({ ok: 6, failed: 2, pending: 0 });
+    expect(snapshot(join(scratch, 'merged'))).toEqual(snapshot(single));
+    expect(readdirSync(join(scratch, 'merged')).filter((f) => f.startsWith('.'))).toEqual([]);
+
+    // Merging in place (shards that shared one folder) gives the same bytes too.
+    mergeSweeps([parts[0], parts[1], parts[2]]);
+    expect(snapshot(parts[0])).toEqual(snapshot(single));
+    expect(existsSync(join(parts[0], 'index.json'))).toBe(true);
+  });
+
+  it('refuses to merge folders of different sweeps', async () => {
+    const a = join(scratch, 'merge-a');
+    const b = join(scratch, 'merge-b');
+    await runSweep({ config: writeSweep('ma', echoSweep()), out: a, plugins: [plugin] });
+    await runSweep({ config: writeSweep('mb', echoSweep().replace('value: [a, b, c, fail]', 'value: [a]')), out: b, plugins: [plugin] });
+    expect(() => mergeSweeps([a, b], join(scratch, 'merge-c'))).toThrow(/plan differs/);
+  });
+});
