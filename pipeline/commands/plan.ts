@@ -1,0 +1,174 @@
+/**
+ * `atlas plan languages|finetune|cotrain`: decisions from fitted artifacts (stages/plan.ts).
+ * A human-readable table on stdout by default; `--json` prints the plan object instead.
+ */
+import { readFileSync } from 'node:fs';
+import type { Argv, CommandModule } from 'yargs';
+import { readArtifact } from '../io/artifact.ts';
+import { parseCrossoverJson } from '../stages/crossover.ts';
+import { planCotrain, planFinetune, planLanguages, type CotrainPlan, type FinetunePlan, type LanguagesPlan } from '../stages/plan.ts';
+import { readTransferJson } from '../stages/transfer_io.ts';
+import { InputError } from '../types.ts';
+
+function num(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  if (a !== 0 && (a >= 1e5 || a < 1e-3)) return v.toExponential(3);
+  return Number(v.toPrecision(4)).toString();
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
+  const line = (cells: string[]) => cells.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/** Human-readable plan (a). */
+export function formatLanguagesPlan(p: LanguagesPlan): string {
+  const { request: q, values: v } = p;
+  const out: string[] = [];
+  out.push(`Curse law: L = ${num(v.E)} + ${num(v.A)}·K^${num(v.phi)}/N^${num(v.alpha)} + ${num(v.B)}·K^${num(v.psi)}/D_t^${num(v.beta)}`);
+  out.push(`Baseline: N = ${num(q.params)}, D = ${num(q.tokens)} tokens over K = ${q.k} languages (D_t = ${num(q.tokens / q.k)} each), C = 6ND = ${num(p.baselineCompute)}`);
+  out.push(`  predicted loss ${p.loss === null ? '?' : num(p.loss)}; with ${q.targetK} languages and no change: ${p.lossAtTargetK === null ? '?' : num(p.lossAtTargetK)}`);
+  out.push(`  reducible terms: parameter ${num(p.paramTerm)} (w_N = ${num(p.wN)}), data ${num(p.dataTerm)} (w_D = ${num(p.wD)})`);
+  out.push('');
+  out.push(`Same loss with ${q.targetK} languages (r = ${num(p.r)}), minimum compute:`);
+  out.push(`  N' = ${num(p.params)} (×${num(p.optimum.s)}), D' = ${num(p.tokens)} total tokens (×${num(p.optimum.totalTokens)}; each language ×${num(p.optimum.t)}), C' = ${num(p.compute)} (×${num(p.optimum.compute)})`);
+  const optimalWN = v.beta / (v.alpha + v.beta);
+  if (Math.abs(p.wN - optimalWN) > 0.05) {
+    out.push(`  note: the baseline is not compute-optimal (w_N = ${num(p.wN)}; compute-optimal w_N = beta/(alpha+beta) = ${num(optimalWN)}),`);
+    out.push('  so this point also re-balances N against D; the curve row with s = 1 keeps the model size');
+  }
+  const m = p.paperMultipliers;
+  out.push(`  ATLAS §5.3 multipliers (exact from a compute-optimal baseline): N ×${num(m.params)}, D ×${num(m.totalTokens)}, each language ×${num(m.targetTokens)}, C ×${num(m.compute)}`);
+  if (p.intervals) {
+    const parts = Object.entries(p.intervals).map(([k, e]) => `${k} ${num(e.value)} [${num(e.ci95![0])}, ${num(e.ci95![1])}]`);
+    out.push(`  bootstrap 95 % intervals: ${parts.join('; ')}`);
+  }
+  out.push('');
+  out.push(`Iso-loss curve (every row has the baseline's loss with ${q.targetK} languages; s > ${num(p.sMin)}, t > ${num(p.tMin)}):`);
+  out.push(table(['s = N\'/N', 't = D\'_t/D_t', 'D\'/D', 'C\'/C', 'N\'', 'D\''], p.curve.map((c) => [num(c.s), num(c.t), num(c.totalTokens), num(c.compute), num(c.params), num(c.tokens)])));
+  return `${out.join('\n')}\n`;
+}
+
+/** Human-readable plan (b). */
+export function formatFinetunePlan(p: FinetunePlan): string {
+  const verdict = p.decision === 'undetermined' ? 'UNDETERMINED' : p.decision === 'finetune' ? 'FINETUNE the multilingual checkpoint' : 'PRETRAIN from scratch';
+  const lines = [
+    `${p.request.lang} at N = ${num(p.request.params)} with ${num(p.request.tokens)} tokens: ${verdict}`,
+    `  ${p.reason}`,
+    `  crossover: ${p.crossoverTokens === null ? '?' : num(p.crossoverTokens)} tokens${p.ci95 ? ` (95 % ${num(p.ci95[0])}–${num(p.ci95[1])})` : ''}; basis: ${p.basis}; finetune tokens counted as: ${p.tokenAxis}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** Human-readable plan (c). */
+export function formatCotrainPlan(p: CotrainPlan): string {
+  const head = `Top ${p.rows.length} of ${p.candidates} co-training sources for ${p.lang} by Bilingual Transfer Score (N = ${num(p.size)}, d_mono = ${num(p.refTokens)} tokens; > 0 helps, < 0 interferes):`;
+  const rows = p.rows.map((r) => [String(r.rank), r.source, num(r.bts), r.ciLow === null ? '' : num(r.ciLow), r.ciHigh === null ? '' : num(r.ciHigh),
+    r.censored === 'false' ? '' : r.censored === 'below' ? 'true value below' : r.censored === 'above' ? 'true value above' : r.censored]);
+  return `${head}\n${table(['rank', 'source', 'BTS', 'ci95 low', 'ci95 high', 'censored'], rows)}\n`;
+}
+
+function emit(json: boolean | undefined, value: unknown, text: string): void {
+  process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : text);
+}
+
+function positive(name: string, v: unknown): number {
+  const x = Number(v);
+  if (v === undefined || !Number.isFinite(x) || x <= 0) throw new InputError(`--${name}: expected a number > 0, got ${String(v)}`);
+  return x;
+}
+
+interface LanguagesArgs { coefficients: string; params: number; tokens: number; k: number; 'target-k': number; group?: string; points: number; json?: boolean }
+interface FinetuneArgs { crossover?: string; formula?: string; lang: string; params: number; tokens: number; json?: boolean }
+interface CotrainArgs { transfer: string; lang: string; top: number; 'ref-tokens'?: number; json?: boolean }
+
+const languages: CommandModule<object, LanguagesArgs> = {
+  command: 'languages',
+  describe: 'K → rK languages at the same loss: N\', D\', compute and the iso-loss curve (curse-law coefficients)',
+  builder: (y: Argv) => y
+    .option('coefficients', { type: 'string', demandOption: true, describe: 'coefficients.json of a curse-law fit (atlas fit --law curse)' })
+    .option('params', { type: 'number', demandOption: true, describe: 'N of the current model' })
+    .option('tokens', { type: 'number', demandOption: true, describe: 'total training tokens D of the current model' })
+    .option('k', { type: 'number', demandOption: true, describe: 'languages the current model serves (uniform mixture)' })
+    .option('target-k', { type: 'number', demandOption: true, describe: 'languages to serve' })
+    .option('group', { type: 'string', describe: 'group of a --group-by artifact' })
+    .option('points', { type: 'number', default: 9, describe: 'points of the iso-loss curve around the optimum' })
+    .option('json', { type: 'boolean', describe: 'print the plan as JSON' })
+    .example('atlas plan languages --coefficients results/curse-manpages/coefficients.json --params 1.8e6 --tokens 9e6 --k 4 --target-k 8', '') as unknown as Argv<LanguagesArgs>,
+  handler: (args) => {
+    const plan = planLanguages(readArtifact(args.coefficients), {
+      params: positive('params', args.params),
+      tokens: positive('tokens', args.tokens),
+      k: positive('k', args.k),
+      targetK: positive('target-k', args['target-k']),
+      group: args.group ?? null,
+      points: Math.max(1, Math.floor(positive('points', args.points))),
+    });
+    emit(args.json, plan, formatLanguagesPlan(plan));
+  },
+};
+
+const finetune: CommandModule<object, FinetuneArgs> = {
+  command: 'finetune',
+  describe: 'pretrain from scratch or finetune the multilingual checkpoint for one language (crossover.json or a C(N) formula)',
+  builder: (y: Argv) => y
+    .option('crossover', { type: 'string', describe: 'crossover.json written by atlas crossover' })
+    .option('formula', { type: 'string', describe: 'A,B of a crossover compute law C = A·N^B, e.g. 1113708,1.65 (ATLAS §6)' })
+    .option('lang', { type: 'string', demandOption: true, describe: 'target language' })
+    .option('params', { type: 'number', demandOption: true, describe: 'model size N' })
+    .option('tokens', { type: 'number', demandOption: true, describe: 'token budget D for the language' })
+    .option('json', { type: 'boolean', describe: 'print the plan as JSON' })
+    .example('atlas plan finetune --formula 1113708,1.65 --lang de --params 2e9 --tokens 1e11', '') as unknown as Argv<FinetuneArgs>,
+  handler: (args) => {
+    if (args.crossover && args.formula) throw new InputError('atlas plan finetune: give either --crossover or --formula, not both');
+    let source: Parameters<typeof planFinetune>[0];
+    if (args.crossover) {
+      let text: string;
+      try {
+        text = readFileSync(args.crossover, 'utf8');
+      } catch (error) {
+        throw new InputError(`${args.crossover}: cannot read: ${(error as Error).message}`);
+      }
+      source = { crossover: parseCrossoverJson(text, args.crossover) };
+    } else if (args.formula) {
+      const parts = args.formula.split(',').map((s) => s.trim());
+      const [a, b] = parts.map(Number);
+      if (parts.length !== 2 || parts.some((s) => s === '') || !Number.isFinite(a) || !Number.isFinite(b)) throw new InputError(`--formula: expected A,B (C = A·N^B), got "${args.formula}"`);
+      source = { formula: { a, b } };
+    } else {
+      throw new InputError('atlas plan finetune: give --crossover FILE (written by atlas crossover) or --formula A,B');
+    }
+    const plan = planFinetune(source, { lang: args.lang, params: positive('params', args.params), tokens: positive('tokens', args.tokens) });
+    emit(args.json, plan, formatFinetunePlan(plan));
+  },
+};
+
+const cotrain: CommandModule<object, CotrainArgs> = {
+  command: 'cotrain',
+  describe: 'which languages to co-train with L: top sources by Bilingual Transfer Score (transfer.json)',
+  builder: (y: Argv) => y
+    .option('transfer', { type: 'string', demandOption: true, describe: 'transfer.json written by atlas transfer' })
+    .option('lang', { type: 'string', demandOption: true, describe: 'target language' })
+    .option('top', { type: 'number', default: 5, describe: 'how many sources' })
+    .option('ref-tokens', { type: 'number', describe: 'reference horizon d_mono (default: the file\'s first)' })
+    .option('json', { type: 'boolean', describe: 'print the plan as JSON' })
+    .example('atlas plan cotrain --transfer results/transfer-manpages/transfer.json --lang da --top 5', '') as unknown as Argv<CotrainArgs>,
+  handler: (args) => {
+    const plan = planCotrain(readTransferJson(args.transfer), args.lang, args.top, args['ref-tokens'] ?? null);
+    emit(args.json, plan, formatCotrainPlan(plan));
+  },
+};
+
+/** `atlas plan …` */
+export const planCommand: CommandModule<object, object> = {
+  command: 'plan',
+  describe: 'decisions from fitted laws: languages ↔ model size and data; pretrain or finetune; co-training partners',
+  builder: (y: Argv) => y
+    .command(languages as CommandModule<object, any>)
+    .command(finetune as CommandModule<object, any>)
+    .command(cotrain as CommandModule<object, any>)
+    .demandCommand(1, 'name a decision: languages, finetune or cotrain'),
+  handler: () => {},
+};
