@@ -12,6 +12,7 @@ import { reproduceCommand } from './reproduce.ts';
 import { sweepCommand } from './sweep.ts';
 import { planCommand } from './plan.ts';
 import { crossoverCommand } from './crossover.ts';
+import { simulateCommand } from './simulate.ts';
 
 export const commands: CommandModule<object, any>[] = [
   fitCommand,
@@ -21,4 +22,5 @@ export const commands: CommandModule<object, any>[] = [
   sweepCommand,
   planCommand,
   crossoverCommand,
+  simulateCommand,
 ];
