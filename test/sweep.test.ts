@@ -156,3 +156,77 @@ describe('running', () => {
     expect(() => mergeSweeps([a, b], join(scratch, 'merge-c'))).toThrow(/plan differs/);
   });
 });
+
+/** A small Chinchilla-law log (Hoffmann et al. 2022 Approach 3 coefficients, multiplicative noise ±0.5 %). */
+export function chinchillaCsv(seed = 1): string {
+  let state = seed >>> 0;
+  const noise = () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return (state / 4294967296 - 0.5) * 0.01;
+  };
+  const lines = ['run_id,params,tokens,loss'];
+  for (const n of [3e7, 1e8, 3e8, 1e9, 3e9]) {
+    for (const ratio of [5, 10, 20, 40]) {
+      const d = n * ratio;
+      const loss = (1.69 + 406.4 / n ** 0.34 + 410.7 / d ** 0.28) * (1 + noise());
+      lines.push(`N${n}-r${ratio},${n},${d},${loss}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+describe('fit jobs', () => {
+  it('fits each matrix point, writes deterministic artifacts and headline metrics', async () => {
+    writeFileSync(join(scratch, 'small.csv'), chinchillaCsv());
+    const config = writeSweep(
+      'fits',
+      `sweep: fits
+defaults:
+  fit: { starts: init }
+jobs:
+  - kind: fit
+    law: chinchilla
+    matrix:
+      data: [small.csv]
+      holdout: [none, "top-params:0.2"]
+      fit: { huber: { objective: huber }, lsq: { objective: lsq } }
+`,
+    );
+    const out = join(scratch, 'fits');
+    const result = await runSweep({ config, out });
+    expect(result).toMatchObject({ total: 4, ok: 4, failed: 0 });
+    const artifact = JSON.parse(readFileSync(join(out, 'chinchilla@small-top-params_0.2-lsq', 'coefficients.json'), 'utf8'));
+    expect(artifact.fit.seconds).toBe(0);
+    expect(artifact.provenance.created).toBeNull();
+    expect(artifact.objective.kind).toBe('lsq-log');
+    expect(artifact.data.files).toEqual([expect.stringMatching(/small\.csv$/)]);
+    expect(artifact.params.alpha.value).toBeCloseTo(0.34, 1);
+    expect(existsSync(join(out, 'chinchilla@small-top-params_0.2-lsq', 'predictions.csv'))).toBe(true);
+    const index = JSON.parse(readFileSync(join(out, 'index.json'), 'utf8'));
+    const entry = index.jobs.find((j: { name: string }) => j.name === 'chinchilla@small-top-params_0.2-lsq');
+    expect(entry.heldout_r2).toBe(artifact.metrics.heldout.r2);
+    expect(entry.objective).toBe(artifact.objective.value);
+    expect(entry.config_hash).toBe(artifact.provenance.config_sha256);
+    expect(index.jobs.find((j: { name: string }) => j.name === 'chinchilla@small-none-huber').heldout_r2).toBeNull();
+
+    // A rerun skips everything; a threaded run from scratch writes the same bytes.
+    expect(await runSweep({ config, out })).toMatchObject({ ran: 0, skipped: 4 });
+    const threaded = join(scratch, 'fits-threaded');
+    await runSweep({ config, out: threaded, jobs: 2 });
+    expect(snapshot(threaded)).toEqual(snapshot(out));
+
+    // Changed data reruns the jobs that read it.
+    writeFileSync(join(scratch, 'small.csv'), chinchillaCsv(2));
+    expect(await runSweep({ config, out })).toMatchObject({ ran: 4, skipped: 0 });
+  });
+
+  it('records a job whose data is bad as failed and runs the others', async () => {
+    writeFileSync(join(scratch, 'bad.csv'), 'run_id,params,tokens,loss\na,1e8,1e9,-2\n');
+    writeFileSync(join(scratch, 'good.csv'), chinchillaCsv());
+    const config = writeSweep('mixed', 'sweep: mixed\nlaw: chinchilla\nfit: { starts: init }\nmatrix:\n  data: [good.csv, bad.csv, missing.csv]\n');
+    const result = await runSweep({ config, out: join(scratch, 'mixed') });
+    expect(result).toMatchObject({ ok: 1, failed: 2 });
+    expect(result.failures.find((f) => f.name === 'chinchilla@bad')!.error).toMatch(/bad\.csv:2: loss: /);
+    expect(result.failures.find((f) => f.name === 'chinchilla@missing')!.error).toMatch(/missing\.csv/);
+  });
+});

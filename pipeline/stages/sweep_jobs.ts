@@ -344,6 +344,10 @@ function jobTable(params: FitJobParams): Promise<RunTable> {
   let pending = tableCache.get(key);
   if (!pending) {
     pending = (async () => {
+      if (!params.config) {
+        const { ingestFiles } = await import('./ingest.ts');
+        return ingestFiles(params.data ?? [], { languages: params.languages ?? undefined, map: params.map ?? undefined });
+      }
       const { loadTable } = await import('../config/load.ts');
       const { table } = await loadTable({
         config: params.config ?? undefined,
@@ -458,8 +462,8 @@ export const fitJobKind: JobKind = {
   },
   async run(spec, inputs) {
     const p = spec.params as unknown as FitJobParams;
-    const [{ loadConfig }, { runFit }] = await Promise.all([import('../config/load.ts'), import('./fit.ts')]);
-    const config = p.config ? loadConfig(p.config) : null;
+    const { runFit } = await import('./fit.ts');
+    const config = p.config ? (await import('../config/load.ts')).loadConfig(p.config) : null;
     const table = await jobTable(p);
     const { artifact, predictions } = await runFit({
       table,
