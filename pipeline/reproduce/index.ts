@@ -6,10 +6,12 @@ import { chinchillaTarget } from './chinchilla.ts';
 import { datablationsTarget } from './datablations.ts';
 import { curseTarget } from './curse.ts';
 import { crossoverTarget } from './crossover.ts';
+import { nistTarget } from './nist.ts';
 
 export const TARGETS: ReproduceTarget[] = [
   chinchillaTarget,
   datablationsTarget,
   curseTarget,
   crossoverTarget,
+  nistTarget,
 ];
