@@ -13,6 +13,7 @@ import { sweepCommand } from './sweep.ts';
 import { planCommand } from './plan.ts';
 import { crossoverCommand } from './crossover.ts';
 import { simulateCommand } from './simulate.ts';
+import { reportCommand } from './report.ts';
 
 export const commands: CommandModule<object, any>[] = [
   fitCommand,
@@ -22,5 +23,6 @@ export const commands: CommandModule<object, any>[] = [
   sweepCommand,
   planCommand,
   crossoverCommand,
+  reportCommand,
   simulateCommand,
 ];

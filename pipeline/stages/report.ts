@@ -1,0 +1,186 @@
+/**
+ * `atlas report DIR`: one self-contained HTML page `DIR/report.html` with the fit's status and
+ * coefficients and plots rendered at build time (vega-lite → SVG in Node, inlined), plus a PNG of
+ * every plot under `DIR/plots/<name>.png`, linked from the page.
+ *
+ * DIR is a fit folder (`atlas fit --out DIR`) or a sweep results folder (one job folder each):
+ *
+ * - fit folder: status, coefficients with intervals, metrics, derived quantities; loss against
+ *   tokens per model size and language (held-out rows marked), observed against predicted,
+ *   residuals; for Chinchilla-family laws the fitted curves with an uncertainty band (when the
+ *   fit ran a bootstrap) and iso-loss contours with the compute-optimal frontier;
+ * - sweep folder: a table of every job (status first), R² and coefficients across jobs, and per
+ *   job its status, coefficients, loss against tokens and residuals;
+ * - either: the transfer heatmap when `atlas transfer` output is present.
+ *
+ * The page is deterministic: the same inputs give byte-identical HTML and PNGs (no timestamps,
+ * seeded draws, ids renumbered per plot). Everything is rendered in memory first; the PNGs and
+ * then the page are written atomically, so bad input leaves nothing half-written.
+ */
+import { join } from 'node:path';
+import { writeFileAtomic } from '../io/atomic.ts';
+import { lossVsTokensPlot, parityPlot, residualPlot, type PlotDef, type ThinOptions } from '../plots/fit_plots.ts';
+import { bandPlot, chinchillaSets, isoLossPlot } from '../plots/law_plots.ts';
+import { renderSvg, svgToPng } from '../plots/render.ts';
+import { sweepMetricsPlot, sweepParamsPlot, transferHeatmap } from '../plots/summary_plots.ts';
+import { VERSION } from '../version.ts';
+import { detailsTable, derivedTable, esc, figure, groupsTable, metricsTable, page, paramsTable, statusBanner, statusClass, type RenderedPlot } from './report_html.ts';
+import { readReportInputs, type FitInput, type ReportInputs } from './report_inputs.ts';
+import { trimNumber } from '../plots/format.ts';
+
+export interface ReportOptions extends ThinOptions {
+  /** Write `DIR/plots/<name>.png` for every plot (and link them). @default true */
+  png?: boolean;
+  /** PNG width in pixels. @default 1200 */
+  pngWidth?: number;
+  /** Output file. @default DIR/report.html */
+  out?: string;
+}
+
+export interface ReportResult {
+  /** Path of the written page. */
+  path: string;
+  /** Number of plots drawn. */
+  plots: number;
+}
+
+/** A section of the page: heading, HTML before its plots, and the plots. */
+interface Section {
+  id: string;
+  heading: string;
+  level: 2 | 3;
+  html: string;
+  plots: PlotDef[];
+}
+
+function slug(text: string): string {
+  return text.replace(/[^A-Za-z0-9._=+-]+/g, '_');
+}
+
+function fitTables(fit: FitInput): string {
+  const a = fit.artifact;
+  const parts: string[] = [];
+  if (fit.job && fit.job.status !== 'ok') {
+    parts.push(`<p class="status bad"><b>job status: ${esc(fit.job.status)}</b>${fit.job.error ? ` · ${esc(fit.job.error)}` : ''}</p>`);
+  }
+  if (!a) {
+    parts.push(`<p class="note">No coefficients.json in ${esc(fit.name)}.</p>`);
+    return parts.join('');
+  }
+  parts.push(statusBanner(a.fit, a.params ?? {}));
+  if (Object.keys(a.params ?? {}).length > 0) parts.push(`<h4>Coefficients (${esc(a.law)})</h4>${paramsTable(a.params)}`);
+  parts.push(groupsTable(a));
+  parts.push(`<h4>Fit quality</h4>${metricsTable(a.metrics)}`);
+  parts.push(derivedTable(a.derived));
+  parts.push(`<h4>Objective and data</h4>${detailsTable(a)}`);
+  return parts.join('');
+}
+
+function fitPlots(fit: FitInput, prefix: string, full: boolean, options: ThinOptions): { plots: PlotDef[]; notes: string[] } {
+  const plots: PlotDef[] = [];
+  const notes: string[] = [];
+  const p = fit.predictions;
+  const push = (plot: PlotDef | null) => { if (plot) plots.push(plot); };
+  if (p) {
+    push(lossVsTokensPlot(p, `${prefix}loss-vs-tokens`, options));
+    if (full) push(parityPlot(p, `${prefix}parity`, options));
+    push(residualPlot(p, `${prefix}residuals`, options));
+  } else {
+    notes.push('No predictions.csv: observed and fitted loss are not drawn.');
+  }
+  if (full && fit.artifact) {
+    const sets = chinchillaSets(fit.artifact).slice(0, 6);
+    if (sets.length === 0) notes.push(`Iso-loss contours and uncertainty bands are drawn for Chinchilla-family laws only (this fit: ${fit.artifact.law}).`);
+    for (const set of sets) {
+      const suffix = set.label ? `-${slug(set.label)}` : '';
+      const band = bandPlot(fit.artifact, set, p, `${prefix}band${suffix}`);
+      if (band) plots.push(band);
+      else if (!suffix) notes.push('No uncertainty band: the fit ran no bootstrap (rerun with --bootstrap B for intervals).');
+      plots.push(isoLossPlot(set, p, `${prefix}iso-loss${suffix}`));
+    }
+  }
+  return { plots, notes };
+}
+
+function sweepTable(inputs: ReportInputs): string {
+  const rows = inputs.fits.map((fit) => {
+    const a = fit.artifact;
+    const jobStatus = fit.job?.status ?? (a ? 'ok' : 'missing');
+    const cls = jobStatus !== 'ok' ? 'bad' : a ? statusClass(a.fit) : 'warn';
+    const fitStatus = a ? `${a.fit?.status ?? '?'}${a.fit?.converged ? '' : ' (NOT converged)'}` : '';
+    const axes = Object.entries(fit.job?.axes ?? {}).map(([k, v]) => `${k}=${v}`).join(' ');
+    return `<tr class="${cls}"><td>${esc(jobStatus)}</td><td>${esc(fitStatus)}</td><td><a href="#job-${esc(fit.name)}">${esc(fit.name)}</a></td><td>${esc(axes)}</td>` +
+      `<td>${esc(a?.law ?? '')}</td><td class="num">${a ? trimNumber(a.metrics?.train?.r2 ?? Number.NaN, 4) : ''}</td>` +
+      `<td class="num">${a?.metrics?.heldout ? trimNumber(a.metrics.heldout.r2, 4) : ''}</td><td>${esc(fit.job?.error ?? '')}</td></tr>`;
+  });
+  const failed = inputs.fits.filter((f) => (f.job?.status ?? 'ok') !== 'ok' || (f.artifact && statusClass(f.artifact.fit) === 'bad')).length;
+  return `<p class="${failed ? 'status bad' : 'status ok'}"><b>${inputs.fits.length} job(s), ${failed} failed or not converged</b></p>` +
+    `<table><thead><tr><th>job status</th><th>fit status</th><th>job</th><th>axes</th><th>law</th><th>train R²</th><th>held-out R²</th><th>error</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+/** Lay out the sections of the page for the inputs. */
+function planSections(inputs: ReportInputs, options: ThinOptions): Section[] {
+  const sections: Section[] = [];
+  if (inputs.kind === 'fit') {
+    const fit = inputs.fits[0];
+    const { plots, notes } = fitPlots(fit, '', true, options);
+    sections.push({ id: 'fit', heading: 'Fit', level: 2, html: fitTables(fit), plots: [] });
+    sections.push({ id: 'plots', heading: 'Plots', level: 2, html: notes.map((t) => `<p class="note">${esc(t)}</p>`).join(''), plots });
+  } else {
+    const jobs = inputs.fits.map((f) => ({ name: f.name, artifact: f.artifact }));
+    const overview = [sweepMetricsPlot(jobs, 'sweep-r2'), sweepParamsPlot(jobs, 'sweep-coefficients')].filter((p): p is PlotDef => p !== null);
+    sections.push({ id: 'jobs', heading: 'Jobs', level: 2, html: sweepTable(inputs), plots: overview });
+  }
+  if (inputs.transfers.length > 0) {
+    const plots = inputs.transfers
+      .map((t, k) => transferHeatmap(t, inputs.transfers.length === 1 ? 'transfer' : `transfer-${k + 1}`))
+      .filter((p): p is PlotDef => p !== null);
+    sections.push({ id: 'transfer', heading: 'Transfer', level: 2, html: plots.length ? '' : '<p class="note">The transfer output has no measured scores.</p>', plots });
+  }
+  if (inputs.kind === 'sweep') {
+    for (const fit of inputs.fits) {
+      const { plots, notes } = fitPlots(fit, `${fit.name}--`, false, options);
+      sections.push({ id: `job-${fit.name}`, heading: fit.name, level: 3, html: fitTables(fit) + notes.map((t) => `<p class="note">${esc(t)}</p>`).join(''), plots });
+    }
+  }
+  return sections;
+}
+
+/**
+ * Build `DIR/report.html` (and `DIR/plots/*.png`) from a fit or sweep folder.
+ * Throws InputError when DIR holds neither; resolves to the page's path and the number of plots.
+ */
+export async function buildReport(dir: string, options: ReportOptions = {}): Promise<ReportResult> {
+  const inputs = readReportInputs(dir);
+  const sections = planSections(inputs, options);
+  const png = options.png ?? true;
+  const pngFiles: [string, Uint8Array][] = [];
+  const bodies: string[] = [];
+  let count = 0;
+  for (const section of sections) {
+    const figures: string[] = [];
+    for (const plot of section.plots) {
+      const svg = await renderSvg(plot.spec, plot.name);
+      let link: string | null = null;
+      if (png) {
+        link = `plots/${plot.name}.png`;
+        pngFiles.push([join(dir, 'plots', `${plot.name}.png`), svgToPng(svg, options.pngWidth ?? 1200)]);
+      }
+      const rendered: RenderedPlot = { name: plot.name, title: plot.title, caption: plot.caption, svg, png: link };
+      figures.push(figure(rendered));
+      count++;
+    }
+    const heading = section.level === 2 ? `<h2 id="${esc(section.id)}">${esc(section.heading)}</h2>` : `<h3 id="${esc(section.id)}">${esc(section.heading)}</h3>`;
+    bodies.push(`<section>${heading}${section.html}${figures.join('\n')}</section>`);
+  }
+  const title = `atlas report: ${inputs.name}`;
+  const what = inputs.kind === 'fit'
+    ? `Fit folder ${inputs.name}${inputs.fits[0].artifact ? ` · law ${inputs.fits[0].artifact.law}` : ''}`
+    : `Sweep folder ${inputs.name} · ${inputs.fits.length} job(s)`;
+  const nav: [string, string][] = sections.filter((s) => s.level === 2).map((s) => [s.id, s.heading]);
+  const html = page(title, `${what} · ${count} plot(s) · atlas ${VERSION}`, nav, bodies.join('\n'));
+  for (const [path, bytes] of pngFiles) writeFileAtomic(path, bytes);
+  const out = options.out ?? join(dir, 'report.html');
+  writeFileAtomic(out, html);
+  return { path: out, plots: count };
+}
