@@ -108,6 +108,25 @@ export function parseSourceExpression(expression: string, header: readonly strin
   return `unknown column "${text}" (columns: ${header.join(', ')})`;
 }
 
+/** Source name that stands for the row's line number in a composite (`run_id=model+@line`). */
+export const LINE_SOURCE = '@line';
+
+/**
+ * Parse a composite string source `a+b+@line` (columns joined with `/`; `@line` = the row's line
+ * in its file) into column indices (−1 for the line). Returns a message when a part is unknown.
+ */
+function parseComposite(expression: string, header: ReadonlyMap<string, number>): number[] | string {
+  const parts: number[] = [];
+  for (const raw of expression.split('+')) {
+    const name = raw.trim();
+    if (name === LINE_SOURCE) { parts.push(-1); continue; }
+    const index = header.get(name);
+    if (index === undefined) return `unknown column "${name}" (columns: ${[...header.keys()].join(', ')}; ${LINE_SOURCE} = line number)`;
+    parts.push(index);
+  }
+  return parts;
+}
+
 /**
  * Parse repeated `--map K=V` flags into a column map. Throws an InputError naming `--map` for
  * a flag without `=` or with an unknown target column.
@@ -395,7 +414,10 @@ function readFile(path: string, flag: string): Buffer {
 // The builder
 
 interface ColumnRef {
+  /** Source column index (−1 for a composite). */
   index: number;
+  /** Composite of source columns joined with `/` (−1 = the row's line number), or null. */
+  parts: number[] | null;
   factor: number;
   /** Label for messages: the target name, or `source (as target)`. */
   label: string;
@@ -505,7 +527,17 @@ class TableBuilder implements CsvSink {
       const values = this.options.values?.[target] ?? null;
       if (expression === undefined) {
         const index = seen.get(target);
-        if (index !== undefined) f.cols[target] = { index, factor: 1, label: target, values };
+        if (index !== undefined) f.cols[target] = { index, parts: null, factor: 1, label: target, values };
+        continue;
+      }
+      if (!NUMERIC.has(target) && !seen.has(expression.trim()) && (expression.includes('+') || expression.trim() === LINE_SOURCE)) {
+        const parts = parseComposite(expression, seen);
+        if (typeof parts === 'string') {
+          this.problems.at(f.path, line, target, `--map ${target}=${expression}: ${parts}`);
+          ok = false;
+        } else {
+          f.cols[target] = { index: -1, parts, factor: 1, label: `${expression.trim()} (as ${target})`, values };
+        }
         continue;
       }
       const parsed = parseSourceExpression(expression, names);
@@ -519,7 +551,7 @@ class TableBuilder implements CsvSink {
         ok = false;
         continue;
       }
-      f.cols[target] = { index: seen.get(parsed.column)!, factor: parsed.factor, label: parsed.column === target ? target : `${parsed.column} (as ${target})`, values };
+      f.cols[target] = { index: seen.get(parsed.column)!, parts: null, factor: parsed.factor, label: parsed.column === target ? target : `${parsed.column} (as ${target})`, values };
     }
     for (const target of REQUIRED) {
       if (!f.cols[target] && this.map[target] === undefined) {
@@ -571,7 +603,7 @@ class TableBuilder implements CsvSink {
     const before = problems.count;
     const c = f.cols;
 
-    const runId = this.text(fields, c.run_id);
+    const runId = this.text(fields, c.run_id, line);
     if (runId === '') problems.at(f.path, line, c.run_id!.label, 'empty (a run id is required)');
     const params = this.number(fields, c.params!, line, true);
     const tokens = this.number(fields, c.tokens!, line, true);
@@ -602,10 +634,10 @@ class TableBuilder implements CsvSink {
       if (text === 'finetune') kind = 'finetune';
       else if (text !== '' && text !== 'pretrain') problems.at(f.path, line, c.kind.label, `must be pretrain or finetune, got ${showCell(text)}`);
     }
-    const baseRun = c.base_run ? this.text(fields, c.base_run) || null : null;
+    const baseRun = c.base_run ? this.text(fields, c.base_run, line) || null : null;
     const baseTokens = c.base_tokens ? this.optionalNumber(fields, c.base_tokens, line, false) : Number.NaN;
     const step = c.step ? this.optionalNumber(fields, c.step, line, false) : Number.NaN;
-    const seed = c.seed ? this.text(fields, c.seed) || null : null;
+    const seed = c.seed ? this.text(fields, c.seed, line) || null : null;
     let flops = c.flops ? this.optionalNumber(fields, c.flops, line, true) : Number.NaN;
     let split: 'train' | 'heldout' | null = null;
     if (c.split) {
@@ -635,9 +667,9 @@ class TableBuilder implements CsvSink {
     this.sourceRows[f.sourceIndex]++;
   }
 
-  private text(fields: string[], ref: ColumnRef | undefined): string {
+  private text(fields: string[], ref: ColumnRef | undefined, line = 0): string {
     if (!ref) return '';
-    const raw = fields[ref.index].trim();
+    const raw = ref.parts ? ref.parts.map((i) => (i < 0 ? String(line) : fields[i].trim())).join('/') : fields[ref.index].trim();
     if (ref.values) {
       const mapped = ref.values[raw];
       if (mapped !== undefined) return mapped;

@@ -1,0 +1,92 @@
+/**
+ * The dataset/fit config (`--config F`, `configs/<dataset>.yaml`): where the run logs are, how
+ * their columns map onto SPEC §1, which rows to keep, and how to fit them.
+ *
+ * ```yaml
+ * description: Hoffmann et al. (2022) Fig. 4 as digitised by Epoch AI
+ * data: [../datasets/epoch-chinchilla/chinchilla_fig4_ND.csv]   # relative to this file
+ * languages: ../datasets/x/languages.csv                        # optional languages table
+ * columns: { run_id: row, params: N_params, tokens: D_billions*1e9 }
+ * values: { kind: { mono: pretrain, multi: pretrain } }          # rewrite cell values
+ * where: ["epoch_excluded_outlier == 0"]                        # row filters on source columns
+ * mixture_tolerance: 5.0e-5                                     # widen the ±1e-6 of SPEC §1
+ * law: chinchilla
+ * law_options: { tokens: total }
+ * fit: { objective: huber, delta: 1.0e-3, starts: grid }
+ * holdout: top-params:0.2
+ * group_by: eval_lang
+ * ```
+ *
+ * Every key is optional and unknown keys are errors (`.strict()`). Types come from `z.infer`.
+ */
+import { z } from 'zod';
+import { SPEC_COLUMNS } from '../stages/ingest.ts';
+
+const Name = z.string().min(1, { error: 'expected a non-empty string' });
+
+/** A string, or a number written where a string is meant (YAML `seed: 1` in a values map). */
+const Text = z.union([z.string(), z.number().transform(String)], { error: 'expected a string' });
+
+/**
+ * A parameter value: a number, or `exp(NUMBER)` for an amplitude published in log space
+ * (`A: exp(6.255414)`), so that configs quote the source's digits instead of a conversion.
+ */
+export const ParamValue = z.union([
+  z.number(),
+  z.string()
+    .regex(/^\s*exp\(\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*\)\s*$/)
+    .transform((text) => Math.exp(Number(text.trim().slice(4, -1)))),
+], { error: 'expected a number or exp(NUMBER)' });
+
+/** Fit options as a config writes them (FitOptions names; every key optional). */
+export const FitOptionsSchema = z
+  .object({
+    objective: z.enum(['huber', 'lsq']),
+    delta: z.number().positive(),
+    starts: z.union([z.literal('grid'), z.literal('init'), z.number().int().positive()], {
+      error: 'expected grid, init or a positive whole number of random starts',
+    }),
+    fix: z.record(Name, ParamValue),
+    tie: z.record(Name, Name),
+    init: z.record(Name, ParamValue),
+    grid: z.record(Name, z.array(z.number()).min(1)),
+    bootstrap: z.number().int().min(0),
+    seed: z.number().int(),
+    maxIterations: z.number().int().positive(),
+    threads: z.number().int().positive(),
+  })
+  .partial()
+  .strict();
+
+const SpecColumn = z.enum(SPEC_COLUMNS);
+
+/** The config file's schema. */
+export const ConfigSchema = z
+  .object({
+    /** Free text shown in reports. */
+    description: z.string(),
+    /** Run-log CSV files, relative to the config file. */
+    data: z.union([Name, z.array(Name).min(1)], { error: 'expected a path or a list of paths' }),
+    /** Languages table CSV, relative to the config file. */
+    languages: Name,
+    /** SPEC column → source column (optionally `*`/`/` numeric constants). */
+    columns: z.partialRecord(SpecColumn, Name),
+    /** SPEC column → { source value → value }. */
+    values: z.partialRecord(SpecColumn, z.record(z.string(), Text)),
+    /** Row filters on source columns (`step > 0`). */
+    where: z.union([Name, z.array(Name)], { error: 'expected a filter or a list of filters' }),
+    /** Allowed |Σ mixture weights − 1| (default 1e-6); within it weights are renormalised. */
+    mixture_tolerance: z.number().min(0).max(0.5),
+    law: Name,
+    /** Free-form options passed to the law (`terms`, `tokens`, `transferLanguages` …). */
+    law_options: z.record(z.string(), z.unknown()),
+    fit: FitOptionsSchema,
+    /** Hold-out spec (SPEC §2) or `none`. */
+    holdout: z.union([Name, z.null()]),
+    /** `eval_lang` (one fit per language) or `none`. */
+    group_by: z.union([Name, z.null()]),
+  })
+  .partial()
+  .strict();
+
+export type ConfigInput = z.infer<typeof ConfigSchema>;
