@@ -5,6 +5,7 @@
 import type { CommandModule } from 'yargs';
 
 // Add one import and one list entry per command module.
+import { ingestCommand } from './ingest.ts';
 import { fitCommand } from './fit.ts';
 import { validateCommand } from './validate.ts';
 import { predictCommand } from './predict.ts';
@@ -16,6 +17,7 @@ import { simulateCommand } from './simulate.ts';
 import { reportCommand } from './report.ts';
 
 export const commands: CommandModule<object, any>[] = [
+  ingestCommand,
   fitCommand,
   validateCommand,
   predictCommand,

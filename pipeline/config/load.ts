@@ -16,7 +16,7 @@ import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import type { LawOptions } from '../laws/law.ts';
 import type { FitOptions } from '../fitting/options.ts';
-import { ingestFiles, parseFilter, type IngestOptions } from '../stages/ingest.ts';
+import { ingestFiles, parseFilter, parseMapFlags, type IngestOptions } from '../stages/ingest.ts';
 import { parseHoldoutSpec } from '../stages/holdout.ts';
 import { InputError, type RunTable } from '../types.ts';
 import { ConfigSchema, type ConfigInput } from './schema.ts';
@@ -324,8 +324,8 @@ export interface LoadTableRequest {
   config?: string | AtlasConfig | null;
   /** Languages table from the command line (wins over the config's). */
   languages?: string;
-  /** Column map from `--map` (entries win over the config's `columns`). */
-  map?: Record<string, string>;
+  /** Column map from `--map`: `{ target: source }` or the raw `TARGET=SOURCE` flags (entries win over the config's `columns`). */
+  map?: Record<string, string> | readonly string[];
   /** Extra row filters from the command line (added to the config's `where`). */
   where?: string[];
   /** `--allow-outside`. */
@@ -334,8 +334,9 @@ export interface LoadTableRequest {
 
 /** The ingest options a config and flags give (flags win). */
 export function ingestOptionsFor(config: AtlasConfig | null, request: Omit<LoadTableRequest, 'config' | 'data'> = {}): IngestOptions {
+  const flags = Array.isArray(request.map) ? parseMapFlags(request.map as readonly string[]) : (request.map as Record<string, string> | undefined);
   const options: IngestOptions = {
-    map: { ...(config?.columns ?? {}), ...(request.map ?? {}) },
+    map: { ...(config?.columns ?? {}), ...(flags ?? {}) },
     where: [...(config?.where ?? []), ...(request.where ?? [])],
     values: config?.values ?? {},
   };
