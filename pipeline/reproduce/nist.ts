@@ -294,7 +294,7 @@ export function standardDeviations(jac: Float64Array, n: number, p: number, rss:
 /** Solver settings for the benchmark: tight relative tolerances, generous iteration cap. */
 export const NIST_SOLVER: LeastSquaresOptions = {
   loss: 'lsq',
-  maxIterations: 1000,
+  maxIterations: 10000,
   ftol: 1e-15,
   xtol: 1e-15,
   gtol: 1e-15,
