@@ -68,6 +68,8 @@ export interface CrossoverPoint {
   compute: number;
   /** Loss of both curves at the crossover (or of the scratch curve at the bound). */
   loss: number;
+  /** Loss of the finetune curve at the same tokens (equal to `loss` when crossed). */
+  finetuneLoss: number;
   /** Token range both curves cover on the chosen axis. */
   range: [number, number];
   /** The same crossover on the other token axis (null when it cannot be computed). */
@@ -196,7 +198,7 @@ export function mergeCurves(curves: Curve[]): Curve {
 }
 
 /** Where scratch (s) first reaches finetune (f): both as ln-loss interpolants of ln tokens. */
-export function findCrossover(scratch: Curve, finetune: Curve, finetuneShift = 0): { status: CrossoverStatus; tokens: number; loss: number; range: [number, number] } | null {
+export function findCrossover(scratch: Curve, finetune: Curve, finetuneShift = 0): { status: CrossoverStatus; tokens: number; loss: number; finetuneLoss: number; range: [number, number] } | null {
   const s = logCurve(scratch);
   const f = logCurve(finetune, finetuneShift);
   const lo = Math.max(s.lo, f.lo);
@@ -204,8 +206,11 @@ export function findCrossover(scratch: Curve, finetune: Curve, finetuneShift = 0
   if (!(hi > lo)) return null;
   const g = (u: number) => s.f(u) - f.f(u);
   const grid = [...new Set([lo, hi, ...s.knots, ...f.knots].filter((u) => u >= lo && u <= hi))].sort((a, b) => a - b);
-  const range: [number, number] = [Math.exp(lo), Math.exp(hi)];
-  if (g(lo) <= 0) return { status: 'before', tokens: range[0], loss: Math.exp(s.f(lo)), range };
+  // the range's ends as logged (not exp(ln x), which may differ in the last bit)
+  const ends = [...scratch.tokens, ...finetune.tokens.map((t) => t + finetuneShift)];
+  const nearest = (u: number) => ends.reduce((best, t) => (Math.abs(Math.log(t) - u) < Math.abs(Math.log(best) - u) ? t : best), ends[0]);
+  const range: [number, number] = [nearest(lo), nearest(hi)];
+  if (g(lo) <= 0) return { status: 'before', tokens: range[0], loss: Math.exp(s.f(lo)), finetuneLoss: Math.exp(f.f(lo)), range };
   for (let k = 1; k < grid.length; k++) {
     if (g(grid[k]) <= 0) {
       let a = grid[k - 1];
@@ -215,10 +220,10 @@ export function findCrossover(scratch: Curve, finetune: Curve, finetuneShift = 0
         if (g(m) > 0) a = m;
         else b = m;
       }
-      return { status: 'crossed', tokens: Math.exp(b), loss: Math.exp(s.f(b)), range };
+      return { status: 'crossed', tokens: Math.exp(b), loss: Math.exp(s.f(b)), finetuneLoss: Math.exp(f.f(b)), range };
     }
   }
-  return { status: 'after', tokens: range[1], loss: Math.exp(s.f(hi)), range };
+  return { status: 'after', tokens: range[1], loss: Math.exp(s.f(hi)), finetuneLoss: Math.exp(f.f(hi)), range };
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -482,6 +487,7 @@ export function computeCrossovers(table: RunTable, options: CrossoverOptions = {
       tokens: main.tokens,
       compute: 6 * g.params * main.tokens,
       loss: main.loss,
+      finetuneLoss: main.finetuneLoss,
       range: main.range,
       other: alt ? { axis: otherAxis, status: alt.status, tokens: alt.tokens } : null,
     });
@@ -501,11 +507,11 @@ function fmt(v: number | null | undefined): string {
 
 /** crossover.csv: one row per (language, size). */
 export function crossoverCsv(result: CrossoverResult): string {
-  const header = ['lang', 'params', 'status', 'crossover_tokens', 'crossover_compute', 'loss', 'range_low', 'range_high', 'token_axis',
+  const header = ['lang', 'params', 'status', 'crossover_tokens', 'crossover_compute', 'loss', 'finetune_loss', 'range_low', 'range_high', 'token_axis',
     'other_axis', 'other_status', 'other_tokens', 'base_run', 'base_target_tokens', 'finetune_runs', 'scratch_runs'];
   const lines = [header.join(',')];
   for (const p of result.points) {
-    lines.push([p.lang, fmt(p.params), p.status, fmt(p.tokens), fmt(p.compute), fmt(p.loss), fmt(p.range[0]), fmt(p.range[1]), result.finetuneTokens,
+    lines.push([p.lang, fmt(p.params), p.status, fmt(p.tokens), fmt(p.compute), fmt(p.loss), fmt(p.finetuneLoss), fmt(p.range[0]), fmt(p.range[1]), result.finetuneTokens,
       p.other?.axis ?? '', p.other?.status ?? '', fmt(p.other?.tokens), p.baseRun ?? '', fmt(p.baseTargetTokens),
       p.finetuneRuns.join(' '), p.scratchRuns.join(' ')].join(','));
   }
