@@ -309,18 +309,30 @@ export function computeTransfer(table: RunTable, options: TransferOptions = {}):
     refTokens = [...options.refTokens];
     refRule = 'given (--ref-tokens)';
   } else {
+    const span = (data: CurveData) => {
+      let first = Infinity;
+      let last = 0;
+      for (const run of data.runs) {
+        for (let i = 0; i < run.tokens.length; i++) {
+          if (!(run.tokens[i] > 0)) continue;
+          first = Math.min(first, run.tokens[i]);
+          last = Math.max(last, run.tokens[i]);
+        }
+      }
+      return { first, last };
+    };
     let monoLast = Infinity;
     let monoFirst = 0;
     for (const lang of languages) {
-      const c = drawCurve(monoData.get(lang)!, null);
-      if (c.x.length === 0) continue;
-      monoLast = Math.min(monoLast, Math.exp(c.x[c.x.length - 1]));
-      monoFirst = Math.max(monoFirst, Math.exp(c.x[0]));
+      const { first, last } = span(monoData.get(lang)!);
+      if (last === 0) continue;
+      monoLast = Math.min(monoLast, last);
+      monoFirst = Math.max(monoFirst, first);
     }
     let biLast = Infinity;
     for (const c of cells) {
-      const curve = drawCurve(c.data, null);
-      if (curve.x.length > 0) biLast = Math.min(biLast, Math.exp(curve.x[curve.x.length - 1]));
+      const { last } = span(c.data);
+      if (last > 0) biLast = Math.min(biLast, last);
     }
     const ref = roundDown3(Math.max(monoFirst, Math.min(monoLast, biLast / 3)));
     refTokens = [ref];
