@@ -15,6 +15,7 @@ import { planCommand } from './plan.ts';
 import { crossoverCommand } from './crossover.ts';
 import { simulateCommand } from './simulate.ts';
 import { reportCommand } from './report.ts';
+import { transferCommand } from './transfer.ts';
 
 export const commands: CommandModule<object, any>[] = [
   ingestCommand,
@@ -25,6 +26,7 @@ export const commands: CommandModule<object, any>[] = [
   sweepCommand,
   planCommand,
   crossoverCommand,
+  transferCommand,
   reportCommand,
   simulateCommand,
 ];
