@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 import { runSweep } from '../pipeline/stages/sweep.ts';
-import { snapshot } from './sweep_helpers.ts';
+import { chinchillaCsv, snapshot } from './sweep_helpers.ts';
 
 const root = join(import.meta.dirname, '..');
 const pluginPath = join(import.meta.dirname, 'sweep_plugin.ts');
@@ -31,17 +31,21 @@ function rng(seed: number): () => number {
   };
 }
 
-/** Run the CLI; with `killAfterMs`, SIGKILL it that long after it printed its plan line. */
-function cli(args: string[], killAfterMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+/**
+ * Run the CLI. With `kill`, SIGKILL it `kill.delayMs` after it reported `kill.done` finished jobs
+ * in this run (0: after it printed its plan, so possibly before any job finished).
+ */
+function cli(args: string[], kill?: { done: number; delayMs: number }): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [join(root, 'bin/atlas.mjs'), ...args], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [join(root, 'bin/atlas.mjs'), ...args], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env } });
     let stderr = '';
     let armed = false;
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
-      if (killAfterMs !== undefined && !armed && stderr.includes(' to run')) {
+      const finished = (stderr.match(/^\[\d+\/\d+\] /gm) ?? []).length;
+      if (kill && !armed && stderr.includes(' to run') && finished >= kill.done) {
         armed = true;
-        setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+        setTimeout(() => child.kill('SIGKILL'), kill.delayMs);
       }
     });
     child.on('error', fail);
@@ -74,30 +78,44 @@ jobs:
     matrix:
       value: [a, b, c, d, e, fail]
       size: { small: 1, large: 2 }
+  - kind: fit
+    law: chinchilla
+    fit: { starts: init }
+    matrix:
+      data: [small.csv]
+      holdout: [none, "top-params:0.2"]
+      fit: { huber: { objective: huber }, lsq: { objective: lsq } }
 `,
   );
+  writeFileSync(join(scratch, 'small.csv'), chinchillaCsv());
+  // Pin the tool version: other edits of the source tree during the test must not make the runs differ.
+  process.env.ATLAS_TOOL_VERSION = 'test-resume';
   const reference = join(scratch, 'reference');
   const plugin = pathToFileURL(pluginPath).href;
   const ref = await runSweep({ config, out: reference, plugins: [plugin], jobs: 1 });
-  expect(ref).toMatchObject({ total: 12, ok: 10, failed: 2 });
+  expect(ref).toMatchObject({ total: 16, ok: 14, failed: 2 });
 
   const out = join(scratch, 'killed');
-  const args = ['sweep', config, '--out', out, '--jobs', '2', '--plugin', pluginPath];
+  const args = ['sweep', config, '--out', out, '--plugin', pluginPath];
   const random = rng(20251024);
   const progress: number[] = [];
-  for (let kill = 0; kill < 4; kill++) {
-    const delay = Math.floor(random() * 450);
-    const run = await cli([...args, '--resume'], delay);
+  let kills = 0;
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const left = 16 - (existsSync(out) ? checkComplete(out) : 0);
+    // Kill after a random number of this run's jobs finished, a random few milliseconds later.
+    // Alternate between one worker thread and two (kills in the main thread and in workers).
+    const run = await cli([...args, '--resume', '--jobs', String(1 + (attempt % 2))], { done: Math.floor(random() * Math.min(left, 4)), delayMs: Math.floor(random() * 80) });
     expect(run.stderr).toMatch(/ to run/); // the CLI started and planned the sweep
-    if (run.signal === 'SIGKILL') expect(run.code).toBeNull();
-    if (existsSync(out)) progress.push(checkComplete(out));
+    if (run.signal === 'SIGKILL') kills += 1;
+    progress.push(checkComplete(out));
   }
-  // The kills landed while jobs were running: some but not all jobs were done at some point.
-  expect(progress.some((n) => n > 0 && n < 12)).toBe(true);
+  // Most runs were killed while jobs were running: some but not all jobs were done at some point.
+  expect(kills).toBeGreaterThanOrEqual(3);
+  expect(progress.some((n) => n > 0 && n < 16)).toBe(true);
 
-  const final = await cli([...args, '--resume']);
+  const final = await cli([...args, '--resume', '--jobs', '2']);
   expect(final.code).toBe(1); // two jobs fail by design
-  expect(final.stderr).toMatch(/10 ok, 2 failed, 0 pending of 12/);
+  expect(final.stderr).toMatch(/14 ok, 2 failed, 0 pending of 16/);
   expect(readdirSync(out).filter((f) => f.startsWith('.'))).toEqual([]);
   expect(snapshot(out)).toEqual(snapshot(reference));
 });

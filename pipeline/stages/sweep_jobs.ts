@@ -122,9 +122,11 @@ let toolVersionCache: string | null = null;
 
 /**
  * The tool version recorded with every job: the package version and a hash of the pipeline's
- * source files, so that a code change makes finished jobs out of date.
+ * source files, so that a code change makes finished jobs out of date. The environment variable
+ * `ATLAS_TOOL_VERSION` replaces it (to keep results across an edit known not to change them).
  */
 export function toolVersion(): string {
+  if (process.env.ATLAS_TOOL_VERSION) return process.env.ATLAS_TOOL_VERSION;
   if (toolVersionCache === null) {
     const dir = fileURLToPath(new URL('../', import.meta.url));
     const files = listFiles(dir).filter((f) => /\.(ts|mjs|js)$/.test(f));
@@ -523,10 +525,15 @@ export const reproduceJobKind: JobKind = {
     }));
   },
   async dataHash() {
-    // Reproduce targets read the shipped datasets: hash all of them.
-    const dir = join(ROOT, 'datasets');
-    const files = listFiles(dir);
-    return hashFiles(files.map((f) => join(dir, f)), files);
+    // Reproduce targets read the shipped datasets and dataset configs: hash all of them
+    // (configs/*.yaml that are not sweep configs).
+    const data = listFiles(join(ROOT, 'datasets')).map((f) => `datasets/${f}`);
+    const configs = listFiles(join(ROOT, 'configs'))
+      .filter((f) => /^[^/]+\.ya?ml$/.test(f))
+      .map((f) => `configs/${f}`)
+      .filter((f) => !/^(jobs|matrix):/m.test(readFileSync(join(ROOT, f), 'utf8')));
+    const files = [...data, ...configs];
+    return hashFiles(files.map((f) => join(ROOT, f)), files);
   },
   async run(spec) {
     const p = spec.params as unknown as ReproduceJobParams;
