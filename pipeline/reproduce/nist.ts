@@ -436,6 +436,38 @@ export function nistChecks(problems: NistProblem[] = loadNistProblems()): Check[
   return checks;
 }
 
+/** LRE as printed in the summary table: one decimal, `—` where not finite. */
+function lreText(v: number): string {
+  return Number.isFinite(v) ? v.toFixed(1) : '—';
+}
+
+/**
+ * A Markdown table of every problem and start: the smallest LRE over the parameters, the LRE of
+ * the RSS, the smallest LRE over the standard deviations, the iterations and whether every
+ * figure met its tolerance. This is the table docs/nist.md shows;
+ * `npx tsx -e "import('./pipeline/reproduce/nist.ts').then((m) => console.log(m.nistTable()))"`
+ * prints it.
+ */
+export function nistTable(problems: NistProblem[] = loadNistProblems()): string {
+  const head = '| problem | difficulty | start 1: b | RSS | sd | iterations | | start 2: b | RSS | sd | iterations | |';
+  const rule = '|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---|';
+  const rows = problems.map((p) => {
+    const cells = [p.name, p.difficulty];
+    for (const start of [1, 2] as const) {
+      const fit = fitNist(p, start);
+      cells.push(
+        lreText(Math.min(...fit.digits)),
+        lreText(matchingDigits(fit.rss, p.rss)),
+        lreText(Math.min(...Array.from(fit.std, (v, j) => matchingDigits(v, p.certifiedStd[j])))),
+        String(fit.iterations),
+        fitPasses(p, fit) ? 'pass' : '**fail**',
+      );
+    }
+    return `| ${cells.join(' | ')} |`;
+  });
+  return [head, rule, ...rows].join('\n');
+}
+
 /** The `nist` reproduce target. */
 export const nistTarget: ReproduceTarget = {
   name: TARGET,
