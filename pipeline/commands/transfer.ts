@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { loadTable } from '../config/load.ts';
 import { stableJson, writeFileAtomic } from '../io/atomic.ts';
-import { computeTransfer } from '../stages/transfer.ts';
+import { computeTransfer, type FasScore } from '../stages/transfer.ts';
 import { matrixHeatmap, transferFiles, transferJson } from '../stages/transfer_io.ts';
 import { featuresFromTable, formatScore, readLanguageFeatures, readMatrixCsv, type LanguageFeatures, type TransferMatrix } from '../stages/transfer_matrix.ts';
 import { evaluatePredictors, type PredictorReport } from '../stages/transfer_predict.ts';
@@ -80,7 +80,7 @@ export function formatStats(stats: MatrixStats | null, predictor: PredictorRepor
   return `${lines.join('\n')}\n`;
 }
 
-function analyse(m: TransferMatrix, features: LanguageFeatures, args: TransferArgs, fas?: Parameters<typeof evaluatePredictors>[2]['fas']) {
+function analyse(m: TransferMatrix, features: LanguageFeatures, args: TransferArgs, fas?: FasScore[]) {
   const known = [...new Set([...m.targets, ...m.sources])].filter((l) => features.has(l)).length;
   const stats = known >= 2 ? matrixStats(m, features, { permutations: args.permutations, seed: args.seed }) : null;
   let cells = 0;
