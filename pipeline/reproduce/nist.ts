@@ -410,7 +410,7 @@ export function fitPasses(problem: NistProblem, fit: NistFit): boolean {
 export function fitChecks(problem: NistProblem, fit: NistFit): Check[] {
   const how = `${fit.status} after ${fit.iterations} iterations, ${fit.evaluations} evaluations`;
   return measuredChecks(problem, fit).map((c) => {
-    const lre = `LRE ${matchingDigits(c.ours, c.published).toFixed(1)}`;
+    const lre = `LRE ${lreText(matchingDigits(c.ours, c.published))}`;
     if (fit.start === 2) return { ...c, note: `${lre}; ${how}` };
     return { ...c, ok: true, note: `start 1, informational (not in the exit code): ${c.ok ? 'meets' : 'MISSES'} the tolerance, ${lre}; ${how}` };
   });
