@@ -219,6 +219,26 @@ function knownKeys(path: readonly PathKey[]): string | null {
   return null;
 }
 
+/** Repeated keys of every mapping in a YAML tree, with their lines (the parser reports the map's line). */
+function duplicateKeys(node: unknown, lines: LineCounter, prefix: string[] = []): { key: string; line: number; first: number }[] {
+  const out: { key: string; line: number; first: number }[] = [];
+  if (isMap(node)) {
+    const seen = new Map<string, number>();
+    for (const pair of node.items) {
+      const k = pair.key as { value?: unknown; range?: [number, number, number] } | null;
+      const name = String(k?.value ?? k);
+      const line = k?.range ? lines.linePos(k.range[0]).line : 1;
+      const first = seen.get(name);
+      if (first !== undefined) out.push({ key: [...prefix, name].join('.'), line, first });
+      else seen.set(name, line);
+      out.push(...duplicateKeys(pair.value, lines, [...prefix, name]));
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, i) => out.push(...duplicateKeys(item, lines, [...prefix, String(i)])));
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Loading
 
@@ -238,10 +258,14 @@ export function parseConfig(text: string, path: string, options: LoadConfigOptio
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new InputError(doc.errors.map((error) => {
+    const duplicates = duplicateKeys(doc.contents, lines);
+    throw new InputError(doc.errors.flatMap((error) => {
+      if (error.code === 'DUPLICATE_KEY' && duplicates.length > 0) {
+        return duplicates.map(({ key, line, first }) => `${path}:${line}: ${key}: yaml: key repeated (first on line ${first}); map keys must be unique`);
+      }
       const line = error.linePos?.[0]?.line ?? 1;
-      return `${path}:${line}: yaml: ${error.message.split('\n')[0]}`;
-    }));
+      return [`${path}:${line}: yaml: ${error.message.split('\n')[0]}`];
+    }).filter((message, i, all) => all.indexOf(message) === i));
   }
   const located = new Located(path, doc, lines);
   let raw: unknown;
