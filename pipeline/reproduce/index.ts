@@ -7,6 +7,7 @@ import { datablationsTarget } from './datablations.ts';
 import { curseTarget } from './curse.ts';
 import { crossoverTarget } from './crossover.ts';
 import { nistTarget } from './nist.ts';
+import { transferTarget } from './transfer.ts';
 
 export const TARGETS: ReproduceTarget[] = [
   chinchillaTarget,
@@ -14,4 +15,5 @@ export const TARGETS: ReproduceTarget[] = [
   curseTarget,
   crossoverTarget,
   nistTarget,
+  transferTarget,
 ];
