@@ -10,13 +10,6 @@ import type { ParameterMap } from './parameters.ts';
 import { residualProblem, type FitProblem } from './problem.ts';
 import { Random, deriveSeed } from './random.ts';
 
-export interface BootstrapDraws {
-  /** Free internal coordinates of each successful replicate, in replicate order. */
-  x: Float64Array[];
-  ok: number;
-  failed: number;
-}
-
 /** Row weights of bootstrap replicate `b`: base weight × how often the row's cluster was drawn. */
 export function replicateWeights(clusters: Int32Array, clusterCount: number, base: Float64Array | undefined, seed: number, b: number, out: Float64Array): void {
   const rng = new Random(deriveSeed(seed, 0xb007, b));
@@ -42,16 +35,15 @@ export function activeClusters(n: number, clusters: Int32Array | undefined, weig
   return { clusters: out, count: ids.size };
 }
 
-/** Refit replicates [from, to) and return their optima. */
-export function bootstrapRange<Ctx, D>(problem: FitProblem<Ctx, D>, map: ParameterMap, options: FitOptions, warmStarts: Float64Array[], from: number, to: number): BootstrapDraws {
+/** Refit replicates [from, to): free internal optima in replicate order, null where a refit failed. */
+export function bootstrapRange<Ctx, D>(problem: FitProblem<Ctx, D>, map: ParameterMap, options: FitOptions, warmStarts: Float64Array[], from: number, to: number): (Float64Array | null)[] {
   const residuals = residualProblem(problem, map);
   const n = residuals.n;
   const workspace = new Workspace(n, residuals.p);
   const { clusters, count } = activeClusters(n, problem.clusters, problem.weights);
   const safeClusters = clusters.map((c) => (c < 0 ? 0 : c));
   const weights = new Float64Array(n);
-  const x: Float64Array[] = [];
-  let failed = 0;
+  const out: (Float64Array | null)[] = [];
   for (let b = from; b < to; b++) {
     replicateWeights(safeClusters, count, problem.weights, options.seed, b, weights);
     for (let i = 0; i < n; i++) if (clusters[i] < 0) weights[i] = 0;
@@ -60,13 +52,7 @@ export function bootstrapRange<Ctx, D>(problem: FitProblem<Ctx, D>, map: Paramet
       const result = leastSquares(residuals, start, { loss: options.objective, delta: options.delta, weights, maxIterations: options.maxIterations }, workspace);
       if (Number.isFinite(result.cost) && result.status !== 'non-finite' && (!best || result.cost < best.cost)) best = { cost: result.cost, x: result.x };
     }
-    if (best) x.push(best.x);
-    else failed++;
+    out.push(best ? best.x : null);
   }
-  return { x, ok: x.length, failed };
-}
-
-/** All `options.bootstrap` replicates, warm-started from up to three distinct optima. */
-export function bootstrapFits<Ctx, D>(problem: FitProblem<Ctx, D>, map: ParameterMap, options: FitOptions, optima: Float64Array[]): BootstrapDraws {
-  return bootstrapRange(problem, map, options, optima.slice(0, 3), 0, options.bootstrap);
+  return out;
 }

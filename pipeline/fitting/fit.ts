@@ -12,7 +12,10 @@ import { residualProblem, type FitProblem } from './problem.ts';
 import type { DerivedEstimate, Estimate, FitResult, FitStatus } from './result.ts';
 import { Random, deriveSeed } from './random.ts';
 import { InputError } from '../types.ts';
-import { bootstrapFits } from './bootstrap.ts';
+import { LAWS } from '../laws/index.ts';
+import { messageId, poolWorkers, type PoolWorker } from './pool.ts';
+import { bootstrapBatch, prepare, PRUNE_FACTOR, searchBatch, type PreparedProblem, type SearchOutcome } from './search.ts';
+import type { WorkerMessage } from './worker_tasks.ts';
 
 export type { FitProblem } from './problem.ts';
 
@@ -70,17 +73,23 @@ export function startingPoints(map: ParameterMap, options: Pick<FitOptions, 'sta
 
 /** Distinct local optima, best first (a flat-ridge diagnostic). */
 class OptimaList {
-  readonly items: { cost: number; x: Float64Array; result: LeastSquaresResult; start: number }[] = [];
+  readonly items: { cost: number; x: Float64Array; result?: LeastSquaresResult; start: number }[] = [];
   constructor(private readonly keep: number) {}
   add(result: LeastSquaresResult, start: number): void {
-    if (!Number.isFinite(result.cost)) return;
+    this.insert({ cost: result.cost, x: result.x, result, start });
+  }
+  addOutcome(outcome: SearchOutcome): void {
+    this.insert({ cost: outcome.cost, x: outcome.x, start: outcome.start });
+  }
+  private insert(entry: { cost: number; x: Float64Array; result?: LeastSquaresResult; start: number }): void {
+    if (!Number.isFinite(entry.cost)) return;
     for (const item of this.items) {
-      if (sameOptimum(item.x, result.x) && Math.abs(item.cost - result.cost) <= 1e-9 * Math.max(item.cost, 1e-300)) {
-        if (result.cost < item.cost) Object.assign(item, { cost: result.cost, x: result.x, result, start });
+      if (sameOptimum(item.x, entry.x) && Math.abs(item.cost - entry.cost) <= 1e-9 * Math.max(item.cost, 1e-300)) {
+        if (entry.cost < item.cost || (entry.cost === item.cost && entry.start < item.start)) Object.assign(item, entry);
         return;
       }
     }
-    this.items.push({ cost: result.cost, x: result.x, result, start });
+    this.items.push(entry);
     this.items.sort((a, b) => a.cost - b.cost || a.start - b.start);
     if (this.items.length > this.keep) this.items.length = this.keep;
   }
@@ -91,18 +100,56 @@ function sameOptimum(a: Float64Array, b: Float64Array): boolean {
   return true;
 }
 
+/** Batch sizes of the search: small first (no pruning threshold yet), then growing. */
+function batchSizes(total: number): number[] {
+  const sizes: number[] = [];
+  let size = 8;
+  for (let done = 0; done < total; done += size, size = Math.min(size * 2, 256)) sizes.push(Math.min(size, total - done));
+  return sizes;
+}
+
+/** The problem as sent to worker threads (laws by registry id). */
+function problemMessage(problem: FitProblem, options: FitOptions, problemId: number) {
+  return { id: messageId(), type: 'problem' as const, problemId, law: problem.law.id, ctx: problem.ctx, design: problem.design, y: problem.y, weights: problem.weights, clusters: problem.clusters, options };
+}
+
+/** Worker threads usable for this problem (its law must be the registry's). */
+function usableWorkers(problem: FitProblem, options: FitOptions): PoolWorker[] {
+  if (options.threads <= 1 || LAWS[problem.law.id] !== problem.law) return [];
+  return poolWorkers(options.threads).filter((w) => w.usable);
+}
+
+async function onWorkers<T>(problem: FitProblem, options: FitOptions, problemId: number, workers: PoolWorker[], message: (w: number) => WorkerMessage): Promise<T[]> {
+  return Promise.all(workers.map((worker, w) => {
+    if (!worker.problems.has(problemId)) {
+      worker.problems.add(problemId);
+      void worker.send(problemMessage(problem, options, problemId));
+    }
+    return worker.send<T>(message(w));
+  }));
+}
+
+function release(workers: PoolWorker[], problemId: number): void {
+  for (const worker of workers) {
+    if (worker.problems.delete(problemId)) void worker.send({ id: messageId(), type: 'release', problemId });
+  }
+}
+
+let problemCounter = 0;
+
 /**
  * Run the local optimiser from every start; keep the best and the distinct optima.
  *
- * Two phases. Search: starts run in order of their initial objective with a loose relative
- * tolerance (`searchFtol`); with `prune`, a start still above `pruneFactor` × the best objective
- * found so far after `pruneAfter` iterations is abandoned (it is heading for a worse basin).
- * Polish: the distinct optima of the search are refined to the tight tolerance. `prune: false`
- * runs every start to convergence (the exhaustive grid).
+ * Two phases. Search: starts run in order of their initial objective, in batches (8, 16, … 256),
+ * with a loose relative tolerance; with `prune`, a start whose objective is still above
+ * PRUNE_FACTOR × the best objective of the earlier batches after PRUNE_AFTER iterations is
+ * abandoned (it is heading for a worse basin). The threshold depends only on earlier batches, so
+ * the result is the same for any number of threads. Polish: the distinct optima of the search are
+ * refined to the tight tolerance. `prune: false` runs every start to convergence.
  */
-export function multiStart<Ctx, D>(problem: FitProblem<Ctx, D>, map: ParameterMap, options: FitOptions, starts: Float64Array[]) {
-  const residuals = residualProblem(problem, map);
-  const workspace = new Workspace(residuals.n, residuals.p);
+export async function multiStart<Ctx, D>(problem: FitProblem<Ctx, D>, map: ParameterMap, options: FitOptions, starts: Float64Array[]) {
+  const prepared = prepare(problem as FitProblem, options);
+  const { residuals, workspace } = prepared;
   const search = new OptimaList(8);
   let iterations = 0;
   let evaluations = 0;
@@ -116,36 +163,49 @@ export function multiStart<Ctx, D>(problem: FitProblem<Ctx, D>, map: ParameterMa
   }
   const order = starts.map((_, s) => s).sort((a, b) => (Number.isNaN(initial[a]) ? 1 : 0) - (Number.isNaN(initial[b]) ? 1 : 0) || initial[a] - initial[b] || a - b);
   let best = Infinity;
-  for (const s of order) {
-    const result = leastSquares(residuals, starts[s], {
-      ...base,
-      ftol: starts.length > 1 ? SEARCH_FTOL : undefined,
-      ...(options.prune && starts.length > 1 ? { abandonAbove: PRUNE_FACTOR * best, abandonAfter: PRUNE_AFTER } : {}),
-    }, workspace);
+  const problemId = ++problemCounter;
+  let used: PoolWorker[] = [];
+  if (starts.length === 1) {
+    const result = leastSquares(residuals, starts[0], base, workspace);
     iterations += result.iterations;
     evaluations += result.evaluations;
-    if (result.status === 'abandoned') { abandoned++; continue; }
-    if (result.cost < best) best = result.cost;
-    search.add(result, s);
+    search.add(result, 0);
+  } else {
+    let done = 0;
+    for (const size of batchSizes(order.length)) {
+      const indices = order.slice(done, done + size);
+      done += size;
+      const threshold = PRUNE_FACTOR * best;
+      const workers = usableWorkers(problem as FitProblem, options);
+      used = [...new Set([...used, ...workers])];
+      const parts = workers.length + 1;
+      const share = Math.ceil(indices.length / parts);
+      const pieces = Array.from({ length: parts }, (_, k) => indices.slice(k * share, (k + 1) * share));
+      const remote = onWorkers<SearchOutcome[]>(problem as FitProblem, options, problemId, workers, (w) => ({
+        id: messageId(), type: 'search', problemId, starts: pieces[w + 1].map((s) => starts[s]), indices: pieces[w + 1], threshold,
+      }));
+      const local = searchBatch(prepared, pieces[0].map((s) => starts[s]), pieces[0], threshold);
+      const outcomes = [...local, ...(await remote).flat()];
+      for (const outcome of outcomes) {
+        iterations += outcome.iterations;
+        evaluations += outcome.evaluations;
+        if (outcome.status === 'abandoned') { abandoned++; continue; }
+        search.addOutcome(outcome);
+      }
+      for (const outcome of outcomes) if (outcome.status !== 'abandoned' && outcome.cost < best) best = outcome.cost;
+    }
   }
   const optima = new OptimaList(5);
   for (const item of search.items) {
-    const result = starts.length > 1 ? leastSquares(residuals, item.x, base, workspace) : item.result;
+    const result = starts.length > 1 ? leastSquares(residuals, item.x, base, workspace) : item.result!;
     if (starts.length > 1) {
       iterations += result.iterations;
       evaluations += result.evaluations;
     }
     optima.add(result, item.start);
   }
-  return { optima: optima.items, iterations, evaluations, abandoned, residuals };
+  return { optima: optima.items, iterations, evaluations, abandoned, prepared, problemId, workers: used };
 }
-
-/** Relative tolerance of the search phase (the polish phase uses the optimiser's tight default). */
-const SEARCH_FTOL = 1e-6;
-/** A start above this multiple of the best objective so far is abandoned when pruning. */
-const PRUNE_FACTOR = 3;
-/** Iterations a start runs before it can be abandoned. */
-const PRUNE_AFTER = 3;
 
 /**
  * Fit `problem.law` to the data. Deterministic for a given seed.
@@ -163,11 +223,11 @@ export async function fitLaw<Ctx, D>(problem: FitProblem<Ctx, D>, options: FitOp
     throw new InputError(`fit: ${law.id} has ${map.free.length} free parameters but only ${used} training rows`);
   }
   const starts = startingPoints(map, options);
-  const search = multiStart(problem, map, options, starts);
+  const search = await multiStart(problem, map, options, starts);
   if (search.optima.length === 0) {
     throw new InputError(`fit: ${law.id}: the objective is not finite at any of ${starts.length} starts (check the data's units and the law's inputs)`);
   }
-  const best = search.optima[0];
+  const best = { ...search.optima[0], result: search.optima[0].result! };
   const theta = new Float64Array(specs.length);
   expand(map, best.x, theta);
   const values: Record<string, number> = {};
@@ -187,6 +247,7 @@ export async function fitLaw<Ctx, D>(problem: FitProblem<Ctx, D>, options: FitOp
   }
 
   const asymptotic = asymptoticStderr(map, best.result, options, problem.weights);
+  if (options.bootstrap <= 0) release(search.workers, search.problemId);
   const estimates: Estimate[] = specs.map((spec, i) => {
     const estimate: Estimate = { name: spec.name, value: values[spec.name], internal: theta[i], vary: map.vary[i], atBound: atBound[i], spec };
     const k = map.free.indexOf(i);
@@ -202,7 +263,7 @@ export async function fitLaw<Ctx, D>(problem: FitProblem<Ctx, D>, options: FitOp
 
   let bootstrap: FitResult['bootstrap'];
   if (options.bootstrap > 0) {
-    const draws = bootstrapFits(problem, map, options, search.optima.map((o) => o.x));
+    const draws = await bootstrapParallel(problem as FitProblem, options, search, search.optima.slice(0, 3).map((o) => o.x));
     bootstrap = { samples: options.bootstrap, seed: options.seed, failed: draws.failed, draws: {} };
     const names = specs.map((s) => s.name);
     const columns: Record<string, Float64Array> = {};
@@ -262,6 +323,25 @@ export async function fitLaw<Ctx, D>(problem: FitProblem<Ctx, D>, options: FitOp
     optima,
     ...(bootstrap ? { bootstrap } : {}),
   };
+}
+
+/**
+ * Bootstrap replicates split over the main thread and the pool; replicate b always draws from
+ * its own stream, so the draws do not depend on the number of threads.
+ */
+async function bootstrapParallel(problem: FitProblem, options: FitOptions, search: { prepared: PreparedProblem; problemId: number; workers: PoolWorker[] }, warm: Float64Array[]) {
+  const workers = usableWorkers(problem, options);
+  const total = options.bootstrap;
+  const parts = workers.length + 1;
+  const share = Math.ceil(total / parts);
+  const remote = onWorkers<(Float64Array | null)[]>(problem, options, search.problemId, workers, (w) => ({
+    id: messageId(), type: 'bootstrap', problemId: search.problemId, warm, from: Math.min(total, (w + 1) * share), to: Math.min(total, (w + 2) * share),
+  }));
+  const local = bootstrapBatch(search.prepared, warm, 0, Math.min(total, share));
+  const all = [...local, ...(await remote).flat()];
+  release([...new Set([...search.workers, ...workers])], search.problemId);
+  const x = all.filter((v): v is Float64Array => v !== null);
+  return { x, ok: x.length, failed: all.length - x.length };
 }
 
 /**

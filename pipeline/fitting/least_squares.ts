@@ -99,6 +99,7 @@ export class Workspace {
   readonly A: Float64Array;
   readonly step: Float64Array;
   readonly active: Uint8Array;
+  readonly scale: Float64Array;
   constructor(readonly n: number, readonly p: number) {
     this.r = new Float64Array(n);
     this.rTrial = new Float64Array(n);
@@ -110,6 +111,7 @@ export class Workspace {
     this.A = new Float64Array(p * p);
     this.step = new Float64Array(p);
     this.active = new Uint8Array(p);
+    this.scale = new Float64Array(p);
   }
 }
 
@@ -170,7 +172,8 @@ export function leastSquares(problem: ResidualProblem, x0: Float64Array, options
   const gtol = options.gtol ?? 1e-10;
   const lower = problem.lower;
   const upper = problem.upper;
-  const { r, rTrial, jac, x, xTrial, g, H, A, step, active } = ws;
+  const { r, rTrial, jac, x, xTrial, g, H, A, step, active, scale } = ws;
+  scale.fill(0);
 
   for (let j = 0; j < p; j++) x[j] = clamp(x0[j], lower ? lower[j] : -Infinity, upper ? upper[j] : Infinity);
   problem.residuals(x, r, jac);
@@ -237,7 +240,10 @@ export function leastSquares(problem: ResidualProblem, x0: Float64Array, options
     for (;;) {
       A.set(H);
       for (let j = 0; j < p; j++) {
-        const d = Math.max(H[j * p + j], 1e-12 * hmax, 1e-300);
+        // MINPACK's scaling: the largest diag(H) seen so far, so a column that vanishes on the way
+        // (an exponent driven to a flat region) is still damped.
+        if (H[j * p + j] > scale[j]) scale[j] = H[j * p + j];
+        const d = Math.max(scale[j], 1e-12 * hmax, 1e-300);
         A[j * p + j] = H[j * p + j] + mu * d;
         step[j] = -g[j];
       }

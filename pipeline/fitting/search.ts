@@ -1,0 +1,66 @@
+/**
+ * The work units of a fit that can run on any thread: a batch of multi-start searches and a range
+ * of bootstrap replicates. Each unit's result depends only on its inputs (never on timing), so a
+ * fit gives identical results for any number of threads.
+ */
+import { leastSquares, Workspace, type LeastSquaresResult } from './least_squares.ts';
+import type { FitOptions } from './options.ts';
+import { buildParameterMap, type ParameterMap } from './parameters.ts';
+import { residualProblem, type FitProblem } from './problem.ts';
+import type { ResidualProblem } from './least_squares.ts';
+import { bootstrapRange } from './bootstrap.ts';
+
+/** Relative tolerance of the search phase (the polish phase uses the optimiser's tight default). */
+export const SEARCH_FTOL = 1e-6;
+/** When pruning, a start whose objective is still above this multiple of the best objective of the earlier batches after `PRUNE_AFTER` iterations is abandoned. */
+export const PRUNE_FACTOR = 3;
+export const PRUNE_AFTER = 1;
+
+export interface SearchOutcome {
+  start: number;
+  cost: number;
+  x: Float64Array;
+  status: LeastSquaresResult['status'];
+  message: string;
+  iterations: number;
+  evaluations: number;
+}
+
+/** A prepared problem that a thread keeps between work units. */
+export interface PreparedProblem {
+  residuals: ResidualProblem;
+  workspace: Workspace;
+  map: ParameterMap;
+  problem: FitProblem;
+  options: FitOptions;
+}
+
+export function prepare(problem: FitProblem, options: FitOptions): PreparedProblem {
+  const map = buildParameterMap(problem.law.parameters(problem.ctx), options);
+  const residuals = residualProblem(problem, map);
+  return { residuals, workspace: new Workspace(residuals.n, residuals.p), map, problem, options };
+}
+
+/** Run the local optimiser from `starts` with a fixed pruning threshold. */
+export function searchBatch(prepared: PreparedProblem, starts: Float64Array[], indices: number[], threshold: number): SearchOutcome[] {
+  const { residuals, workspace, options, problem } = prepared;
+  const many = true;
+  const out: SearchOutcome[] = [];
+  for (let k = 0; k < starts.length; k++) {
+    const result = leastSquares(residuals, starts[k], {
+      loss: options.objective,
+      delta: options.delta,
+      weights: problem.weights,
+      maxIterations: options.maxIterations,
+      ftol: many ? SEARCH_FTOL : undefined,
+      ...(options.prune && Number.isFinite(threshold) ? { abandonAbove: threshold, abandonAfter: PRUNE_AFTER } : {}),
+    }, workspace);
+    out.push({ start: indices[k], cost: result.cost, x: result.x, status: result.status, message: result.message, iterations: result.iterations, evaluations: result.evaluations });
+  }
+  return out;
+}
+
+/** Bootstrap replicates [from, to): free internal optima in replicate order, null where a refit failed. */
+export function bootstrapBatch(prepared: PreparedProblem, warm: Float64Array[], from: number, to: number): (Float64Array | null)[] {
+  return bootstrapRange(prepared.problem, prepared.map, prepared.options, warm, from, to);
+}
