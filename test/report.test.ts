@@ -15,6 +15,10 @@ import { bandPlot, chinchillaLoss, chinchillaSets, computeOptimalND, isoLossToke
 import { prefixSvgIds, renderSvg } from '../pipeline/plots/render.ts';
 import { buildReport } from '../pipeline/stages/report.ts';
 import { parsePredictions, readReportInputs } from '../pipeline/stages/report_inputs.ts';
+import { recomputeDraws } from '../pipeline/stages/report_bootstrap.ts';
+import { runFit } from '../pipeline/stages/fit.ts';
+import { ingestText } from '../pipeline/stages/ingest.ts';
+import { mulberry32 } from '../pipeline/plots/format.ts';
 import { InputError } from '../pipeline/types.ts';
 
 const FIXTURES = new URL('./fixtures/report/', import.meta.url).pathname;
@@ -185,6 +189,36 @@ describe('plot building blocks', () => {
     expect(joint.caption).toContain('3 joint bootstrap parameter draws');
     const noBootstrap = { ...artifact, params: Object.fromEntries(Object.entries(artifact.params).map(([k, e]) => [k, { ...e, ci95: undefined, stderr: undefined }])) };
     expect(bandPlot(noBootstrap, chinchillaSets(noBootstrap)[0], null, 'band')).toBeNull();
+  });
+});
+
+describe('uncertainty band from a real fit', () => {
+  it('reruns the fit\u2019s bootstrap from predictions.csv and reproduces its intervals', async () => {
+    // Synthetic runs from known coefficients with 1 % multiplicative noise (seeded).
+    const truth = { E: 1.8, A: 400, B: 410.7, alpha: 0.34, beta: 0.28 };
+    const uniform = mulberry32(7);
+    const lines = ['run_id,params,tokens,loss'];
+    for (const n of [5e7, 1e8, 2e8, 4e8, 8e8, 1.6e9]) {
+      for (const k of [2, 5, 10, 20, 40]) {
+        const d = n * k;
+        lines.push(`r${n},${n},${d},${chinchillaLoss(truth, n, d) * Math.exp(0.02 * (uniform() - 0.5))}`);
+      }
+    }
+    const table = ingestText(`${lines.join('\n')}\n`, 'synthetic.csv');
+    const fit = await runFit({ table, law: 'chinchilla', fit: { starts: 'init', init: truth, bootstrap: 40, seed: 3 }, holdout: 'top-params:0.2' });
+    const dir = join(scratch, 'real-fit');
+    rmSync(dir, { recursive: true, force: true });
+    cpSync(join(FIXTURES, 'fit', 'transfer.csv'), join(dir, 'transfer.csv'), { recursive: true });
+    writeFileSync(join(dir, 'coefficients.json'), JSON.stringify(fit.artifact));
+    writeFileSync(join(dir, 'predictions.csv'), fit.predictions);
+    const inputs = readReportInputs(dir);
+    const draws = (await recomputeDraws(inputs.fits[0].artifact!, inputs.fits[0].predictions!))!;
+    expect(draws.count).toBeGreaterThan(30);
+    expect(draws.mismatch).toBeLessThan(0.02);
+    const result = await buildReport(dir, { png: false });
+    const html = readFileSync(result.path, 'utf8');
+    expect(html).toContain('joint bootstrap parameter draws, recomputed by the report from predictions.csv');
+    expect(html).not.toContain('independent normal draws');
   });
 });
 

@@ -91,9 +91,9 @@ function sizeColor(p: PredictionRows, rows: number[]): { field: string; encoding
     };
   }
   return {
-    field: 'log10N',
-    encoding: { field: 'log10N', type: 'quantitative', title: 'log10 N', scale: { scheme: 'viridis' } },
-    value: (i) => round6(Math.log10(p.params[i])),
+    field: 'N',
+    encoding: { field: 'N', type: 'quantitative', title: 'model size N', scale: { type: 'log', scheme: 'viridis' }, legend: { labelExpr: SI_AXIS.labelExpr } },
+    value: (i) => round6(p.params[i]),
   };
 }
 
@@ -127,7 +127,7 @@ export function lossVsTokensPlot(p: PredictionRows, name: string, options: ThinO
   const runs = new Set(values.map((v) => v.run)).size;
   const lines = values.length >= 2 * runs;
   const x = { field: 'tokens', type: 'quantitative', scale: { type: 'log' }, title: 'tokens D', axis: SI_AXIS };
-  const yScale = { type: 'log', nice: false };
+  const yScale = { type: 'log', nice: false, padding: 8 };
   const fitted = lines
     ? { mark: { type: 'line', strokeWidth: 1.5, opacity: 0.9 }, encoding: { x, y: { field: 'predicted', type: 'quantitative', scale: yScale, title: 'loss' }, color: color.encoding, detail: { field: 'run', type: 'nominal' }, order: { field: 'tokens', type: 'quantitative' } } }
     : { mark: { type: 'point', shape: 'diamond', filled: false, size: 30, strokeWidth: 1 }, encoding: { x, y: { field: 'predicted', type: 'quantitative', scale: yScale, title: 'loss' }, color: color.encoding } };

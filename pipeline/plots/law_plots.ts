@@ -13,8 +13,9 @@
  *   second kind ignores them and is an approximation, wider than the joint band where
  *   parameters trade off (A against α, B against β).
  */
-import type { CoefficientArtifact, ParamEntry } from '../io/artifact.ts';
+import type { CoefficientArtifact, DerivedEntry, ParamEntry } from '../io/artifact.ts';
 import type { PredictionRows } from '../stages/report_inputs.ts';
+import type { RecomputedDraws } from '../stages/report_bootstrap.ts';
 import type { PlotDef } from './fit_plots.ts';
 import { formatCount, logSpace, mulberry32, normalFrom, quantile, round6, trimNumber } from './format.ts';
 import type { PlotSpec } from './render.ts';
@@ -36,22 +37,24 @@ export interface ChinchillaSet {
   params: Record<string, ParamEntry>;
   values: { E: number; A: number; B: number; alpha: number; beta: number };
   note: string;
+  /** Derived quantities of the fit (`n_opt_at_<C>`, `d_opt_at_<C>` with bootstrap intervals are drawn). */
+  derived: Record<string, DerivedEntry>;
 }
 
 /** The Chinchilla-form coefficient sets of an artifact (top level, else each group), or none. */
 export function chinchillaSets(artifact: CoefficientArtifact): ChinchillaSet[] {
   const note = CHINCHILLA_FAMILY[artifact.law];
   if (note === undefined) return [];
-  const make = (label: string, params: Record<string, ParamEntry> | undefined): ChinchillaSet | null => {
+  const make = (label: string, params: Record<string, ParamEntry> | undefined, derived: Record<string, DerivedEntry> | undefined): ChinchillaSet | null => {
     if (!params || !CHINCHILLA_NAMES.every((k) => params[k] && Number.isFinite(params[k].value))) return null;
     const v = Object.fromEntries(CHINCHILLA_NAMES.map((k) => [k, params[k].value])) as ChinchillaSet['values'];
-    return { label, params, values: v, note };
+    return { label, params, values: v, note, derived: derived ?? {} };
   };
-  const top = make('', artifact.params);
+  const top = make('', artifact.params, artifact.derived);
   if (top) return [top];
   const out: ChinchillaSet[] = [];
   for (const group of Object.keys(artifact.groups ?? {}).sort()) {
-    const set = make(group, artifact.groups![group].params);
+    const set = make(group, artifact.groups![group].params, artifact.groups![group].derived);
     if (set) out.push(set);
   }
   return out;
@@ -96,13 +99,43 @@ export function contourLevels(v: ChinchillaSet['values'], lossLo: number, lossHi
   return [...new Set(levels)].filter((l) => l > v.E);
 }
 
+/** A compute-optimal allocation the fit reports in `derived` (n_opt_at_<C>, d_opt_at_<C>), with its intervals. */
+export interface DerivedOptimum {
+  compute: number;
+  label: string;
+  n: number;
+  d: number;
+  nCi: [number, number] | null;
+  dCi: [number, number] | null;
+}
+
+/** The `n_opt_at_<C>` / `d_opt_at_<C>` pairs of a fit's derived quantities. */
+export function derivedOptima(derived: Record<string, DerivedEntry>): DerivedOptimum[] {
+  const out: DerivedOptimum[] = [];
+  for (const key of Object.keys(derived).sort()) {
+    const m = /^n_opt_at_(.+)$/.exec(key);
+    if (!m) continue;
+    const d = derived[`d_opt_at_${m[1]}`];
+    const n = derived[key];
+    const compute = Number(m[1]);
+    if (!d || !Number.isFinite(compute) || !(n.value > 0) || !(d.value > 0)) continue;
+    out.push({ compute, label: `C=${m[1]}`, n: n.value, d: d.value, nCi: n.ci95 ?? null, dCi: d.ci95 ?? null });
+  }
+  return out.sort((a, b) => a.compute - b.compute);
+}
+
 /** Iso-loss contours and the compute-optimal frontier in the (N, D) plane, with the data's runs. */
 export function isoLossPlot(set: ChinchillaSet, p: PredictionRows | null, name: string): PlotDef {
   const v = set.values;
   let [nLo, nHi] = p ? range(p.params) : [1e7, 1e11];
   let [dLo, dHi] = p ? range(p.tokens) : [1e9, 1e12];
   const [lossLo, lossHi] = p ? range(p.loss) : [v.E * 1.1, v.E * 2];
-  nLo /= 3; nHi *= 3; dLo /= 3; dHi *= 3;
+  const optima = derivedOptima(set.derived);
+  for (const o of optima) {
+    nLo = Math.min(nLo, o.nCi?.[0] ?? o.n); nHi = Math.max(nHi, o.nCi?.[1] ?? o.n);
+    dLo = Math.min(dLo, o.dCi?.[0] ?? o.d); dHi = Math.max(dHi, o.dCi?.[1] ?? o.d);
+  }
+  nLo /= 2; nHi *= 2; dLo /= 2; dHi *= 2;
   const levels = contourLevels(v, lossLo, lossHi);
   const lines: Record<string, unknown>[] = [];
   const labels: Record<string, unknown>[] = [];
@@ -139,12 +172,22 @@ export function isoLossPlot(set: ChinchillaSet, p: PredictionRows | null, name: 
     const at = frontier[Math.floor(frontier.length * 0.15)];
     layers.push({ data: { values: [{ ...at, text: 'compute-optimal' }] }, mark: { type: 'text', align: 'left', dx: 8, dy: 4, fontSize: 11, fontStyle: 'italic' }, encoding: { x, y, text: { field: 'text' } } });
   }
+  if (optima.length > 0) {
+    const values = optima.map((o) => ({ N: round6(o.n), D: round6(o.d), nLo: round6(o.nCi?.[0] ?? o.n), nHi: round6(o.nCi?.[1] ?? o.n), dLo: round6(o.dCi?.[0] ?? o.d), dHi: round6(o.dCi?.[1] ?? o.d), text: o.label }));
+    layers.push(
+      { data: { values }, mark: { type: 'rule', color: '#c00', strokeWidth: 2 }, encoding: { x: { ...x, field: 'nLo' }, x2: { field: 'nHi' }, y } },
+      { data: { values }, mark: { type: 'rule', color: '#c00', strokeWidth: 2 }, encoding: { x, y: { ...y, field: 'dLo' }, y2: { field: 'dHi' } } },
+      { data: { values }, mark: { type: 'point', shape: 'diamond', filled: true, color: '#c00', size: 60 }, encoding: { x, y } },
+      { data: { values }, mark: { type: 'text', align: 'right', dx: -8, dy: -8, fontSize: 11, color: '#c00' }, encoding: { x, y, text: { field: 'text' } } },
+    );
+  }
   const spec = { width: 520, height: 380, layer: layers } as unknown as PlotSpec;
   return {
     name,
     title: `Iso-loss contours${set.label ? ` (${set.label})` : ''}`,
     caption: `Lines of equal predicted loss L(N, D) = E + A/N^α + B/D^β${set.note}; ` +
-      `dashed black: the compute-optimal frontier (N*(C), D*(C)) for C = 6ND; grey points: the runs of the data.`,
+      `dashed black: the compute-optimal frontier (N*(C), D*(C)) for C = 6ND; grey points: the runs of the data` +
+      (optima.length > 0 ? `; red: the fit’s derived compute-optimal allocations (${optima.map((o) => o.label).join(', ')}) with their bootstrap 95 % intervals in N and D (joint, from the fit’s parameter draws).` : '.'),
     spec,
   };
 }
@@ -186,8 +229,9 @@ export function marginalDraws(set: ChinchillaSet, count: number, seed: number): 
  * Fitted loss against tokens for up to five model sizes, with the 2.5–97.5 % band of the curve
  * over parameter draws; observed points of those sizes on top. Null when there are no intervals.
  */
-export function bandPlot(artifact: CoefficientArtifact, set: ChinchillaSet, p: PredictionRows | null, name: string): PlotDef | null {
-  const joint = jointDraws(artifact, set);
+export function bandPlot(artifact: CoefficientArtifact, set: ChinchillaSet, p: PredictionRows | null, name: string, recomputed: RecomputedDraws | null = null): PlotDef | null {
+  const stored = jointDraws(artifact, set);
+  const joint = stored ?? (recomputed && !set.label ? { draws: recomputed.draws, count: recomputed.count } : null);
   const drawCount = 400;
   const draws = joint?.draws ?? marginalDraws(set, drawCount, artifact.provenance?.seed ?? 0);
   if (!draws) return null;
@@ -215,21 +259,27 @@ export function bandPlot(artifact: CoefficientArtifact, set: ChinchillaSet, p: P
   const domain = sizes.map(sizeLabel);
   const color = { field: 'size', type: 'ordinal', title: 'model size N', scale: { domain, scheme: 'viridis' }, sort: null };
   const x = { field: 'D', type: 'quantitative', scale: { type: 'log' }, title: 'tokens D', axis: SI_AXIS };
-  const yScale = { type: 'log', nice: false };
+  const lossValues = [...band.map((b) => b.fit as number), ...points.map((q) => q.loss)];
+  const yScale = { type: 'log', nice: false, padding: 8, domain: [round6(Math.min(...lossValues) / 1.04), round6(Math.max(...lossValues) * 1.04)] };
   const layers: Record<string, unknown>[] = [
-    { data: { values: band }, mark: { type: 'area', opacity: 0.25 }, encoding: { x, y: { field: 'lo', type: 'quantitative', scale: yScale, title: 'loss' }, y2: { field: 'hi' }, color } },
+    { data: { values: band }, mark: { type: 'area', opacity: 0.25, clip: true }, encoding: { x, y: { field: 'lo', type: 'quantitative', scale: yScale, title: 'loss' }, y2: { field: 'hi' }, color } },
     { data: { values: band }, mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x, y: { field: 'fit', type: 'quantitative', scale: yScale }, color } },
   ];
   if (points.length > 0) layers.push({ data: { values: points }, mark: { type: 'point', filled: true, size: 20, opacity: 0.8 }, encoding: { x, y: { field: 'loss', type: 'quantitative', scale: yScale }, color, shape: { field: 'split', type: 'nominal', title: 'observed', scale: { domain: ['train', 'heldout'], range: ['circle', 'triangle-up'] } } } });
-  const source = joint
+  const source = stored
     ? `the 2.5–97.5 % range of the curve over ${count} joint bootstrap parameter draws stored in the artifact`
+    : joint
+    ? `the 2.5–97.5 % range of the curve over ${count} joint bootstrap parameter draws, recomputed by the report from predictions.csv ` +
+      `(the fit’s objective and seed ${recomputed!.seed}, runs resampled, held-out rows excluded, each refit started at the fitted optimum` +
+      `${recomputed!.requested < Number((artifact.options as { bootstrap?: unknown }).bootstrap ?? 0) ? `; ${recomputed!.requested} of the fit’s ${String((artifact.options as { bootstrap?: unknown }).bootstrap)} resamples` : ''}); ` +
+      `their 2.5/97.5 % quantiles match the intervals in coefficients.json to within ${trimNumber(100 * recomputed!.mismatch, 2)} % of each interval’s width`
     : `the 2.5–97.5 % range over ${count} independent normal draws matched to each parameter\u2019s bootstrap 95 % interval ` +
       `(ln scale for E, A, B; seed ${artifact.provenance?.seed ?? 0}). coefficients.json keeps no joint draws or correlations, so this band ignores ` +
       `the trade-off between parameters (A against α, B against β) and is wider than the joint bootstrap band`;
   return {
     name,
     title: `Fitted curves with uncertainty band${set.label ? ` (${set.label})` : ''}`,
-    caption: `Lines: fitted L(N, D)${set.note} for ${sizes.length} model size(s) of the data; shaded: ${source}. Points: observed loss at those sizes.`,
+    caption: `Lines: fitted L(N, D)${set.note} for ${sizes.length} model size(s) of the data; shaded: ${source}. Points: observed loss at those sizes. The band is clipped to the plotted loss range.`,
     spec: { width: 560, height: 320, layer: layers } as unknown as PlotSpec,
   };
 }

@@ -26,6 +26,7 @@ import { sweepMetricsPlot, sweepParamsPlot, transferHeatmap } from '../plots/sum
 import { VERSION } from '../version.ts';
 import { detailsTable, derivedTable, esc, figure, groupsTable, metricsTable, page, paramsTable, statusBanner, statusClass, type RenderedPlot } from './report_html.ts';
 import { readReportInputs, type FitInput, type ReportInputs } from './report_inputs.ts';
+import { recomputeDraws } from './report_bootstrap.ts';
 import { trimNumber } from '../plots/format.ts';
 
 export interface ReportOptions extends ThinOptions {
@@ -76,7 +77,7 @@ function fitTables(fit: FitInput): string {
   return parts.join('');
 }
 
-function fitPlots(fit: FitInput, prefix: string, full: boolean, options: ThinOptions): { plots: PlotDef[]; notes: string[] } {
+async function fitPlots(fit: FitInput, prefix: string, full: boolean, options: ThinOptions): Promise<{ plots: PlotDef[]; notes: string[] }> {
   const plots: PlotDef[] = [];
   const notes: string[] = [];
   const p = fit.predictions;
@@ -91,9 +92,10 @@ function fitPlots(fit: FitInput, prefix: string, full: boolean, options: ThinOpt
   if (full && fit.artifact) {
     const sets = chinchillaSets(fit.artifact).slice(0, 6);
     if (sets.length === 0) notes.push(`Iso-loss contours and uncertainty bands are drawn for Chinchilla-family laws only (this fit: ${fit.artifact.law}).`);
+    const recomputed = p && sets.length > 0 ? await recomputeDraws(fit.artifact, p) : null;
     for (const set of sets) {
       const suffix = set.label ? `-${slug(set.label)}` : '';
-      const band = bandPlot(fit.artifact, set, p, `${prefix}band${suffix}`);
+      const band = bandPlot(fit.artifact, set, p, `${prefix}band${suffix}`, recomputed);
       if (band) plots.push(band);
       else if (!suffix) notes.push('No uncertainty band: the fit ran no bootstrap (rerun with --bootstrap B for intervals).');
       plots.push(isoLossPlot(set, p, `${prefix}iso-loss${suffix}`));
@@ -119,11 +121,11 @@ function sweepTable(inputs: ReportInputs): string {
 }
 
 /** Lay out the sections of the page for the inputs. */
-function planSections(inputs: ReportInputs, options: ThinOptions): Section[] {
+async function planSections(inputs: ReportInputs, options: ThinOptions): Promise<Section[]> {
   const sections: Section[] = [];
   if (inputs.kind === 'fit') {
     const fit = inputs.fits[0];
-    const { plots, notes } = fitPlots(fit, '', true, options);
+    const { plots, notes } = await fitPlots(fit, '', true, options);
     sections.push({ id: 'fit', heading: 'Fit', level: 2, html: fitTables(fit), plots: [] });
     sections.push({ id: 'plots', heading: 'Plots', level: 2, html: notes.map((t) => `<p class="note">${esc(t)}</p>`).join(''), plots });
   } else {
@@ -139,7 +141,7 @@ function planSections(inputs: ReportInputs, options: ThinOptions): Section[] {
   }
   if (inputs.kind === 'sweep') {
     for (const fit of inputs.fits) {
-      const { plots, notes } = fitPlots(fit, `${fit.name}--`, false, options);
+      const { plots, notes } = await fitPlots(fit, `${fit.name}--`, false, options);
       sections.push({ id: `job-${fit.name}`, heading: fit.name, level: 3, html: fitTables(fit) + notes.map((t) => `<p class="note">${esc(t)}</p>`).join(''), plots });
     }
   }
@@ -152,7 +154,7 @@ function planSections(inputs: ReportInputs, options: ThinOptions): Section[] {
  */
 export async function buildReport(dir: string, options: ReportOptions = {}): Promise<ReportResult> {
   const inputs = readReportInputs(dir);
-  const sections = planSections(inputs, options);
+  const sections = await planSections(inputs, options);
   const png = options.png ?? true;
   const pngFiles: [string, Uint8Array][] = [];
   const bodies: string[] = [];
