@@ -84,6 +84,9 @@ export function transferJson(result: TransferResult, extra: { stats: MatrixStats
   };
 }
 
+/** 1772928 → 1.77e6 */
+const short = (v: number) => (v >= 1e4 ? v.toExponential(2).replace('e+', 'e') : String(v));
+
 const num = (v: number) => (Number.isFinite(v) ? String(Number(v.toPrecision(10))) : '');
 
 /** `transfer.csv`: the SPEC columns `target,source,bts,d_mono,d_bi,censored`, then ci_low, ci_high, se, boot_censored, loss_ref. */
@@ -129,7 +132,7 @@ export function transferFiles(json: TransferJson, result: TransferResult): Recor
     files[`transfer_matrix_d${ref}.csv`] = matrixCsv(m);
   });
   files['transfer.json'] = `${JSON.stringify(json, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`;
-  files['transfer_heatmap.svg'] = matrixHeatmap(result.matrix, `Bilingual transfer score, N = ${result.size}, d_mono = ${result.refTokens[0]}`);
+  files['transfer_heatmap.svg'] = matrixHeatmap(result.matrix, `Bilingual transfer score BTS (row = target, column = source), N = ${short(result.size)}, d_mono = ${short(result.refTokens[0])} tokens`);
   if (result.fas.length > 0) files['fas.csv'] = fasCsv(result.fas);
   return files;
 }
