@@ -14,7 +14,7 @@ import { loadTable } from '../config/load.ts';
 import { stableJson, writeFileAtomic } from '../io/atomic.ts';
 import { computeTransfer, type FasScore } from '../stages/transfer.ts';
 import { matrixHeatmap, transferFiles, transferJson } from '../stages/transfer_io.ts';
-import { featuresFromTable, formatScore, readLanguageFeatures, readMatrixCsv, type LanguageFeatures, type TransferMatrix } from '../stages/transfer_matrix.ts';
+import { featuresFromTable, formatScore, readLanguageFeatures, readMatrixCsv, subMatrix, type LanguageFeatures, type TransferMatrix } from '../stages/transfer_matrix.ts';
 import { evaluatePredictors, type PredictorReport } from '../stages/transfer_predict.ts';
 import { matrixStats, type MatrixStats } from '../stages/transfer_stats.ts';
 import { InputError } from '../types.ts';
@@ -32,6 +32,7 @@ interface TransferArgs extends DataArgs {
   folds: number;
   trees: number;
   permutations: number;
+  only?: string;
 }
 
 function parseRefs(text: string | undefined): number[] | null {
@@ -101,10 +102,12 @@ export const transferCommand: CommandModule<object, TransferArgs> = {
     .option('folds', { type: 'number', default: 5, describe: 'cross-validation folds of the predictors' })
     .option('trees', { type: 'number', default: 300, describe: 'trees of the random forests' })
     .option('permutations', { type: 'number', default: 2000, describe: 'permutations per p-value' })
+    .option('only', { type: 'string', describe: 'with --matrix: analyse only these languages (comma-separated), e.g. the measured block' })
     .option('out', { type: 'string', describe: 'output folder (transfer.csv, transfer_matrix.csv, transfer.json, transfer_heatmap.svg, fas.csv)' })
     .option('json', { type: 'boolean', default: false, describe: 'print transfer.json ({"scores":[…], …}) on stdout' })
     .example('atlas transfer --config configs/manpages-sweep.yaml --out results/transfer-manpages', 'the 12×12 BTS matrix of the manpages sweep (d192 runs)')
-    .example('atlas transfer --matrix datasets/atlas-paper/transfer_matrix_38x38.csv --languages datasets/atlas-paper/languages.csv', 'statistics and predictors of the published matrix') as unknown as Argv<TransferArgs>,
+    .example('atlas transfer --matrix datasets/atlas-paper/transfer_matrix_38x38.csv --languages datasets/atlas-paper/languages.csv', 'statistics and predictors of the published matrix')
+    .example('atlas transfer --matrix datasets/atlas-paper/transfer_matrix_38x38.csv --languages datasets/atlas-paper/languages.csv --only en,ru,es,fr,de,pt,zh,vi,ja', 'the directly measured 9×9 block only') as unknown as Argv<TransferArgs>,
   handler: async (args) => {
     wholeNumber('bootstrap', args.bootstrap, 0);
     wholeNumber('seed', args.seed, 0);
@@ -113,10 +116,14 @@ export const transferCommand: CommandModule<object, TransferArgs> = {
     wholeNumber('permutations', args.permutations, 0);
     if (args.matrix !== undefined) {
       if (!args.languages) throw new InputError('--languages: --matrix needs a languages table with script and family');
-      const m = readMatrixCsv(args.matrix);
+      const whole = readMatrixCsv(args.matrix);
+      const only = args.only?.split(',').map((l) => l.trim()).filter((l) => l !== '');
+      const missing = (only ?? []).filter((l) => !whole.targets.includes(l) || !whole.sources.includes(l));
+      if (missing.length > 0) throw new InputError(`--only: ${missing.join(', ')}: not in ${args.matrix}`);
+      const m = only ? subMatrix(whole, only) : whole;
       const features = readLanguageFeatures(args.languages);
       const { stats, predictor } = analyse(m, features, args);
-      const json = { schema: 'atlas.transfer-stats/1', matrix: args.matrix, languages: args.languages, stats, predictor, provenance: { version: VERSION } };
+      const json = { schema: 'atlas.transfer-stats/1', matrix: args.matrix, only: only ?? null, languages: args.languages, stats, predictor, provenance: { version: VERSION } };
       if (args.out) {
         writeFileAtomic(join(args.out, 'transfer_stats.json'), stableJson(json));
         writeFileAtomic(join(args.out, 'transfer_heatmap.svg'), matrixHeatmap(m, `Transfer matrix: ${args.matrix}`));
