@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { parse as parseStream, type Options, type Parser } from 'csv-parse';
+import { CsvError, parse as parseStream, type Options, type Parser } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 
 /** Receives the header and then every data record of one CSV source. */
@@ -175,8 +175,7 @@ export function parseCsvText(text: string | Uint8Array, sink: CsvSink): CsvSourc
 }
 
 function isCsvError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return error instanceof Error && typeof code === 'string' && code.startsWith('CSV_');
+  return error instanceof CsvError;
 }
 
 /**
