@@ -65,6 +65,22 @@ describe('parsing', () => {
     expect(a.sources[0].sha256).toBe(b.sources[0].sha256);
   });
 
+  it('switches from the plain path to csv-parse mid-file (quotes only after the first chunks)', async () => {
+    const plain = Array.from({ length: 40_000 }, (_, i) => `run${i},1e6,${1e9 + i},3.${i % 10}1,padding-padding-padding`);
+    const text = `${HEADER},note\n${plain.join('\n')}\nq,1e6,1e9,3,"multi\r\nline, quoted"\nlast,1e6,1e9,2.5,x\nbad,1e6,1e9,oops,y\n`;
+    expect(text.length).toBeGreaterThan(2 << 20);
+    const path = join(tmp, 'switch.csv');
+    writeFileSync(path, text);
+    const problems = await problemsOfAsync(() => ingestFiles([path]));
+    // header 1, plain rows 2..40001, quoted row 40002-40003, last 40004, bad 40005
+    expect(problems).toEqual([`${path}:40005: loss: not a number: "oops"`]);
+    writeFileSync(path, text.replace('oops', '2.4'));
+    const table = await ingestFiles([path]);
+    expect(table.rows).toBe(40_003);
+    expect(Array.from(table.line.subarray(39_998))).toEqual([40_000, 40_001, 40_002, 40_004, 40_005]);
+    expect(toNormalizedCsv(table)).toBe(toNormalizedCsv(ingestText(text.replace('oops', '2.4'), path)));
+  });
+
   it('reports the line of a bad cell after quoted multi-line fields', () => {
     const text = `${HEADER},note\nr1,1,1,1,"a\nb\nc"\nr2,1,1,oops,x\n`;
     expect(problemsOf(() => ingestText(text, 'q.csv'))).toEqual(['q.csv:5: loss: not a number: "oops"']);
