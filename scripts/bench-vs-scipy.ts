@@ -52,7 +52,7 @@ export function findPeerPython(log: (line: string) => void): string | null {
 
 /** Run the scipy peer once. */
 export function runPeer(python: string, args: string[]): PeerResult {
-  const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
   const result = spawnSync(python, [`${root}bench/peer/fit_scipy.py`, dataPath, ...args], { env, encoding: 'utf8', maxBuffer: 1 << 24 });

@@ -61,8 +61,9 @@ export const fitCommand: CommandModule<object, Args> = {
     const out = args.out ?? join('results', `fit-${law}`);
     writeArtifact(join(out, 'coefficients.json'), output.artifact);
     writeFileAtomic(join(out, 'predictions.csv'), output.predictions);
+    writeFileAtomic(join(out, 'timing.json'), `${JSON.stringify({ seconds: output.seconds }, null, 2)}\n`);
     if (args.json) printJson(output.artifact);
-    process.stderr.write(formatFit(output.artifact));
+    process.stderr.write(formatFit(output.artifact, output.seconds));
     process.stderr.write(`wrote ${join(out, 'coefficients.json')} and ${join(out, 'predictions.csv')}\n`);
     if (!output.artifact.fit.converged) {
       exitState.code = 1;

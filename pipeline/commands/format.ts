@@ -14,8 +14,8 @@ function metricsLine(name: string, m: Metrics & { spec?: string }): string {
   return `  ${name}${m.spec ? ` (${m.spec})` : ''}: rows ${m.rows}, R² ${num(m.r2, 5)}, RMSE ${num(m.rmse, 4)}, MAPE ${num(m.mape, 3)} %\n`;
 }
 
-function paramsBlock(entry: Pick<GroupEntry, 'params' | 'fit' | 'objective' | 'metrics' | 'derived'>, indent = ''): string {
-  let out = `${indent}status: ${entry.fit.status} (${entry.fit.message}); ${entry.fit.starts} starts, ${entry.fit.iterations} iterations, ${entry.fit.seconds} s\n`;
+function paramsBlock(entry: Pick<GroupEntry, 'params' | 'fit' | 'objective' | 'metrics' | 'derived'>, indent = '', seconds?: number): string {
+  let out = `${indent}status: ${entry.fit.status} (${entry.fit.message}); ${entry.fit.starts} starts, ${entry.fit.iterations} iterations${seconds !== undefined ? `, ${num(seconds, 3)} s` : ''}\n`;
   out += `${indent}objective: ${entry.objective.kind}${entry.objective.delta !== undefined ? ` δ=${entry.objective.delta}` : ''} = ${num(entry.objective.value, 11)}\n`;
   const width = Math.max(5, ...Object.keys(entry.params).map((n) => n.length));
   for (const [name, p] of Object.entries(entry.params)) {
@@ -30,14 +30,14 @@ function paramsBlock(entry: Pick<GroupEntry, 'params' | 'fit' | 'objective' | 'm
 }
 
 /** Summary of a fitted artifact. */
-export function formatFit(artifact: CoefficientArtifact): string {
+export function formatFit(artifact: CoefficientArtifact, seconds?: number): string {
   let out = `${artifact.law} on ${artifact.data.rows} rows (${artifact.data.runs} runs)\n`;
   if (artifact.groups) {
     for (const [name, group] of Object.entries(artifact.groups)) out += `[${artifact.group_by}=${name}]\n${paramsBlock(group, '  ')}`;
     out += metricsLine('all groups, train', artifact.metrics.train);
     if (artifact.metrics.heldout) out += metricsLine('all groups, heldout', artifact.metrics.heldout);
   } else {
-    out += paramsBlock(artifact);
+    out += paramsBlock(artifact, '', seconds);
   }
   const derived = Object.entries(artifact.derived);
   if (derived.length) {

@@ -35,7 +35,11 @@ export interface FitSection {
   message: string;
   iterations: number;
   evaluations: number;
-  seconds: number;
+  /**
+   * Always null in the artifact, so that the same fit writes byte-identical files; the wall-clock
+   * time is in timing.json beside it (and on stderr).
+   */
+  seconds: number | null;
   optimizer: string;
   /** Spread of the best distinct optima found by the multi-start (flat-ridge diagnostic). */
   optima?: { objective: number; params: Record<string, number> }[];

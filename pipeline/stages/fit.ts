@@ -34,6 +34,8 @@ export interface FitOutput {
   predictions: string;
   /** The fit of each group (one entry, key '', without grouping). */
   results: Map<string, FitResult>;
+  /** Wall-clock seconds of the fit (kept out of the artifact). */
+  seconds: number;
 }
 
 const GROUP_KEYS: Record<string, (table: RunTable, i: number) => string> = {
@@ -106,7 +108,7 @@ function fitSection(result: FitResult): CoefficientArtifact['fit'] {
     message: result.message,
     iterations: result.iterations,
     evaluations: result.evaluations,
-    seconds: Math.round(result.seconds * 1000) / 1000,
+    seconds: null,
     optimizer: result.optimizer,
     optima: result.optima.map((o) => ({ objective: o.objective, params: o.values })),
   };
@@ -190,7 +192,7 @@ export async function runFit(request: FitRequest): Promise<FitOutput> {
         message: `${results.size} groups by ${request.groupBy}`,
         iterations,
         evaluations,
-        seconds: Math.round(seconds * 1000) / 1000,
+        seconds: null,
         optimizer: first.optimizer,
       },
       metrics,
@@ -214,7 +216,9 @@ export async function runFit(request: FitRequest): Promise<FitOutput> {
       context: group.ctx,
     };
   }
-  return { artifact, predictions: predictionsCsv(table, predicted, heldOut, groupOf), results };
+  let seconds = 0;
+  for (const result of results.values()) seconds += result.seconds;
+  return { artifact, predictions: predictionsCsv(table, predicted, heldOut, groupOf), results, seconds };
 }
 
 /** predictions.csv: observed and fitted loss per row, with its split and group. */
