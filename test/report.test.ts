@@ -95,9 +95,10 @@ describe('report of a sweep folder', () => {
     const result = await buildReport(dir, { png: false });
     const html = readFileSync(result.path, 'utf8');
     expect(existsSync(join(dir, 'plots'))).toBe(false);
-    // R² across jobs, coefficients across jobs, and loss + residuals for the two fit jobs
-    expect(result.plots).toBe(6);
-    expect(svgsOf(html)).toHaveLength(6);
+    // R² across jobs, coefficients across jobs, loss and residuals as one panel per job
+    expect(result.plots).toBe(4);
+    expect(svgsOf(html)).toHaveLength(4);
+    expect(html).toContain('One panel per job with predictions');
     expect(html).toContain('3 job(s), 2 failed or not converged');
     const rows = html.match(/<tr class="(ok|warn|bad)"><td>[^<]*<\/td><td>[^<]*<\/td><td><a href="#job-[^"]+">[^<]+/g) ?? [];
     expect(rows).toHaveLength(3);
@@ -236,7 +237,7 @@ describe('atlas report command', () => {
       process.stdout.write = write;
       process.stderr.write = writeErr;
     }
-    expect(JSON.parse(stdout)).toEqual({ path: join(dir, 'report.html'), plots: 6 });
+    expect(JSON.parse(stdout)).toEqual({ path: join(dir, 'report.html'), plots: 4 });
     expect(existsSync(join(dir, 'report.html'))).toBe(true);
   });
 });

@@ -23,6 +23,8 @@ const FONT_FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'].map((name) => fileU
 export const PLOT_CONFIG = {
   background: 'white',
   font: PLOT_FONT,
+  // No per-mark ARIA labels: they repeat every data value as text and triple the page size.
+  aria: false,
   padding: 8,
   axis: { labelFontSize: 11, titleFontSize: 12, grid: true, gridColor: '#e6e6e6', labelFlush: false },
   legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 220 },

@@ -3,10 +3,13 @@
  * output) and, for a sweep folder, fit quality and coefficient estimates across jobs.
  */
 import type { CoefficientArtifact } from '../io/artifact.ts';
-import type { TransferInput } from '../stages/report_inputs.ts';
-import type { PlotDef } from './fit_plots.ts';
+import type { PredictionRows, TransferInput } from '../stages/report_inputs.ts';
+import { thinRows, type PlotDef } from './fit_plots.ts';
 import { formatCount, round6, trimNumber } from './format.ts';
 import type { PlotSpec } from './render.ts';
+
+/** Vega expression for axis and legend labels 100M, 1B, 10B (SI prefixes with B for 10^9). */
+const SI_LABEL = "replace(format(datum.value, '~s'), 'G', 'B')";
 
 /** Heatmap of BTS_{s→t}: rows = target languages, columns = source languages (ATLAS Fig. 2 orientation). */
 export function transferHeatmap(t: TransferInput, name: string): PlotDef | null {
@@ -123,4 +126,79 @@ export function sweepParamsPlot(jobs: JobSummary[], name: string, maxParams = 8)
     resolve: { scale: { x: 'independent' } },
   } as unknown as PlotSpec;
   return { name, title: 'Coefficients across jobs', caption: 'Point: estimate (natural scale); bar: bootstrap 95 % interval where the job ran a bootstrap. Each panel has its own axis.', spec };
+}
+
+/** A job with its predictions, for the sweep's small multiples. */
+export interface JobPredictions {
+  name: string;
+  predictions: PredictionRows;
+}
+
+/**
+ * Small multiples over a sweep's jobs, one panel per job: observed loss (points, triangles held
+ * out) with the fitted loss (lines through each run's checkpoints, or hollow diamonds for
+ * one-point runs) against tokens, or the residuals ln L − ln L̂. Each panel keeps at most
+ * `maxPerJob` rows (checkpoints thinned evenly in log tokens); axes are per panel, since jobs may
+ * fit different data.
+ */
+export function sweepFitsPlot(jobs: JobPredictions[], kind: 'loss' | 'residuals', name: string, maxPerJob = 100): PlotDef | null {
+  const values: Record<string, unknown>[] = [];
+  let drawn = 0;
+  let total = 0;
+  let series = 0;
+  for (const job of jobs) {
+    const p = job.predictions;
+    const rows = Array.from({ length: p.rows }, (_, i) => i).filter((i) => Number.isFinite(p.predicted[i]) && p.predicted[i] > 0);
+    const kept = thinRows(p, rows, { maxPoints: maxPerJob, maxPerSeries: 12 });
+    total += p.rows;
+    drawn += kept.length;
+    series += new Set(kept.map((i) => `${p.runId[i]}\u0000${p.evalLang[i]}`)).size;
+    for (const i of kept) {
+      values.push({
+        job: job.name,
+        run: `${p.runId[i]}|${p.evalLang[i]}`,
+        tokens: round6(p.tokens[i]),
+        loss: round6(p.loss[i]),
+        predicted: round6(p.predicted[i]),
+        residual: round6(Math.log(p.loss[i]) - Math.log(p.predicted[i])),
+        split: p.split[i],
+        N: round6(p.params[i]),
+      });
+    }
+  }
+  if (values.length === 0) return null;
+  const names = jobs.map((j) => j.name);
+  const x = { field: 'tokens', type: 'quantitative', scale: { type: 'log' }, title: 'tokens D', axis: { labelExpr: SI_LABEL, tickCount: 4 } };
+  const shape = { field: 'split', type: 'nominal', title: 'observed', scale: { domain: ['train', 'heldout'], range: ['circle', 'triangle-up'] } };
+  const color = { field: 'N', type: 'quantitative', title: 'model size N', scale: { type: 'log', scheme: 'viridis' }, legend: { labelExpr: SI_LABEL } };
+  const yScale = { type: 'log', nice: false, padding: 6 };
+  const lines = drawn >= 2 * series;
+  const layer = kind === 'loss'
+    ? [
+      lines
+        ? { mark: { type: 'line', strokeWidth: 1.2, opacity: 0.9 }, encoding: { x, y: { field: 'predicted', type: 'quantitative', scale: yScale, title: 'loss' }, color, detail: { field: 'run', type: 'nominal' }, order: { field: 'tokens', type: 'quantitative' } } }
+        : { mark: { type: 'point', shape: 'diamond', filled: false, size: 18, strokeWidth: 1 }, encoding: { x, y: { field: 'predicted', type: 'quantitative', scale: yScale, title: 'loss' }, color } },
+      { mark: { type: 'point', filled: true, size: 14, opacity: 0.85 }, encoding: { x, y: { field: 'loss', type: 'quantitative', scale: yScale, title: 'loss' }, color, shape } },
+    ]
+    : [
+      { mark: { type: 'rule', color: '#888', strokeDash: [4, 4] }, encoding: { y: { datum: 0, type: 'quantitative' } } },
+      { mark: { type: 'point', filled: true, size: 14, opacity: 0.75 }, encoding: { x, y: { field: 'residual', type: 'quantitative', title: 'ln L − ln L̂' }, shape, color: { field: 'split', type: 'nominal', title: 'split', scale: { domain: ['train', 'heldout'], range: ['#4c78a8', '#e45756'] } } } },
+    ];
+  const spec = {
+    data: { values },
+    columns: Math.min(4, names.length),
+    facet: { field: 'job', type: 'nominal', sort: names, title: null, header: { labelLimit: 240, labelFontSize: 11 } },
+    spec: { width: 210, height: kind === 'loss' ? 150 : 110, layer },
+    resolve: { scale: { x: 'independent', y: 'independent' } },
+  } as unknown as PlotSpec;
+  const what = kind === 'loss'
+    ? `${lines ? 'lines: fitted loss through each run\u2019s checkpoints' : 'hollow diamonds: fitted loss'}; points: observed loss (triangles are held out); colour: model size`
+    : 'ln(observed) − ln(predicted) per row, coloured by split';
+  return {
+    name,
+    title: kind === 'loss' ? 'Loss against tokens, per job' : 'Residuals, per job',
+    caption: `One panel per job with predictions: ${what}. ${drawn} of ${total} rows drawn (at most ${maxPerJob} per job, checkpoints thinned evenly in log tokens); each panel has its own axes. ` +
+      'Run atlas report on a job\u2019s folder for its full set of plots.',
+    spec,
+  };
 }

@@ -22,7 +22,7 @@ import { writeFileAtomic } from '../io/atomic.ts';
 import { lossVsTokensPlot, parityPlot, residualPlot, type PlotDef, type ThinOptions } from '../plots/fit_plots.ts';
 import { bandPlot, chinchillaSets, isoLossPlot } from '../plots/law_plots.ts';
 import { renderSvg, svgToPng } from '../plots/render.ts';
-import { sweepMetricsPlot, sweepParamsPlot, transferHeatmap } from '../plots/summary_plots.ts';
+import { sweepFitsPlot, sweepMetricsPlot, sweepParamsPlot, transferHeatmap } from '../plots/summary_plots.ts';
 import { VERSION } from '../version.ts';
 import { detailsTable, derivedTable, esc, figure, groupsTable, metricsTable, page, paramsTable, statusBanner, statusClass, type RenderedPlot } from './report_html.ts';
 import { readReportInputs, type FitInput, type ReportInputs } from './report_inputs.ts';
@@ -77,19 +77,19 @@ function fitTables(fit: FitInput): string {
   return parts.join('');
 }
 
-async function fitPlots(fit: FitInput, prefix: string, full: boolean, options: ThinOptions): Promise<{ plots: PlotDef[]; notes: string[] }> {
+async function fitPlots(fit: FitInput, prefix: string, options: ThinOptions): Promise<{ plots: PlotDef[]; notes: string[] }> {
   const plots: PlotDef[] = [];
   const notes: string[] = [];
   const p = fit.predictions;
   const push = (plot: PlotDef | null) => { if (plot) plots.push(plot); };
   if (p) {
     push(lossVsTokensPlot(p, `${prefix}loss-vs-tokens`, options));
-    if (full) push(parityPlot(p, `${prefix}parity`, options));
+    push(parityPlot(p, `${prefix}parity`, options));
     push(residualPlot(p, `${prefix}residuals`, options));
   } else {
     notes.push('No predictions.csv: observed and fitted loss are not drawn.');
   }
-  if (full && fit.artifact) {
+  if (fit.artifact) {
     const sets = chinchillaSets(fit.artifact).slice(0, 6);
     if (sets.length === 0) notes.push(`Iso-loss contours and uncertainty bands are drawn for Chinchilla-family laws only (this fit: ${fit.artifact.law}).`);
     const recomputed = p && sets.length > 0 ? await recomputeDraws(fit.artifact, p) : null;
@@ -125,12 +125,18 @@ async function planSections(inputs: ReportInputs, options: ThinOptions): Promise
   const sections: Section[] = [];
   if (inputs.kind === 'fit') {
     const fit = inputs.fits[0];
-    const { plots, notes } = await fitPlots(fit, '', true, options);
+    const { plots, notes } = await fitPlots(fit, '', options);
     sections.push({ id: 'fit', heading: 'Fit', level: 2, html: fitTables(fit), plots: [] });
     sections.push({ id: 'plots', heading: 'Plots', level: 2, html: notes.map((t) => `<p class="note">${esc(t)}</p>`).join(''), plots });
   } else {
     const jobs = inputs.fits.map((f) => ({ name: f.name, artifact: f.artifact }));
-    const overview = [sweepMetricsPlot(jobs, 'sweep-r2'), sweepParamsPlot(jobs, 'sweep-coefficients')].filter((p): p is PlotDef => p !== null);
+    const withPredictions = inputs.fits.filter((f) => f.predictions).map((f) => ({ name: f.name, predictions: f.predictions! }));
+    const overview = [
+      sweepMetricsPlot(jobs, 'sweep-r2'),
+      sweepParamsPlot(jobs, 'sweep-coefficients'),
+      sweepFitsPlot(withPredictions, 'loss', 'sweep-loss-vs-tokens'),
+      sweepFitsPlot(withPredictions, 'residuals', 'sweep-residuals'),
+    ].filter((p): p is PlotDef => p !== null);
     sections.push({ id: 'jobs', heading: 'Jobs', level: 2, html: sweepTable(inputs), plots: overview });
   }
   if (inputs.transfers.length > 0) {
@@ -140,9 +146,9 @@ async function planSections(inputs: ReportInputs, options: ThinOptions): Promise
     sections.push({ id: 'transfer', heading: 'Transfer', level: 2, html: plots.length ? '' : '<p class="note">The transfer output has no measured scores.</p>', plots });
   }
   if (inputs.kind === 'sweep') {
+    sections.push({ id: 'details', heading: 'Jobs in detail', level: 2, html: '<p class="note">Status, coefficients and metrics of every job. Each job folder is a fit folder: <code>atlas report DIR/&lt;job&gt;</code> draws its full set of plots.</p>', plots: [] });
     for (const fit of inputs.fits) {
-      const { plots, notes } = await fitPlots(fit, `${fit.name}--`, false, options);
-      sections.push({ id: `job-${fit.name}`, heading: fit.name, level: 3, html: fitTables(fit) + notes.map((t) => `<p class="note">${esc(t)}</p>`).join(''), plots });
+      sections.push({ id: `job-${fit.name}`, heading: fit.name, level: 3, html: fitTables(fit), plots: [] });
     }
   }
   return sections;
