@@ -81,6 +81,13 @@ describe('parsing', () => {
     expect(toNormalizedCsv(table)).toBe(toNormalizedCsv(ingestText(text.replace('oops', '2.4'), path)));
   });
 
+  it('counts skipped empty lines in line numbers, on both the plain and the quoted path', () => {
+    const plain = `${HEADER}\n\nr,1,1,1\n\n\nr,1,2,x\n`;
+    expect(problemsOf(() => ingestText(plain, 'e.csv'))).toEqual(['e.csv:6: loss: not a number: "x"']);
+    const quoted = `${HEADER}\r\n\r\n"r",1,1,1\r\n\r\n\r\n"r",1,2,x\r\n`;
+    expect(problemsOf(() => ingestText(quoted, 'e.csv'))).toEqual(['e.csv:6: loss: not a number: "x"']);
+  });
+
   it('reports the line of a bad cell after quoted multi-line fields', () => {
     const text = `${HEADER},note\nr1,1,1,1,"a\nb\nc"\nr2,1,1,oops,x\n`;
     expect(problemsOf(() => ingestText(text, 'q.csv'))).toEqual(['q.csv:5: loss: not a number: "oops"']);
