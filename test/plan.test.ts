@@ -44,6 +44,14 @@ describe('plan languages', () => {
     expect(planLanguages(artifact(), { ...request, targetK: 12 }).intervals).toBeNull();
   });
 
+  it('uses one group of a --group-by artifact and asks for it when missing', () => {
+    const whole = artifact();
+    const grouped = { ...whole, params: {}, group_by: 'eval_lang', groups: { en: { params: whole.params, derived: whole.derived } } } as unknown as CoefficientArtifact;
+    const request = { params: 1e8, tokens: 2e10, k: 4, targetK: 8 };
+    expect(() => planLanguages(grouped, request)).toThrow(/name one of: en/);
+    expect(planLanguages(grouped, { ...request, group: 'en' }).optimum.s).toBeCloseTo(planLanguages(whole, request).optimum.s, 12);
+  });
+
   it('refuses an artifact of another law', () => {
     expect(() => planLanguages(artifact('chinchilla'), { params: 1e8, tokens: 1e10, k: 1, targetK: 2 })).toThrow(/needs a curse-law fit/);
   });

@@ -52,6 +52,9 @@ function curseSection(artifact: CoefficientArtifact, group: string | null | unde
     if (!g) throw new InputError(`--group: "${group}" is not a group of the artifact (groups: ${Object.keys(artifact.groups ?? {}).join(', ') || 'none'})`);
     return { params: g.params, derived: g.derived ?? {} };
   }
+  if (artifact.groups && !artifact.params?.phi) {
+    throw new InputError(`--group: the artifact was fitted per group (${artifact.group_by ?? 'group'}); name one of: ${Object.keys(artifact.groups).join(', ')}`);
+  }
   return { params: artifact.params, derived: artifact.derived ?? {} };
 }
 
