@@ -34,21 +34,28 @@ function grid(lo: number, hi: number, n: number): number[] {
   return Array.from({ length: n }, (_, i) => lo * (hi / lo) ** (i / (n - 1)));
 }
 
+/** Bilingual runs on [1e7·shift, biMax·shift] tokens, loss × scale, run ids suffixed. */
+function bilingualLines(biMax: number, suffix = '', shift = 1, scale = 1): string[] {
+  const lines: string[] = [];
+  for (let a = 0; a < LANGS.length; a++) {
+    for (let b = a + 1; b < LANGS.length; b++) {
+      const [s, t] = [LANGS[a], LANGS[b]];
+      for (const D of grid(1e7 * shift, biMax * shift, 50)) {
+        lines.push(`bi_${s}_${t}${suffix},${N},${D},${scale * loss((D / 2) * (1 + TAU[`${t}<${s}`]))},${t},${s}:0.5;${t}:0.5`);
+        lines.push(`bi_${s}_${t}${suffix},${N},${D},${scale * loss((D / 2) * (1 + TAU[`${s}<${t}`]))},${s},${s}:0.5;${t}:0.5`);
+      }
+    }
+  }
+  return lines;
+}
+
 /** Synthetic logs: mono runs on [1e7, 1e10] tokens, bilingual runs on [1e7, biMax]. */
 function syntheticCsv(biMax = 1e11): string {
   const lines = ['run_id,params,tokens,loss,eval_lang,mixture'];
   for (const t of LANGS) {
     for (const d of grid(1e7, 1e10, 40)) lines.push(`mono_${t},${N},${d},${loss(d)},${t},${t}:1`);
   }
-  for (let a = 0; a < LANGS.length; a++) {
-    for (let b = a + 1; b < LANGS.length; b++) {
-      const [s, t] = [LANGS[a], LANGS[b]];
-      for (const D of grid(1e7, biMax, 50)) {
-        lines.push(`bi_${s}_${t},${N},${D},${loss((D / 2) * (1 + TAU[`${t}<${s}`]))},${t},${s}:0.5;${t}:0.5`);
-        lines.push(`bi_${s}_${t},${N},${D},${loss((D / 2) * (1 + TAU[`${s}<${t}`]))},${s},${s}:0.5;${t}:0.5`);
-      }
-    }
-  }
+  lines.push(...bilingualLines(biMax));
   return `${lines.join('\n')}\n`;
 }
 
@@ -118,6 +125,33 @@ describe('computeTransfer on synthetic logs with known τ', () => {
       expect(s.ci_low).toBeLessThanOrEqual(s.ci_high);
       expect(s.ci_low - 0.02).toBeLessThanOrEqual(truth);
       expect(s.ci_high + 0.02).toBeGreaterThanOrEqual(truth);
+    }
+  });
+
+  it('averages repeated runs logged on different checkpoint grids (no zig-zag between them)', () => {
+    // A second run of every bilingual mixture, checkpoints shifted by half a grid step and its
+    // loss 1 % higher. Averaging ln loss on a common grid gives the curve L_bi·√1.01; pooling raw
+    // checkpoints and taking the running minimum would instead follow the lower run alone.
+    const extra = bilingualLines(1e11, '_r2', 1.07, 1.01);
+    const both = ingestText(`${syntheticCsv()}${extra.join('\n')}\n`, 'two-runs.csv');
+    const result = computeTransfer(both, { bootstrap: 10 });
+    expect(result.bootstrap.method).toBe('runs where a curve has several seeds, else checkpoints');
+    const single = computeTransfer(table, { bootstrap: 0 });
+    for (const s of result.scores) {
+      expect(s.bilingual_runs.length).toBe(2);
+      const tau = TAU[`${s.target}<${s.source}`];
+      // Solve √1.01 · L((D/2)(1 + τ)) = L(d_mono) for D by bisection in ln D.
+      let lo = Math.log(1e7);
+      let hi = Math.log(1e11);
+      for (let k = 0; k < 100; k++) {
+        const mid = (lo + hi) / 2;
+        if (Math.sqrt(1.01) * loss((Math.exp(mid) / 2) * (1 + tau)) > loss(1e10)) lo = mid;
+        else hi = mid;
+      }
+      const expected = 2 - Math.exp(lo) / 1e10;
+      const alone = single.scores.find((x) => x.target === s.target && x.source === s.source)!;
+      expect(Math.abs(s.bts - expected)).toBeLessThan(0.02);
+      expect(Math.abs(alone.bts - expected)).toBeGreaterThan(0.05);
     }
   });
 

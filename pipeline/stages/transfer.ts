@@ -12,7 +12,8 @@
  * bound with `censored = below`; one that is already below ℓ at its first checkpoint gives
  * `censored = above`. Nothing is extrapolated.
  *
- * Intervals: a seeded bootstrap. A curve backed by several runs (seeds) resamples the runs; a
+ * Several runs of one curve (seeds, or repeated runs of the same mixture) are averaged on a common
+ * token grid. Intervals: a seeded bootstrap. A curve backed by several runs resamples the runs; a
  * curve from one run resamples its checkpoints (the first and last are always kept, so the
  * logged range is a property of the design, not of the draw; the interior checkpoints are drawn
  * with replacement and the distinct ones kept). Each replicate redraws every mono and bilingual
@@ -167,18 +168,37 @@ function curveData(table: RunTable, runs: RunRows[], lang: string): CurveData {
   return out;
 }
 
+/**
+ * One curve from several runs (seeds, or repeated runs of one mixture): each run's monotone curve
+ * is interpolated onto the union of their checkpoints inside the range they share, and ln loss is
+ * averaged. Runs whose ranges do not overlap are pooled checkpoint by checkpoint instead.
+ */
 function pooled(runs: CurveData['runs']): Curve {
-  let n = 0;
-  for (const r of runs) n += r.tokens.length;
-  const tokens = new Float64Array(n);
-  const loss = new Float64Array(n);
-  let k = 0;
-  for (const r of runs) {
-    tokens.set(r.tokens, k);
-    loss.set(r.loss, k);
-    k += r.tokens.length;
+  if (runs.length === 1) return monotoneCurve(runs[0].tokens, runs[0].loss);
+  const curves = runs.map((r) => monotoneCurve(r.tokens, r.loss)).filter((c) => c.x.length > 0);
+  let lo = -Infinity;
+  let hi = Infinity;
+  for (const c of curves) {
+    lo = Math.max(lo, c.x[0]);
+    hi = Math.min(hi, c.x[c.x.length - 1]);
   }
-  return monotoneCurve(tokens, loss);
+  if (curves.length === 0 || !(lo <= hi)) {
+    let n = 0;
+    for (const r of runs) n += r.tokens.length;
+    const tokens = new Float64Array(n);
+    const loss = new Float64Array(n);
+    let k = 0;
+    for (const r of runs) {
+      tokens.set(r.tokens, k);
+      loss.set(r.loss, k);
+      k += r.tokens.length;
+    }
+    return monotoneCurve(tokens, loss);
+  }
+  const grid = [...new Set(curves.flatMap((c) => Array.from(c.x).filter((x) => x >= lo && x <= hi)))].sort((a, b) => a - b);
+  const y = grid.map((x) => curves.reduce((sum, c) => sum + lossAt(c, x).value, 0) / curves.length);
+  for (let i = 1; i < y.length; i++) y[i] = Math.min(y[i], y[i - 1]);
+  return { x: Float64Array.from(grid), y: Float64Array.from(y) };
 }
 
 /** Point-estimate curve (rng null) or one bootstrap draw of it. */
