@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig, loadTable, parseConfig, resolveInside } from '../pipeline/config/load.ts';
+import { heldOutMask } from '../pipeline/stages/holdout.ts';
 import { summarize } from '../pipeline/stages/ingest.ts';
 import { InputError } from '../pipeline/types.ts';
 
@@ -174,6 +175,16 @@ describe('shipped dataset configs', () => {
     const config = loadConfig(join(root, 'configs', 'datablations.yaml'));
     // Muennighoff et al. 2023 Step-1 C4 coefficients (datasets/datablations/PROVENANCE.md).
     expect(config.fit.fix).toEqual({ E: Math.exp(0.6254804), A: Math.exp(6.255414), B: Math.exp(7.3049974), alpha: 0.3526596, beta: 0.3526596 });
+  });
+
+  it('gadre-overtraining trains on the paper\'s 5 points and holds out the other rpj runs', async () => {
+    const { table, config } = await loadTable({ config: join(root, 'configs', 'gadre-overtraining.yaml') });
+    const mask = heldOutMask(table, config!.holdout!);
+    // Gadre et al. 2024 fit_ds: d=96, d=512, d=576, d=1024 at M = 20, and d=96 at M = 320.
+    expect(table.runId.filter((_, i) => !mask[i]).sort()).toEqual([
+      'rpj-d=1024_l=24_h=8-1.0', 'rpj-d=512_l=8_h=4-1.0', 'rpj-d=576_l=24_h=8-1.0', 'rpj-d=96_l=8_h=4-1.0', 'rpj-d=96_l=8_h=4-16.0']);
+    expect(mask.reduce((a, b) => a + b, 0)).toBe(30);
+    expect(config!.holdout).not.toMatch(/\s/);
   });
 
   it('manpages-sweep maps kinds, finetune bases and unique tokens', async () => {

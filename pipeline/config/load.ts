@@ -327,7 +327,10 @@ export function parseConfig(text: string, path: string, options: LoadConfigOptio
   if (languages !== undefined) config.languages = languages;
   if (input.mixture_tolerance !== undefined) config.mixture_tolerance = input.mixture_tolerance;
   if (input.law !== undefined) config.law = input.law;
-  if (input.holdout !== undefined && input.holdout !== null && input.holdout !== 'none') config.holdout = input.holdout;
+  if (input.holdout !== undefined && input.holdout !== null && input.holdout !== 'none') {
+    // A long runs: list may be folded over several YAML lines: canonical form has no spaces.
+    config.holdout = input.holdout.trim().startsWith('runs:') ? input.holdout.trim().replace(/\s*,\s*/g, ',') : input.holdout.trim();
+  }
   if (input.group_by !== undefined && input.group_by !== null && input.group_by !== 'none') config.group_by = input.group_by;
   return config;
 }
