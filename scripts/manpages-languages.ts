@@ -11,7 +11,7 @@
  * With `--check`, compares with the committed file and exits 1 when they differ.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../pipeline/io/atomic.ts';
 
@@ -26,26 +26,35 @@ const CYRILLIC = new Set(['ru', 'uk']);
 
 interface LanguageMeta { train_bytes: number; group: string }
 
-const meta = JSON.parse(readFileSync(join(folder, 'runs_meta.json'), 'utf8')) as { languages: Record<string, LanguageMeta> };
-const lines = ['lang,unique_tokens,script,family,name'];
-for (const [lang, info] of Object.entries(meta.languages)) {
-  if (!Number.isInteger(info.train_bytes) || info.train_bytes <= 0) throw new Error(`${lang}: bad train_bytes ${info.train_bytes}`);
-  const name = NAMES[lang];
-  if (!name) throw new Error(`${lang}: no English name in scripts/manpages-languages.ts`);
-  lines.push([lang, String(info.train_bytes), CYRILLIC.has(lang) ? 'Cyrl' : 'Latn', info.group, name].join(','));
-}
-const text = `${lines.join('\n')}\n`;
-const target = join(folder, 'languages.csv');
-if (process.argv.includes('--check')) {
-  let current = '';
-  try { current = readFileSync(target, 'utf8'); } catch { /* missing */ }
-  if (current !== text) {
-    process.stderr.write('datasets/manpages-sweep/languages.csv differs from runs_meta.json (run scripts/manpages-languages.ts)\n');
-    process.exitCode = 1;
-  } else {
-    process.stderr.write('datasets/manpages-sweep/languages.csv matches runs_meta.json\n');
+/** The languages table text derived from the sweep's `runs_meta.json` content. */
+export function manpagesLanguagesCsv(meta: { languages: Record<string, LanguageMeta> }): string {
+  const lines = ['lang,unique_tokens,script,family,name'];
+  for (const [lang, info] of Object.entries(meta.languages)) {
+    if (!Number.isInteger(info.train_bytes) || info.train_bytes <= 0) throw new Error(`${lang}: bad train_bytes ${info.train_bytes}`);
+    const name = NAMES[lang];
+    if (!name) throw new Error(`${lang}: no English name in scripts/manpages-languages.ts`);
+    lines.push([lang, String(info.train_bytes), CYRILLIC.has(lang) ? 'Cyrl' : 'Latn', info.group, name].join(','));
   }
-} else {
-  writeFileAtomic(target, text);
-  process.stderr.write(`wrote datasets/manpages-sweep/languages.csv (${lines.length - 1} languages)\n`);
+  return `${lines.join('\n')}\n`;
 }
+
+function main(): void {
+  const meta = JSON.parse(readFileSync(join(folder, 'runs_meta.json'), 'utf8')) as { languages: Record<string, LanguageMeta> };
+  const text = manpagesLanguagesCsv(meta);
+  const target = join(folder, 'languages.csv');
+  if (process.argv.includes('--check')) {
+    let current = '';
+    try { current = readFileSync(target, 'utf8'); } catch { /* missing */ }
+    if (current !== text) {
+      process.stderr.write('datasets/manpages-sweep/languages.csv differs from runs_meta.json (run scripts/manpages-languages.ts)\n');
+      process.exitCode = 1;
+    } else {
+      process.stderr.write('datasets/manpages-sweep/languages.csv matches runs_meta.json\n');
+    }
+  } else {
+    writeFileAtomic(target, text);
+    process.stderr.write(`wrote datasets/manpages-sweep/languages.csv (${text.split('\n').length - 2} languages)\n`);
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

@@ -3,7 +3,7 @@
  * shipped dataset config ingesting cleanly.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { loadConfig, loadTable, parseConfig, resolveInside } from '../pipeline/c
 import { heldOutMask } from '../pipeline/stages/holdout.ts';
 import { summarize } from '../pipeline/stages/ingest.ts';
 import { InputError } from '../pipeline/types.ts';
+import { manpagesLanguagesCsv } from '../scripts/manpages-languages.ts';
 
 const root = join(import.meta.dirname, '..');
 const fixtures = join(import.meta.dirname, 'fixtures', 'ingest');
@@ -185,6 +186,11 @@ describe('shipped dataset configs', () => {
       'rpj-d=1024_l=24_h=8-1.0', 'rpj-d=512_l=8_h=4-1.0', 'rpj-d=576_l=24_h=8-1.0', 'rpj-d=96_l=8_h=4-1.0', 'rpj-d=96_l=8_h=4-16.0']);
     expect(mask.reduce((a, b) => a + b, 0)).toBe(30);
     expect(config!.holdout).not.toMatch(/\s/);
+  });
+
+  it('the manpages languages table is the derivation from runs_meta.json', () => {
+    const meta = JSON.parse(readFileSync(join(root, 'datasets', 'manpages-sweep', 'runs_meta.json'), 'utf8'));
+    expect(readFileSync(join(root, 'datasets', 'manpages-sweep', 'languages.csv'), 'utf8')).toBe(manpagesLanguagesCsv(meta));
   });
 
   it('manpages-sweep maps kinds, finetune bases and unique tokens', async () => {
