@@ -125,6 +125,19 @@ describe('path safety', () => {
   });
 });
 
+describe('shipped configs from another working directory', () => {
+  it('may read the shipped datasets wherever atlas runs', async () => {
+    const cwd = process.cwd();
+    process.chdir(tmp);
+    try {
+      const { table } = await loadTable({ config: join(root, 'configs', 'epoch-chinchilla.yaml') });
+      expect(table.rows).toBe(240);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+});
+
 describe('loadTable', () => {
   it('ingests a config: map with scale, filters, languages table', async () => {
     const { table, config } = await loadTable({ config: join(fixtures, 'config.yaml') });

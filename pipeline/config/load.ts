@@ -7,11 +7,13 @@
  * the allowed folder (through `..` or a symlink) unless absolute or `allowOutside` is set
  * (`--allow-outside`). The allowed folder is the config's folder, widened to the working
  * directory when the config lies inside it (so `configs/x.yaml` may read `../datasets/x.csv`
- * when run from the checkout, and a config downloaded elsewhere cannot reach outside its folder).
+ * when run from the checkout) and to the atlas package for its shipped configs (so `reproduce`
+ * works from any directory). A config downloaded elsewhere cannot reach outside its folder.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import type { LawOptions } from '../laws/law.ts';
@@ -120,10 +122,18 @@ export function displayPath(path: string): string {
   return rel === '' ? '.' : rel;
 }
 
-/** The folder config paths must stay in: the config's folder, or the working directory when the config is inside it. */
+/** The atlas checkout or installation (its shipped configs read its shipped datasets). */
+const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * The folder config paths must stay in: the config's folder, widened to the working directory
+ * when the config is inside it, or to the atlas package when it is one of the shipped configs.
+ */
 function allowedRoot(configDir: string): string {
   const cwd = process.cwd();
-  return within(cwd, configDir) ? cwd : configDir;
+  if (within(cwd, configDir)) return cwd;
+  if (within(PACKAGE_ROOT, configDir)) return PACKAGE_ROOT;
+  return configDir;
 }
 
 // ---------------------------------------------------------------------------------------------
