@@ -87,7 +87,8 @@ try {
   console.log(line('peer: csv-parse sync, raw', peer));
   console.log(line('atlas ingestFiles', atlas));
   console.log(`ratio atlas/peer: time ${(atlas.seconds / peer.seconds).toFixed(2)}, peak RSS ${(atlas.maxRssMB / peer.maxRssMB).toFixed(2)}`);
-  console.log(`issue-6 budget (≤ 5 s, ≤ 500 MB): ${atlas.seconds <= 5 && atlas.maxRssMB <= 500 ? 'met' : 'NOT met'}`);
+  if (rows === 1_000_000) console.log(`issue-6 budget for 1,000,000 rows (≤ 5 s, ≤ 500 MB): ${atlas.seconds <= 5 && atlas.maxRssMB <= 500 ? 'met' : 'NOT met'}`);
+  else console.log('(the issue-6 budget, ≤ 5 s and ≤ 500 MB, is for 1,000,000 rows: run without an argument)');
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
