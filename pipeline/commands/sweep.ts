@@ -77,7 +77,12 @@ function show(path: string): string {
 /** Write the closing lines and set the exit code. */
 function finish(result: SweepResult, args: SweepArgs): void {
   const err = process.stderr;
-  for (const failure of result.failures) err.write(`atlas sweep: job ${failure.name} failed: ${failure.error.split('\n').join('\n    ')}\n`);
+  for (const failure of result.failures) {
+    const lines = failure.error.split('\n');
+    const shown = lines.slice(0, 5).join('\n    ');
+    const more = lines.length > 5 ? `\n    … ${lines.length - 5} more (${failure.name}/job.json has them all)` : '';
+    err.write(`atlas sweep: job ${failure.name} failed: ${shown}${more}\n`);
+  }
   err.write(
     `atlas sweep: ${result.sweep}: ${result.ok} ok, ${result.failed} failed, ${result.pending} pending of ${result.total}` +
       ` (ran ${result.ran}, up to date ${result.skipped}); index ${show(result.index)}, summary ${show(result.summary)}\n`,

@@ -9,7 +9,7 @@
  * sweep.json                 the plan: sweep name, config hash, tool version, every job name
  * index.json, summary.csv    job → status, config hash, data hash, artifact path, headline metrics
  * <job>/job.json             completion marker (written last): inputs, status, error, headline
- * <job>/coefficients.json    fit jobs: the artifact (`fit.seconds` 0, `provenance.created` null)
+ * <job>/coefficients.json    fit jobs: the artifact (`fit.seconds`, `provenance.created` null)
  * <job>/predictions.csv      fit jobs
  * <job>/checks.json          reproduce jobs
  * <job>/timing.json          wall-clock seconds: the only file that differs between two runs
@@ -138,16 +138,26 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
 
   const todo: { spec: JobSpec; inputs: JobInputs }[] = [];
   const kept: JobRecord[] = [];
-  for (const spec of specs) {
-    if (!mineNames.has(spec.name)) continue;
-    const inputs = await jobInputs(spec);
-    const record = options.force ? null : readJobRecord(out, spec.name);
-    if (record && sameInputs(record.inputs, inputs) && (record.status === 'ok' || options.resume)) kept.push(record);
-    else todo.push({ spec, inputs });
+  const mine = specs.filter((s) => mineNames.has(s.name));
+  const pool = jobsWanted > 1 ? new WorkerPool(plugins, [...new Set(mine.map((s) => s.kind))]) : null;
+  let ran: JobRecord[];
+  try {
+    for (const [k, spec] of mine.entries()) {
+      const inputs = await jobInputs(spec);
+      const record = options.force ? null : readJobRecord(out, spec.name);
+      if (record && sameInputs(record.inputs, inputs) && (record.status === 'ok' || options.resume)) {
+        kept.push(record);
+      } else {
+        todo.push({ spec, inputs });
+        // Start the workers now (at most one per job that may still run): they load while we plan.
+        pool?.grow(Math.min(jobsWanted, todo.length + (mine.length - k - 1)));
+      }
+    }
+    options.onEvent?.({ type: 'plan', total: specs.length, mine: mineNames.size, upToDate: kept.length, todo: todo.length });
+    ran = pool && pool.size > 1 ? await pool.run(todo, out, options.onEvent) : await runHere(todo, out, options.onEvent);
+  } finally {
+    await pool?.close();
   }
-  options.onEvent?.({ type: 'plan', total: specs.length, mine: mineNames.size, upToDate: kept.length, todo: todo.length });
-
-  const ran = await runPool(todo, out, Math.min(jobsWanted, todo.length), plugins, options.onEvent);
   const { ok, failed, pending } = writeIndex(out, plan);
   const failures = [...kept, ...ran]
     .filter((r) => r.status === 'failed')
@@ -189,86 +199,123 @@ function recordCrash(spec: JobSpec, inputs: JobInputs, out: string, error: strin
   return record;
 }
 
-/** Run `todo` on `workers` threads (in this thread when 1), in order, reporting progress. */
-async function runPool(
-  todo: { spec: JobSpec; inputs: JobInputs }[],
-  out: string,
-  workers: number,
-  plugins: string[],
-  onEvent: SweepOptions['onEvent'],
-): Promise<JobRecord[]> {
-  const records: JobRecord[] = new Array(todo.length);
-  if (todo.length === 0) return [];
-  if (workers <= 1) {
-    for (let i = 0; i < todo.length; i++) {
-      const { spec, inputs } = todo[i];
-      onEvent?.({ type: 'start', name: spec.name });
-      const { seconds, ...record } = await executeJob(spec, inputs, out);
-      records[i] = record;
-      onEvent?.({ type: 'done', name: spec.name, status: record.status, error: record.error, seconds });
-    }
-    return records;
+type WorkerReply = { record?: JobRecord & { seconds: number }; error?: string; crash?: string };
+
+/**
+ * Worker threads that run jobs. Started as soon as the first job to run is known, so that their
+ * start-up (tsx, module loading, which each worker does once) overlaps the rest of the planning.
+ */
+class WorkerPool {
+  private readonly url = new URL('./sweep_worker.mjs', import.meta.url);
+  private readonly workers: Promise<Worker>[] = [];
+
+  constructor(
+    private readonly plugins: string[],
+    private readonly kinds: string[],
+  ) {}
+
+  /** Start workers until there are `count`. */
+  grow(count: number): void {
+    while (this.workers.length < count) this.workers.push(this.spawn());
   }
-  let next = 0;
-  const workerUrl = new URL('./sweep_worker.mjs', import.meta.url);
-  const lane = async (): Promise<void> => {
-    while (next < todo.length) {
-      let worker: Worker | null = new Worker(workerUrl, { workerData: { plugins } });
-      try {
-        await new Promise<void>((ready, fail) => {
-          worker!.once('message', () => ready());
-          worker!.once('error', fail);
-        });
-      } catch (error) {
-        await worker.terminate();
-        throw error;
-      }
-      let crashed = false;
-      while (next < todo.length && !crashed) {
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  private spawn(): Promise<Worker> {
+    const worker = new Worker(this.url, { workerData: { plugins: this.plugins, kinds: this.kinds } });
+    return new Promise<Worker>((ready, fail) => {
+      const onError = (error: Error) => fail(error);
+      worker.once('error', onError);
+      worker.once('message', () => {
+        worker.off('error', onError);
+        ready(worker);
+      });
+    });
+  }
+
+  /** Run one job on `worker`; a crash (error, exit) is reported, not thrown. */
+  private static send(worker: Worker, id: number, spec: JobSpec, inputs: JobInputs, out: string): Promise<WorkerReply> {
+    return new Promise<WorkerReply>((done) => {
+      const onMessage = (message: { type: string } & WorkerReply) => {
+        if (message.type !== 'done') return;
+        cleanup();
+        done(message);
+      };
+      const onError = (error: Error) => {
+        cleanup();
+        done({ crash: error.message });
+      };
+      const onExit = (code: number) => {
+        cleanup();
+        done({ crash: `worker exited with code ${code}` });
+      };
+      const cleanup = () => {
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+      };
+      worker.on('message', onMessage);
+      worker.on('error', onError);
+      worker.on('exit', onExit);
+      worker.postMessage({ id, spec, inputs, out });
+    });
+  }
+
+  /** Run `todo` in order on the pool's workers (one lane per worker); records in `todo` order. */
+  async run(todo: { spec: JobSpec; inputs: JobInputs }[], out: string, onEvent: SweepOptions['onEvent']): Promise<JobRecord[]> {
+    const records: JobRecord[] = new Array(todo.length);
+    let next = 0;
+    const lane = async (first: Promise<Worker>): Promise<void> => {
+      let worker: Worker | null = null;
+      let pending: Promise<Worker> | null = first;
+      while (next < todo.length) {
+        if (!worker) {
+          worker = await (pending ?? this.spawn());
+          pending = null;
+        }
         const i = next++;
         const { spec, inputs } = todo[i];
         onEvent?.({ type: 'start', name: spec.name });
         const started = performance.now();
-        const reply = await new Promise<{ record?: JobRecord & { seconds: number }; error?: string; crash?: string }>((done) => {
-          const onMessage = (message: { type: string; record?: JobRecord & { seconds: number }; error?: string }) => {
-            if (message.type !== 'done') return;
-            cleanup();
-            done(message);
-          };
-          const onError = (error: Error) => {
-            cleanup();
-            done({ crash: error.message });
-          };
-          const onExit = (code: number) => {
-            cleanup();
-            done({ crash: `worker exited with code ${code}` });
-          };
-          const cleanup = () => {
-            worker!.off('message', onMessage);
-            worker!.off('error', onError);
-            worker!.off('exit', onExit);
-          };
-          worker!.on('message', onMessage);
-          worker!.on('error', onError);
-          worker!.on('exit', onExit);
-          worker!.postMessage({ id: i, spec, inputs, out });
-        });
+        const reply = await WorkerPool.send(worker, i, spec, inputs, out);
         let record: JobRecord;
         let seconds = (performance.now() - started) / 1000;
         if (reply.record) {
           ({ seconds, ...record } = reply.record);
         } else {
-          crashed = reply.crash !== undefined;
+          if (reply.crash !== undefined) {
+            await worker.terminate();
+            worker = null;
+          }
           record = recordCrash(spec, inputs, out, reply.crash ?? reply.error ?? 'failed');
         }
         records[i] = record;
         onEvent?.({ type: 'done', name: spec.name, status: record.status, error: record.error, seconds });
       }
-      if (!crashed) await worker.terminate();
-      worker = null;
-    }
-  };
-  await Promise.all(Array.from({ length: workers }, () => lane()));
+      if (worker) await worker.terminate();
+      else if (pending) await (await pending).terminate();
+    };
+    await Promise.all(this.workers.map((w) => lane(w)));
+    return records;
+  }
+
+  /** Stop workers that were started but not used. */
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map(async (w) => (await w.catch(() => null))?.terminate()));
+  }
+}
+
+/** Run `todo` in this thread, in order. */
+async function runHere(todo: { spec: JobSpec; inputs: JobInputs }[], out: string, onEvent: SweepOptions['onEvent']): Promise<JobRecord[]> {
+  const records: JobRecord[] = [];
+  for (const { spec, inputs } of todo) {
+    onEvent?.({ type: 'start', name: spec.name });
+    const { seconds, ...record } = await executeJob(spec, inputs, out);
+    records.push(record);
+    onEvent?.({ type: 'done', name: spec.name, status: record.status, error: record.error, seconds });
+  }
   return records;
 }
 

@@ -17,12 +17,13 @@
  * completion marker `job.json` is written last. A crash at any moment leaves either the old folder
  * or the new one (or none), never a mix.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import type { FitBlock, ReproduceBlock, SweepBlock, SweepConfig } from '../config/sweep_schema.ts';
+import type { AtlasConfig } from '../config/load.ts';
 import type { CoefficientArtifact } from '../io/artifact.ts';
 import { stableJson, writeFileAtomic } from '../io/atomic.ts';
 import { InputError, RunFailure, type RunTable } from '../types.ts';
@@ -84,6 +85,8 @@ export interface JobKind {
   dataHash(spec: JobSpec): Promise<string>;
   /** What identifies the job's configuration beyond its params (e.g. a config file's hash). */
   configIdentity?(spec: JobSpec): Promise<unknown>;
+  /** Load what `run` needs ahead of the first job (a worker calls it when it starts). */
+  warm?(): Promise<void>;
   /** Run the job (`inputs` as computed by `jobInputs`). Throwing marks it failed with the error's message. */
   run(spec: JobSpec, inputs: JobInputs): Promise<JobOutput>;
 }
@@ -100,6 +103,12 @@ export function getJobKind(name: string): JobKind {
   const kind = KINDS.get(name);
   if (!kind) throw new InputError(`jobs: unknown job kind "${name}" (known: ${[...KINDS.keys()].sort().join(', ')})`);
   return kind;
+}
+
+/** Load ahead what the named kinds (default: all registered) need to run a job. */
+export async function warmJobKinds(names?: readonly string[]): Promise<void> {
+  const kinds = names ? names.map((n) => KINDS.get(n)).filter((k): k is JobKind => k !== undefined) : [...KINDS.values()];
+  await Promise.all(kinds.map((kind) => kind.warm?.()));
 }
 
 /** Names of the registered kinds. */
@@ -298,9 +307,22 @@ function pick<T>(point: Record<string, unknown>, key: string, ...fallbacks: (T |
   return undefined;
 }
 
-async function configLaw(path: string): Promise<string | undefined> {
+const configCache = new Map<string, { size: number; mtimeMs: number; config: AtlasConfig }>();
+
+/** A fit config, loaded once per process while its file is unchanged. */
+async function fitConfig(path: string): Promise<AtlasConfig> {
   const { loadConfig } = await import('../config/load.ts');
-  return loadConfig(path).law;
+  const abs = resolve(path);
+  const stat = statSync(abs);
+  const cached = configCache.get(abs);
+  if (cached && cached.size === stat.size && cached.mtimeMs === stat.mtimeMs) return cached.config;
+  const config = loadConfig(path);
+  configCache.set(abs, { size: stat.size, mtimeMs: stat.mtimeMs, config });
+  return config;
+}
+
+async function configLaw(path: string): Promise<string | undefined> {
+  return (await fitConfig(path)).law;
 }
 
 /** Statuses of a fit that count as a failed job (SPEC §4: exit 1 when the fit did not converge). */
@@ -314,20 +336,21 @@ function fitFailure(artifact: CoefficientArtifact): string | null {
 }
 
 /**
- * Make an artifact byte-for-byte reproducible: wall-clock figures move to timing.json
- * (`fit.seconds`, `provenance.created`) and data paths become relative to the working directory.
+ * Make an artifact byte-for-byte reproducible: any wall-clock figure (`fit.seconds`,
+ * `provenance.created`; runFit already leaves both null) moves to timing.json, and data paths
+ * become relative to the working directory.
  */
 export function deterministicArtifact(artifact: CoefficientArtifact): { artifact: CoefficientArtifact; timing: Record<string, unknown> } {
   const copy = JSON.parse(stableJson(artifact)) as CoefficientArtifact;
   const timing: Record<string, unknown> = {};
   if (copy.fit && typeof copy.fit.seconds === 'number') {
     timing.fit_seconds = copy.fit.seconds;
-    copy.fit.seconds = 0;
+    copy.fit.seconds = null;
   }
   for (const [group, entry] of Object.entries(copy.groups ?? {})) {
     if (entry.fit && typeof entry.fit.seconds === 'number') {
       timing[`group_${group}_fit_seconds`] = entry.fit.seconds;
-      entry.fit.seconds = 0;
+      entry.fit.seconds = null;
     }
   }
   if (copy.provenance) {
@@ -399,6 +422,9 @@ export function globFiles(sweep: SweepConfig, pattern: string): string[] {
 /** The `fit` job kind: one `runFit` per matrix point. */
 export const fitJobKind: JobKind = {
   kind: 'fit',
+  async warm() {
+    await Promise.all([import('./fit.ts'), import('../config/load.ts'), import('./ingest.ts')]);
+  },
   async expand(block, sweep) {
     const b = block as FitBlock;
     const defaults = sweep.defaults;
@@ -447,8 +473,7 @@ export const fitJobKind: JobKind = {
     const p = spec.params as unknown as FitJobParams;
     const files: string[] = [];
     if (p.config) {
-      const { loadConfig } = await import('../config/load.ts');
-      const config = loadConfig(p.config);
+      const config = await fitConfig(p.config);
       files.push(...config.data);
       if (config.languages) files.push(config.languages);
     }
@@ -459,15 +484,14 @@ export const fitJobKind: JobKind = {
   async configIdentity(spec) {
     const p = spec.params as unknown as FitJobParams;
     if (!p.config) return null;
-    const { loadConfig } = await import('../config/load.ts');
-    return loadConfig(p.config).sha256;
+    return (await fitConfig(p.config)).sha256;
   },
   async run(spec, inputs) {
     const p = spec.params as unknown as FitJobParams;
     const { runFit } = await import('./fit.ts');
-    const config = p.config ? (await import('../config/load.ts')).loadConfig(p.config) : null;
+    const config = p.config ? await fitConfig(p.config) : null;
     const table = await jobTable(p);
-    const { artifact, predictions } = await runFit({
+    const { artifact, predictions, seconds } = await runFit({
       table,
       law: p.law,
       lawOptions: merged(config?.law_options, p.law_options),
@@ -477,6 +501,7 @@ export const fitJobKind: JobKind = {
       configSha256: inputs.config_hash,
     });
     const clean = deterministicArtifact(artifact);
+    clean.timing.fit_seconds ??= seconds;
     const failure = fitFailure(clean.artifact);
     const output: JobOutput = {
       files: { 'coefficients.json': stableJson(clean.artifact), 'predictions.csv': predictions },
