@@ -274,6 +274,7 @@ class WorkerPool {
         if (!worker) {
           worker = await (pending ?? this.spawn());
           pending = null;
+          if (next >= todo.length) break; // the other lanes took the rest while this worker started
         }
         const i = next++;
         const { spec, inputs } = todo[i];
