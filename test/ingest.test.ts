@@ -267,6 +267,14 @@ describe('rejection rules (exit 2, every problem listed, --out writes nothing)',
     expect(problems[MAX_PROBLEMS]).toBe(`… and ${120 - MAX_PROBLEMS} more problems (120 in all)`);
   });
 
+  it('lists problems in line order, duplicates among the row problems', () => {
+    const text = `${HEADER}\nr,1,5,1\nr,1,5,2\nr,1,6,x\n`;
+    expect(problemsOf(() => ingestText(text, 'o.csv'))).toEqual([
+      expect.stringMatching(/^o\.csv:3: loss: duplicate of line 2/),
+      'o.csv:4: loss: not a number: "x"',
+    ]);
+  });
+
   it('lists problems of several files together, each with its file', async () => {
     const a = join(tmp, 'a.csv');
     const b = join(tmp, 'b.csv');

@@ -95,20 +95,27 @@ export function checkMapTargets(map: Record<string, string>, where: string): str
 // ---------------------------------------------------------------------------------------------
 // Problems
 
+/** Collected problems: listed in file order, then line order (at most MAX_PROBLEMS, then a count). */
 class Problems {
-  readonly list: string[] = [];
+  private readonly entries: { file: number; line: number; seq: number; text: string }[] = [];
+  private readonly files = new Map<string, number>();
   count = 0;
   add(message: string): void {
-    this.count++;
-    if (this.list.length < MAX_PROBLEMS) this.list.push(message);
+    this.push(-1, 0, message);
   }
   at(file: string, line: number, column: string, message: string): void {
-    this.add(`${file}:${line}: ${column}: ${message}`);
+    let order = this.files.get(file);
+    if (order === undefined) { order = this.files.size; this.files.set(file, order); }
+    this.push(order, line, `${file}:${line}: ${column}: ${message}`);
+  }
+  private push(file: number, line: number, text: string): void {
+    this.count++;
+    if (this.entries.length < MAX_PROBLEMS) this.entries.push({ file, line, seq: this.count, text });
   }
   throwIfAny(): void {
     if (this.count === 0) return;
-    const out = [...this.list];
-    if (this.count > this.list.length) out.push(`… and ${this.count - this.list.length} more problems (${this.count} in all)`);
+    const out = [...this.entries].sort((a, b) => a.file - b.file || a.line - b.line || a.seq - b.seq).map((e) => e.text);
+    if (this.count > this.entries.length) out.push(`… and ${this.count - this.entries.length} more problems (${this.count} in all)`);
     throw new InputError(out);
   }
 }
