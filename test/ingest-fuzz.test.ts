@@ -89,7 +89,8 @@ describe('atlas ingest (spawned CLI)', () => {
 
   it('exits 0 with a JSON summary on stdout and the normalised CSV written', () => {
     writeFileSync(join(tmp, 'ok.csv'), 'run_id,N,D,loss\nr,1e6,1e9,3\nr,1e6,2e9,2.5\n');
-    const result = run(['ok.csv', '--map', 'params=N', '--map', 'tokens=D', '--json', '--out', 'ok-out.csv']);
+    // --map takes one value each, so a file may follow it.
+    const result = run(['--map', 'params=N', 'ok.csv', '--map', 'tokens=D', '--json', '--out', 'ok-out.csv']);
     expect(result.status, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ rows: 2, runs: 1, tokens: { min: 1e9, max: 2e9 } });
     expect(result.stderr).toMatch(/^rows 2, runs 1/m);
