@@ -14,6 +14,7 @@ import { sweepCommand } from './sweep.ts';
 import { planCommand } from './plan.ts';
 import { crossoverCommand } from './crossover.ts';
 import { simulateCommand } from './simulate.ts';
+import { protocolCommand } from './protocol.ts';
 import { reportCommand } from './report.ts';
 import { transferCommand } from './transfer.ts';
 
@@ -29,4 +30,5 @@ export const commands: CommandModule<object, any>[] = [
   transferCommand,
   reportCommand,
   simulateCommand,
+  protocolCommand,
 ];

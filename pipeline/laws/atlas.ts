@@ -16,13 +16,16 @@
  * K_t (option `transferCount`, default 3) is the languages most often co-sampled with t, counted
  * over the data's distinct mixtures, ties broken alphabetically; option `transferLanguages`
  * (`{ t: [i, …] }`) overrides it per target. Transfer weights are shared across targets and named
- * after the source language (`tau_<lang>`, SPEC §2), so one joint fit covers every target.
+ * after the source language (`tau_<lang>`, SPEC §2), so one joint fit covers every target. A K_t
+ * language that no training row of target t trains on gets no weight (nothing could determine
+ * it); for rows that do meet it later (prediction), it counts as an "other" language.
  *
  * Interference: tau may be negative (bounds −1…2). D_eff must stay positive, so with
  * q = D_eff,lin / S_λ(D_t; U_t) the law uses D_eff = S_t·q while q ≥ q₀ = 0.05 and the C¹
- * continuation D_eff = S_t·q₀·exp((q − q₀)/q₀) below: transfer can remove at most (smoothly) all
- * but a vanishing share of the target's own tokens, and the objective stays finite and
- * differentiable at every tau.
+ * continuation D_eff = S_t·q₀²/(2q₀ − q) below: interference can shrink the effective data to a
+ * small share of the target's own tokens, smoothly and never to zero, so the objective stays
+ * finite and differentiable at every tau and extrapolation to many-language mixtures degrades
+ * gracefully (as q₀²/|q|) instead of blowing up.
  *
  * Fitted in log space: ln L̂ = LSE(ln E, ln A − alpha·ln N, ln B − beta·ln D_eff), with λ fitted as
  * ln λ. `evaluate` is allocation-free over the design's Float64Arrays and returns the analytic
@@ -33,7 +36,7 @@ import type { Law, LawOptions, ParamSpec } from './law.ts';
 import type { RunTable } from '../types.ts';
 import { InputError } from '../types.ts';
 import { chinchillaDerived } from './chinchilla.ts';
-import { languageTokens, rowWhere, runIndex } from './repetition.ts';
+import { baseMixtures, languageTokens, rowWhere, runIndex, type BaseMixture } from './repetition.ts';
 
 export type AtlasTerms = 'target' | 'target,other' | 'target,other,transfer';
 
@@ -42,8 +45,10 @@ export interface AtlasContext {
   terms: AtlasTerms;
   /** K_t of every target language seen in the training data. */
   transfer: Record<string, string[]>;
-  /** Source languages with a transfer weight (sorted union of every K_t). */
+  /** Source languages with a transfer weight: those of some K_t that a training row of that target trains on. */
   tauLanguages: string[];
+  /** Mixtures of the base runs that finetunes start from (so a design can be built without the base's rows). */
+  baseMixtures?: Record<string, BaseMixture>;
 }
 
 /** Numeric design of the atlas law. */
@@ -155,7 +160,7 @@ export function prepareAtlas(table: RunTable, ctx: AtlasContext): AtlasDesign {
   for (let i = 0; i < n; i++) {
     logN[i] = Math.log(table.params[i]);
     const t = table.evalLang[i];
-    const lt = languageTokens(table, i, runs);
+    const lt = languageTokens(table, i, runs, ctx.baseMixtures);
     const kt = slots > 0 ? (ctx.transfer[t] ?? []) : [];
     let slot = 0;
     let other = 0;
@@ -268,9 +273,11 @@ export function evaluateAtlas(theta: Float64Array, design: AtlasDesign, out: Flo
       gTau = 1 / deff;
       gLam = (dst + dx) / deff;
     } else {
-      logD = Math.log(st * DEFF_FLOOR) + (q - DEFF_FLOOR) / DEFF_FLOOR;
-      gTau = 1 / (st * DEFF_FLOOR);
-      gLam = dst / st + (dx / st - (x * dst) / (st * st)) / DEFF_FLOOR;
+      // g(q) = q0² / (2q0 − q): value q0 and slope 1 at q0, → 0 like q0²/|q|
+      const h = 2 * DEFF_FLOOR - q;
+      logD = Math.log(st) + 2 * Math.log(DEFF_FLOOR) - Math.log(h);
+      gTau = 1 / (h * st);
+      gLam = dst / st + (dx / st - (x * dst) / (st * st)) / h;
     }
     const tA = a - alpha * logN[i];
     const tB = b - beta * logD;
@@ -313,8 +320,16 @@ export const atlas: Law<AtlasContext, AtlasDesign> = {
     if (!Number.isInteger(count) || count < 0) throw new InputError(`transferCount: expected a non-negative integer, got ${String(count)}`);
     const explicit = (options.transferLanguages ?? {}) as Record<string, string[]>;
     const transfer = terms === 'target,other,transfer' ? transferLanguages(table, count, explicit) : {};
-    const tauLanguages = [...new Set(Object.values(transfer).flat())].sort();
-    return { terms, transfer, tauLanguages };
+    // A source gets a weight only when some row trains on it while evaluating a target whose
+    // K_t lists it; otherwise nothing in the data could determine it.
+    const used = new Set<string>();
+    for (let i = 0; i < table.rows; i++) {
+      const kt = transfer[table.evalLang[i]];
+      if (!kt) continue;
+      for (const l of table.mixture[i].langs) if (kt.includes(l)) used.add(l);
+    }
+    const tauLanguages = [...used].sort();
+    return { terms, transfer, tauLanguages, baseMixtures: baseMixtures(table) };
   },
   parameters: (ctx) => atlasParameters(ctx),
   prepare: prepareAtlas,

@@ -55,7 +55,7 @@ export function runIndex(table: RunTable): RunIndex {
  * base_tokens to its own mixture × (tokens − base_tokens): `tokens` counts every token the model
  * has seen (SPEC §1). A finetune without a known base is treated as a pretraining run.
  */
-export function languageTokens(table: RunTable, i: number, runs: RunIndex): LanguageTokens {
+export function languageTokens(table: RunTable, i: number, runs: RunIndex, bases?: Record<string, BaseMixture>): LanguageTokens {
   const out = new Map<string, number>();
   const mixture = table.mixture[i];
   let own = table.tokens[i];
@@ -63,8 +63,8 @@ export function languageTokens(table: RunTable, i: number, runs: RunIndex): Lang
     const base = table.baseRun[i];
     const baseTokens = table.baseTokens[i];
     const j = base === null ? undefined : runs.get(base);
-    if (j !== undefined && Number.isFinite(baseTokens) && baseTokens > 0) {
-      const bm = table.mixture[j];
+    const bm = j !== undefined ? table.mixture[j] : base !== null ? bases?.[base] : undefined;
+    if (bm && Number.isFinite(baseTokens) && baseTokens > 0) {
       for (let k = 0; k < bm.langs.length; k++) out.set(bm.langs[k], bm.weights[k] * baseTokens);
       own = Math.max(0, own - baseTokens);
     }
@@ -79,6 +79,25 @@ export function languageTokens(table: RunTable, i: number, runs: RunIndex): Lang
     tokens: langs.map((l) => out.get(l)!),
     unique: langs.map((l) => unique.get(l) ?? table.languages.get(l)?.uniqueTokens ?? Infinity),
   };
+}
+
+/** A base run's training mixture. */
+export interface BaseMixture {
+  langs: readonly string[];
+  weights: readonly number[];
+}
+
+/** Mixtures of every run that a finetune row of `table` names as its base (and that the table holds). */
+export function baseMixtures(table: RunTable): Record<string, BaseMixture> {
+  const runs = runIndex(table);
+  const out: Record<string, BaseMixture> = {};
+  for (let i = 0; i < table.rows; i++) {
+    const base = table.baseRun[i];
+    if (table.kind[i] !== 'finetune' || base === null || out[base]) continue;
+    const j = runs.get(base);
+    if (j !== undefined) out[base] = { langs: [...table.mixture[j].langs], weights: [...table.mixture[j].weights] };
+  }
+  return out;
 }
 
 /** Where a row came from, for messages: `FILE:LINE`. */
