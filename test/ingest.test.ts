@@ -160,6 +160,10 @@ describe('parsing', () => {
       'f.csv:1: nope: where "nope > 1": unknown column (columns: run_id, params, tokens, loss, step, kind)');
     expect(problemsOf(() => ingestText('run_id,params,tokens,loss,step\nr,1,1,1,x\n', 'f.csv', { where: ['step > 0'] }))).toEqual(
       ['f.csv:2: step: where "step > 0": not a number: "x"']);
+    // An empty cell fails a numeric comparison: dropped and counted.
+    const empty = ingestText('run_id,params,tokens,loss,step\nr,1,1,1,\nr,1,2,1,5\n', 'f.csv', { where: ['step != 0'] });
+    expect(empty.rows).toBe(1);
+    expect(summarize(empty).filters).toEqual([{ filter: 'step != 0', dropped: 1 }]);
   });
 
   it('collapses identical duplicates and renormalises mixtures within a widened tolerance', () => {
@@ -170,6 +174,12 @@ describe('parsing', () => {
     expect(summarize(t).duplicates_collapsed).toBe(1);
     const sum = t.mixture[0].weights.reduce((a, b) => a + b, 0);
     expect(Math.abs(sum - 1)).toBeLessThan(1e-12);
+  });
+
+  it('ignores unnamed columns (a pandas index column, a trailing comma)', () => {
+    const t = ingestText(',run_id,params,tokens,loss,\n0,r,1,2,3,\n1,r,1,4,2,\n', 'pd.csv');
+    expect(t.rows).toBe(2);
+    expect(Array.from(t.tokens)).toEqual([2, 4]);
   });
 
   it('parses numbers strictly', () => {

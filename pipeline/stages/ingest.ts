@@ -414,8 +414,9 @@ class TableBuilder implements CsvSink {
     let ok = true;
     const seen = new Map<string, number>();
     names.forEach((name, i) => {
-      if (name === '') { this.problems.at(f.path, line, `(column ${i + 1})`, 'empty column name in the header'); ok = false; }
-      else if (seen.has(name)) { this.problems.at(f.path, line, name, `column appears twice in the header (columns ${seen.get(name)! + 1} and ${i + 1})`); ok = false; }
+      // Unnamed columns (a pandas index, a trailing comma) are kept and ignored like other extra columns.
+      if (name === '') return;
+      if (seen.has(name)) { this.problems.at(f.path, line, name, `column appears twice in the header (columns ${seen.get(name)! + 1} and ${i + 1})`); ok = false; }
       else seen.set(name, i);
     });
     if (!ok) return;
@@ -486,11 +487,12 @@ class TableBuilder implements CsvSink {
         pass = filter.op === '==' ? cell.trim() === filter.value : cell.trim() !== filter.value;
       } else {
         const value = parseStrictNumber(cell);
-        if (Number.isNaN(value)) {
+        if (Number.isNaN(value) && cell.trim() !== '') {
           problems.at(f.path, line, filter.column, `where "${filter.text}": not a number: ${showCell(cell)}`);
           return;
         }
-        pass = compare(filter.op, value, filter.number);
+        // An empty cell fails every numeric comparison (the row is dropped and counted).
+        pass = !Number.isNaN(value) && compare(filter.op, value, filter.number);
       }
       if (!pass) {
         this.filterDropped[this.filterSpecs.indexOf(filter)]++;
