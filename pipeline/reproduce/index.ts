@@ -7,6 +7,7 @@ import { datablationsTarget } from './datablations.ts';
 import { curseTarget } from './curse.ts';
 import { crossoverTarget } from './crossover.ts';
 import { nistTarget } from './nist.ts';
+import { atlasTarget } from './atlas.ts';
 import { transferTarget } from './transfer.ts';
 
 export const TARGETS: ReproduceTarget[] = [
@@ -15,5 +16,6 @@ export const TARGETS: ReproduceTarget[] = [
   curseTarget,
   crossoverTarget,
   nistTarget,
+  atlasTarget,
   transferTarget,
 ];
