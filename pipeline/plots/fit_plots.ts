@@ -9,11 +9,10 @@
  * the metrics in the tables are the artifact's, computed on every row.
  */
 import type { PredictionRows } from '../stages/report_inputs.ts';
-import { formatCount, round6 } from './format.ts';
+import { formatCount, round6, SI_LABEL } from './format.ts';
 import type { PlotSpec } from './render.ts';
 
-/** Axis labels 100M, 1B, 10B (SI prefixes with B for 10^9, as token counts are written). */
-const SI_AXIS = { labelExpr: "replace(format(datum.value, '~s'), 'G', 'B')" };
+const SI_AXIS = { labelExpr: SI_LABEL };
 
 /** A plot of the report: a file-safe name, a title and a caption saying what is drawn. */
 export interface PlotDef {
@@ -77,6 +76,22 @@ export function languageOrder(p: PredictionRows): string[] {
   return [...counts.keys()].sort((a, b) => counts.get(b)! - counts.get(a)! || (a < b ? -1 : a > b ? 1 : 0));
 }
 
+/**
+ * Legend entries for a log colour scale of model sizes: 1, 3 × 10^k inside [lo, hi], plus the
+ * ends, so a legend over hundreds of distinct sizes shows a handful of labelled swatches.
+ */
+export function legendSizes(lo: number, hi: number): number[] {
+  const out = [round6(lo)];
+  for (let k = Math.floor(Math.log10(lo)); k <= Math.ceil(Math.log10(hi)); k++) {
+    for (const m of [1, 3]) {
+      const v = m * 10 ** k;
+      if (v > lo * 1.2 && v < hi / 1.2) out.push(round6(v));
+    }
+  }
+  out.push(round6(hi));
+  return out;
+}
+
 /** Colour encoding of model size: one colour per size when there are few, a log scale otherwise. */
 function sizeColor(p: PredictionRows, rows: number[]): { field: string; encoding: Record<string, unknown>; value: (i: number) => string | number } {
   const sizes = [...new Set(rows.map((i) => p.params[i]))].sort((a, b) => a - b);
@@ -92,7 +107,7 @@ function sizeColor(p: PredictionRows, rows: number[]): { field: string; encoding
   }
   return {
     field: 'N',
-    encoding: { field: 'N', type: 'quantitative', title: 'model size N', scale: { type: 'log', scheme: 'viridis' }, legend: { labelExpr: SI_AXIS.labelExpr } },
+    encoding: { field: 'N', type: 'quantitative', title: 'model size N', scale: { type: 'log', scheme: 'viridis' }, legend: { values: legendSizes(sizes[0], sizes[sizes.length - 1]), labelExpr: SI_AXIS.labelExpr } },
     value: (i) => round6(p.params[i]),
   };
 }
@@ -164,8 +179,8 @@ export function parityPlot(p: PredictionRows, name: string, options: ThinOptions
   }
   const scale = { type: 'log', nice: false, domain: [round6(lo / 1.02), round6(hi * 1.02)] };
   const spec = {
-    width: 340,
-    height: 340,
+    width: 300,
+    height: 300,
     layer: [
       { data: { values: [{ a: round6(lo / 1.02) }, { a: round6(hi * 1.02) }] }, mark: { type: 'line', color: '#888', strokeDash: [4, 4] }, encoding: { x: { field: 'a', type: 'quantitative', scale }, y: { field: 'a', type: 'quantitative', scale } } },
       { data: { values }, mark: { type: 'point', filled: true, size: 22, opacity: 0.7 }, encoding: { x: { field: 'predicted', type: 'quantitative', scale, title: 'predicted loss' }, y: { field: 'loss', type: 'quantitative', scale, title: 'observed loss' }, color: SPLIT_COLOR, shape: SPLIT_SHAPE } },
@@ -191,7 +206,7 @@ export function residualPlot(p: PredictionRows, name: string, options: ThinOptio
   };
   const single = shown.length === 1;
   const spec = (single
-    ? { data: { values }, width: 560, height: 220, ...layer }
+    ? { data: { values }, width: 400, height: 300, ...layer }
     : { data: { values }, columns: Math.min(3, shown.length), facet: { field: 'lang', type: 'nominal', title: null, sort: shown }, spec: { width: 260, height: 150, ...layer } }) as unknown as PlotSpec;
   return {
     name,

@@ -68,3 +68,6 @@ export function quantile(sorted: ArrayLike<number>, q: number): number {
 export function round6(value: number): number {
   return Number.isFinite(value) ? Number(value.toPrecision(6)) : value;
 }
+
+/** Vega expression for axis and legend labels 100M, 1B, 10B: SI prefixes, with B (not G) for 10^9 as model sizes and token counts are written. */
+export const SI_LABEL = "replace(format(datum.value, '.3~s'), 'G', 'B')";

@@ -17,11 +17,10 @@ import type { CoefficientArtifact, DerivedEntry, ParamEntry } from '../io/artifa
 import type { PredictionRows } from '../stages/report_inputs.ts';
 import type { RecomputedDraws } from '../stages/report_bootstrap.ts';
 import type { PlotDef } from './fit_plots.ts';
-import { formatCount, logSpace, mulberry32, normalFrom, quantile, round6, trimNumber } from './format.ts';
+import { formatCount, logSpace, mulberry32, normalFrom, quantile, round6, SI_LABEL, trimNumber } from './format.ts';
 import type { PlotSpec } from './render.ts';
 
-/** Axis labels 100M, 1B, 10B (SI prefixes with B for 10^9, as model sizes are written). */
-export const SI_AXIS = { labelExpr: "replace(format(datum.value, '~s'), 'G', 'B')" };
+const SI_AXIS = { labelExpr: SI_LABEL };
 
 const CHINCHILLA_NAMES = ['E', 'A', 'B', 'alpha', 'beta'] as const;
 
@@ -161,7 +160,7 @@ export function isoLossPlot(set: ChinchillaSet, p: PredictionRows | null, name: 
   const x = { field: 'N', type: 'quantitative', scale: { type: 'log', domain: [round6(nLo), round6(nHi)] }, title: 'parameters N', axis: SI_AXIS };
   const y = { field: 'D', type: 'quantitative', scale: { type: 'log', domain: [round6(dLo), round6(dHi)] }, title: 'tokens D', axis: SI_AXIS };
   const layers: Record<string, unknown>[] = [
-    { data: { values: lines }, mark: { type: 'line', strokeWidth: 1.5, clip: true }, encoding: { x, y, color: { field: 'level', type: 'quantitative', scale: { scheme: 'plasma', reverse: true }, legend: null }, detail: { field: 'level', type: 'quantitative' } } },
+    { data: { values: lines }, mark: { type: 'line', strokeWidth: 1.5, clip: true }, encoding: { x, y, color: { field: 'level', type: 'quantitative', scale: { scheme: { name: 'plasma', extent: [0, 0.85] }, reverse: true }, legend: null }, detail: { field: 'level', type: 'quantitative' } } },
     { data: { values: labels }, mark: { type: 'text', align: 'left', baseline: 'bottom', dx: 3, dy: -3, fontSize: 11, fontWeight: 'bold', clip: true }, encoding: { x, y, text: { field: 'text' }, color: { field: 'level', type: 'quantitative', legend: null } } },
   ];
   if (runs.length > 0) {
@@ -181,7 +180,7 @@ export function isoLossPlot(set: ChinchillaSet, p: PredictionRows | null, name: 
       { data: { values }, mark: { type: 'text', align: 'right', dx: -8, dy: -8, fontSize: 11, color: '#c00' }, encoding: { x, y, text: { field: 'text' } } },
     );
   }
-  const spec = { width: 520, height: 380, layer: layers } as unknown as PlotSpec;
+  const spec = { width: 400, height: 330, layer: layers } as unknown as PlotSpec;
   return {
     name,
     title: `Iso-loss contours${set.label ? ` (${set.label})` : ''}`,
@@ -280,6 +279,6 @@ export function bandPlot(artifact: CoefficientArtifact, set: ChinchillaSet, p: P
     name,
     title: `Fitted curves with uncertainty band${set.label ? ` (${set.label})` : ''}`,
     caption: `Lines: fitted L(N, D)${set.note} for ${sizes.length} model size(s) of the data; shaded: ${source}. Points: observed loss at those sizes. The band is clipped to the plotted loss range.`,
-    spec: { width: 560, height: 320, layer: layers } as unknown as PlotSpec,
+    spec: { width: 400, height: 330, layer: layers } as unknown as PlotSpec,
   };
 }

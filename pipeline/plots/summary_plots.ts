@@ -4,12 +4,9 @@
  */
 import type { CoefficientArtifact } from '../io/artifact.ts';
 import type { PredictionRows, TransferInput } from '../stages/report_inputs.ts';
-import { thinRows, type PlotDef } from './fit_plots.ts';
-import { formatCount, round6, trimNumber } from './format.ts';
+import { legendSizes, thinRows, type PlotDef } from './fit_plots.ts';
+import { formatCount, round6, SI_LABEL, trimNumber } from './format.ts';
 import type { PlotSpec } from './render.ts';
-
-/** Vega expression for axis and legend labels 100M, 1B, 10B (SI prefixes with B for 10^9). */
-const SI_LABEL = "replace(format(datum.value, '~s'), 'G', 'B')";
 
 /** Heatmap of BTS_{s→t}: rows = target languages, columns = source languages (ATLAS Fig. 2 orientation). */
 export function transferHeatmap(t: TransferInput, name: string): PlotDef | null {
@@ -57,6 +54,16 @@ export interface JobSummary {
   artifact: CoefficientArtifact | null;
 }
 
+const STATUS_SHAPES: [string, string][] = [['converged', 'circle'], ['at-bound', 'square'], ['max-iterations', 'cross'], ['non-finite', 'triangle-down'], ['unknown', 'diamond']];
+
+/** Shape scale over the fit statuses present (fixed order and shapes, so pages compare). */
+function statusShapes(present: string[]): { domain: string[]; range: string[] } {
+  const seen = new Set(present);
+  const known = STATUS_SHAPES.filter(([s]) => seen.has(s));
+  const other = [...seen].filter((s) => !STATUS_SHAPES.some(([k]) => k === s)).sort();
+  return { domain: [...known.map(([s]) => s), ...other], range: [...known.map(([, r]) => r), ...other.map(() => 'diamond')] };
+}
+
 /** Train and held-out R² of every job that has an artifact. */
 export function sweepMetricsPlot(jobs: JobSummary[], name: string): PlotDef | null {
   const values: Record<string, unknown>[] = [];
@@ -78,7 +85,7 @@ export function sweepMetricsPlot(jobs: JobSummary[], name: string): PlotDef | nu
       y: { field: 'job', type: 'nominal', sort: names, title: null, axis: { labelLimit: 320 } },
       x: { field: 'r2', type: 'quantitative', title: 'R² on loss', scale: { zero: false } },
       color: { field: 'set', type: 'nominal', title: 'rows', scale: { domain: ['train', 'heldout'], range: ['#4c78a8', '#e45756'] } },
-      shape: { field: 'status', type: 'nominal', title: 'fit status', scale: { domain: ['converged', 'at-bound', 'max-iterations', 'non-finite', 'unknown'], range: ['circle', 'square', 'cross', 'cross', 'diamond'] } },
+      shape: { field: 'status', type: 'nominal', title: 'fit status', scale: statusShapes(values.map((v) => v.status as string)) },
     },
   } as unknown as PlotSpec;
   return { name, title: 'Fit quality across jobs', caption: 'R² = 1 − SS_res/SS_tot on loss, from each artifact\u2019s metrics (train rows and held-out rows). Shape: fit status.', spec };
@@ -168,9 +175,12 @@ export function sweepFitsPlot(jobs: JobPredictions[], kind: 'loss' | 'residuals'
   }
   if (values.length === 0) return null;
   const names = jobs.map((j) => j.name);
+  let nLo = Infinity;
+  let nHi = -Infinity;
+  for (const v of values) { nLo = Math.min(nLo, v.N as number); nHi = Math.max(nHi, v.N as number); }
   const x = { field: 'tokens', type: 'quantitative', scale: { type: 'log' }, title: 'tokens D', axis: { labelExpr: SI_LABEL, tickCount: 4 } };
   const shape = { field: 'split', type: 'nominal', title: 'observed', scale: { domain: ['train', 'heldout'], range: ['circle', 'triangle-up'] } };
-  const color = { field: 'N', type: 'quantitative', title: 'model size N', scale: { type: 'log', scheme: 'viridis' }, legend: { labelExpr: SI_LABEL } };
+  const color = { field: 'N', type: 'quantitative', title: 'model size N', scale: { type: 'log', scheme: 'viridis' }, legend: { values: legendSizes(nLo, nHi), labelExpr: SI_LABEL } };
   const yScale = { type: 'log', nice: false, padding: 6 };
   const lines = drawn >= 2 * series;
   const layer = kind === 'loss'

@@ -179,7 +179,7 @@ export async function buildReport(dir: string, options: ReportOptions = {}): Pro
       count++;
     }
     const heading = section.level === 2 ? `<h2 id="${esc(section.id)}">${esc(section.heading)}</h2>` : `<h3 id="${esc(section.id)}">${esc(section.heading)}</h3>`;
-    bodies.push(`<section>${heading}${section.html}${figures.join('\n')}</section>`);
+    bodies.push(`<section>${heading}${section.html}${figures.length ? `<div class="plots">${figures.join('\n')}</div>` : ''}</section>`);
   }
   const title = `atlas report: ${inputs.name}`;
   const what = inputs.kind === 'fit'

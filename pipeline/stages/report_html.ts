@@ -117,8 +117,9 @@ table.kv th{background:#f8f8f8;font-weight:normal;color:#555}
 .status{padding:6px 10px;border-radius:4px;font-size:14px}.status.ok{background:#e6f4ea;border:1px solid #8bc79b}
 .status.warn{background:#fff4d6;border:1px solid #e0b84c}.status.bad{background:#fde2e1;border:1px solid #e08a85}
 tr.ok td:first-child{background:#e6f4ea}tr.warn td{background:#fff4d6}tr.bad td{background:#fde2e1}
-figure{margin:16px 0 24px;overflow-x:auto}figure svg{max-width:100%;height:auto;display:block}
-figcaption{font-size:12.5px;color:#444;max-width:900px}figcaption.title{font-size:14px;font-weight:bold;color:#222;margin-bottom:4px}
+.plots{display:flex;flex-wrap:wrap;gap:8px 32px;align-items:flex-start}
+figure{margin:16px 0 24px;overflow-x:auto;max-width:100%;width:min-content}figure svg{display:block}
+figcaption{font-size:12.5px;color:#444;max-width:720px}figcaption.title{font-size:14px;font-weight:bold;color:#222;margin-bottom:4px}
 .note{font-size:13px;color:#555}nav a{margin-right:12px;font-size:13px}
 `;
 
