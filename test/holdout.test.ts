@@ -103,5 +103,8 @@ describe('heldOutMask', () => {
       expect(() => parseHoldoutSpec(bad), bad).toThrow(/^--holdout /);
     }
     expect(parseHoldoutSpec('random:0.2')).toEqual({ kind: 'random', fraction: 0.2, seed: 0 });
+    const single = ingestText('run_id,params,tokens,loss\na,1e6,1,3\na,1e6,2,2\n', 'one.csv');
+    expect(() => heldOutMask(single, 'top-params:0.5')).toThrow(/^--holdout top-params:0\.5: the data has 1 distinct params values, so nothing would be left to fit/);
+    expect(() => heldOutMask(single, 'random:0.5')).toThrow(/1 distinct runs/);
   });
 });

@@ -93,10 +93,21 @@ export function parseHoldoutSpec(spec: string): HoldoutSpec {
   }
 }
 
-/** Number of values to hold out of `distinct`: round(fraction × distinct), at least 1, at most distinct − 1. */
-function topCount(fraction: number, distinct: number): number {
-  if (distinct <= 1) return distinct;
+/**
+ * Number of values to hold out of `distinct`: round(fraction × distinct), at least 1, at most
+ * distinct − 1. With fewer than two values nothing could be left to fit: an InputError.
+ */
+function topCount(spec: HoldoutSpec, fraction: number, distinct: number, what: string): number {
+  if (distinct < 2) throw new InputError(`--holdout ${describeSpec(spec)}: the data has ${distinct} distinct ${what}, so nothing would be left to fit`);
   return Math.min(distinct - 1, Math.max(1, Math.round(fraction * distinct)));
+}
+
+function describeSpec(spec: HoldoutSpec): string {
+  switch (spec.kind) {
+    case 'random': return `random:${spec.fraction}:${spec.seed}`;
+    case 'top': return `top-${spec.column === 'flops' ? 'compute' : spec.column}:${spec.fraction}`;
+    default: return spec.kind;
+  }
 }
 
 /**
@@ -113,7 +124,7 @@ export function heldOutMask(table: RunTable, spec: string | HoldoutSpec | null |
       break;
     case 'random': {
       const runs = [...new Set(table.runId)].sort();
-      const count = topCount(parsed.fraction, runs.length);
+      const count = topCount(parsed, parsed.fraction, runs.length, 'runs');
       // Seeded Fisher–Yates over the sorted run ids: independent of row order.
       const rng = new Random(parsed.seed);
       for (let i = runs.length - 1; i > 0; i--) {
@@ -127,8 +138,7 @@ export function heldOutMask(table: RunTable, spec: string | HoldoutSpec | null |
     case 'top': {
       const values = table[parsed.column];
       const distinct = [...new Set(values)].sort((a, b) => a - b);
-      const count = topCount(parsed.fraction, distinct.length);
-      if (count === 0) break;
+      const count = topCount(parsed, parsed.fraction, distinct.length, `${parsed.column} values`);
       const threshold = distinct[distinct.length - count];
       for (let i = 0; i < n; i++) if (values[i] >= threshold) mask[i] = 1;
       break;
