@@ -7,11 +7,13 @@ import { readArtifact } from '../io/artifact.ts';
 import { validateArtifact } from '../stages/validate.ts';
 import { printJson, withDataOptions, type DataArgs } from './common.ts';
 import { num } from './format.ts';
+import { protocolForArtifact, protocolMarkdown, protocolSummary } from '../stages/protocol.ts';
 
 interface Args extends DataArgs {
   coefficients: string;
   holdout?: string;
   json?: boolean;
+  protocol?: boolean;
 }
 
 export const validateCommand: CommandModule<object, Args> = {
@@ -22,10 +24,16 @@ export const validateCommand: CommandModule<object, Args> = {
       .option('coefficients', { type: 'string', demandOption: true, describe: 'coefficients.json written by atlas fit' })
       .option('holdout', { type: 'string', describe: 'score only the rows this hold-out spec selects' })
       .option('json', { type: 'boolean', default: false, describe: 'print {"rows","r2","rmse","mape"} (and groups) on stdout' })
+      .option('protocol', { type: 'boolean', default: false, describe: 'refit the artifact\'s law under the five hold-outs of ATLAS Table 1 and print R², R²(N), R²(D), R²(C), R²(M)' })
       .example('atlas validate --coefficients results/epoch/coefficients.json --config configs/epoch-chinchilla.yaml', 'score a fit on its data') as unknown as Argv<Args>,
   handler: async (args) => {
     const artifact = readArtifact(args.coefficients);
     const { table } = await loadTable({ data: args.data, config: args.config, languages: args.languages, map: args.map, allowOutside: args['allow-outside'] });
+    if (args.protocol) {
+      const result = await protocolForArtifact(artifact, table);
+      if (args.json) printJson(protocolSummary(result));
+      return void process.stderr.write(protocolMarkdown(result));
+    }
     const report = validateArtifact(artifact, table, args.holdout ?? null);
     if (args.json) {
       const { spec: _spec, ...rest } = report;

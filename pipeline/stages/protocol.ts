@@ -19,6 +19,7 @@
  * A cell whose rule holds out no row, or every row, is empty (`–` in the table).
  */
 import type { LawOptions } from '../laws/law.ts';
+import type { CoefficientArtifact } from '../io/artifact.ts';
 import { getLaw } from '../laws/index.ts';
 import { fitLaw, predictLoss } from '../fitting/fit.ts';
 import { resolveFitOptions, type FitOptions } from '../fitting/options.ts';
@@ -199,4 +200,41 @@ export function bestByColumn(result: ProtocolResult): Record<string, string | nu
     out[s.key] = best;
   }
   return out;
+}
+
+/** Fit options of an artifact (as recorded in its `options`), without its bootstrap. */
+function artifactFitOptions(artifact: CoefficientArtifact): Partial<FitOptions> {
+  const o = artifact.options as Partial<FitOptions>;
+  const out: Partial<FitOptions> = {};
+  for (const key of ['objective', 'delta', 'starts', 'fix', 'tie', 'init', 'grid', 'seed', 'maxIterations'] as const) {
+    if (o[key] !== undefined) (out as Record<string, unknown>)[key] = o[key];
+  }
+  return out;
+}
+
+/**
+ * `atlas validate --protocol`: refit the artifact's law (its law options and fit options, no
+ * bootstrap) under the five hold-outs on `table` and score each.
+ */
+export async function protocolForArtifact(artifact: CoefficientArtifact, table: RunTable, specs: readonly ProtocolSpec[] = DEFAULT_PROTOCOL): Promise<ProtocolResult> {
+  const lawOptions = (artifact.law_options ?? {}) as LawOptions;
+  const label = Object.keys(lawOptions).length ? `${artifact.law} (${Object.entries(lawOptions).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(', ')})` : artifact.law;
+  return protocolTable({ table, laws: [{ name: label, law: artifact.law, lawOptions, fit: artifactFitOptions(artifact) }], specs });
+}
+
+/** Machine-readable protocol: `{ laws: [{ name, law, r2, r2_N, …, rows: { r2: n, … } }] }`. */
+export function protocolSummary(result: ProtocolResult): { laws: Record<string, unknown>[] } {
+  return {
+    laws: result.rows.map((row) => {
+      const entry: Record<string, unknown> = { name: row.name, law: row.law, law_options: row.lawOptions };
+      const rows: Record<string, number> = {};
+      const holdouts: Record<string, string> = {};
+      for (const s of result.specs) {
+        entry[s.key] = row.cells[s.key]?.r2 ?? null;
+        rows[s.key] = row.cells[s.key]?.heldoutRows ?? 0;
+        holdouts[s.key] = s.holdout;
+      }
+      return { ...entry, heldout_rows: rows, holdouts };
+    }),
+  };
 }
