@@ -170,6 +170,29 @@ function compact<T>(values: T[], keep: Uint8Array | null): T[] {
   return out;
 }
 
+/** Strings numbered in order of first appearance, with a one-entry cache for runs of equal values. */
+class Indexer {
+  private readonly map = new Map<string, number>();
+  readonly names: string[] = [];
+  private last: string | null = null;
+  private lastIndex = -1;
+  index(value: string): number {
+    if (value === this.last) return this.lastIndex;
+    let i = this.map.get(value);
+    if (i === undefined) {
+      i = this.names.length;
+      this.map.set(value, i);
+      this.names.push(value);
+    }
+    this.last = value;
+    this.lastIndex = i;
+    return i;
+  }
+  get size(): number {
+    return this.names.length;
+  }
+}
+
 class Interner {
   private readonly map = new Map<string, string>();
   get(value: string): string {
@@ -356,6 +379,11 @@ class TableBuilder implements CsvSink {
   private file: FileState | null = null;
 
   runId: string[] = [];
+  private readonly runs = new Indexer();
+  private readonly evalLangs = new Indexer();
+  /** Run and eval-language numbers per row (for the duplicate check). */
+  private readonly runIndex = new I32();
+  private readonly langIndex = new I32();
   evalLang: string[] = [];
   mixture: Mixture[] = [];
   uniqueTokens: ReadonlyMap<string, number>[] = [];
@@ -547,11 +575,15 @@ class TableBuilder implements CsvSink {
     if (problems.count !== before || !mixture) return;
     if (Number.isNaN(flops)) flops = 6 * params * tokens;
 
-    this.runId.push(this.strings.get(runId));
+    const runNumber = this.runs.index(runId);
+    this.runIndex.push(runNumber);
+    this.runId.push(this.runs.names[runNumber]);
     this.params.push(params);
     this.tokens.push(tokens);
     this.loss.push(loss);
-    this.evalLang.push(this.strings.get(evalLang));
+    const langNumber = this.evalLangs.index(evalLang);
+    this.langIndex.push(langNumber);
+    this.evalLang.push(this.evalLangs.names[langNumber]);
     this.mixture.push(mixture);
     this.uniqueTokens.push(unique);
     this.kind.push(kind);
@@ -603,7 +635,21 @@ class TableBuilder implements CsvSink {
     return this.number(fields, ref, line, positive);
   }
 
+  private lastMixtureText: string | null = null;
+  private lastMixture: Mixture | string = '';
+  private lastUniqueText: string | null = null;
+  private lastUniqueMixture: Mixture | null = null;
+  private lastUnique: ReadonlyMap<string, number> | string = '';
+
   private mixtureOf(text: string): Mixture | string {
+    if (text === this.lastMixtureText) return this.lastMixture;
+    const result = this.mixtureUncached(text);
+    this.lastMixtureText = text;
+    this.lastMixture = result;
+    return result;
+  }
+
+  private mixtureUncached(text: string): Mixture | string {
     const cached = this.mixtures.get(text);
     if (cached !== undefined) return cached;
     const parsed = parseMixture(text, this.tolerance);
@@ -624,6 +670,15 @@ class TableBuilder implements CsvSink {
   }
 
   private uniqueOf(text: string, mixture: Mixture): ReadonlyMap<string, number> | string {
+    if (text === this.lastUniqueText && mixture === this.lastUniqueMixture) return this.lastUnique;
+    const result = this.uniqueUncached(text, mixture);
+    this.lastUniqueText = text;
+    this.lastUniqueMixture = mixture;
+    this.lastUnique = result;
+    return result;
+  }
+
+  private uniqueUncached(text: string, mixture: Mixture): ReadonlyMap<string, number> | string {
     const single = parseStrictNumber(text);
     const cacheKey = Number.isNaN(single) ? text : `${text}\u0000${mixture.key}`;
     const cached = this.uniques.get(cacheKey);
@@ -650,18 +705,9 @@ class TableBuilder implements CsvSink {
     const n = this.rows;
     const tokens = this.tokens.data;
     const loss = this.loss.data;
-    const runIndex = new Int32Array(n);
-    const langIndex = new Int32Array(n);
-    const runIds = new Map<string, number>();
-    const langIds = new Map<string, number>();
-    for (let i = 0; i < n; i++) {
-      let r = runIds.get(this.runId[i]);
-      if (r === undefined) { r = runIds.size; runIds.set(this.runId[i], r); }
-      runIndex[i] = r;
-      let l = langIds.get(this.evalLang[i]);
-      if (l === undefined) { l = langIds.size; langIds.set(this.evalLang[i], l); }
-      langIndex[i] = l;
-    }
+    const runIndex = this.runIndex.data;
+    const langIndex = this.langIndex.data;
+    const runIds = this.runs;
     // Counting sort by run, then sort each run's rows by (language, tokens, row).
     const start = new Int32Array(runIds.size + 1);
     for (let i = 0; i < n; i++) start[runIndex[i] + 1]++;
