@@ -53,6 +53,9 @@ describe('protocolTable', () => {
     expect(bestByColumn(result).r2_M).toBe('atlas-full');
     const csv = protocolCsv(result);
     expect(csv.split('\n')[0]).toBe('law,law_id,law_options,r2,r2_N,r2_D,r2_C,r2_M,r2_heldout_rows,r2_N_heldout_rows,r2_D_heldout_rows,r2_C_heldout_rows,r2_M_heldout_rows');
+    expect(csv.split('\n')).toHaveLength(5);
+    const renamed = protocolCsv({ ...result, rows: [{ ...result.rows[2], name: 'atlas:terms=target,other' }] });
+    expect(renamed.split('\n')[1].startsWith('"atlas:terms=target,other",atlas,')).toBe(true);
     expect(protocolMarkdown(result, { chinchilla: { r2: 0.64 } })).toContain('(0.64)');
   });
 

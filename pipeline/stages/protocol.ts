@@ -27,6 +27,7 @@ import type { RunTable } from '../types.ts';
 import { runIndex, subsetTable } from '../table.ts';
 import { heldOutMask } from './holdout.ts';
 import { lossMetrics } from './metrics.ts';
+import { csvLine } from '../io/csv.ts';
 
 /** One column of the protocol table. */
 export interface ProtocolSpec {
@@ -153,19 +154,19 @@ function r2Text(cell: ProtocolCell | null | undefined, digits = 3): string {
   return cell ? cell.r2.toFixed(digits) : '';
 }
 
-/** The table as CSV: `law,r2,r2_N,r2_D,r2_C,r2_M` plus held-out row counts. */
+/** The table as CSV: `law,law_id,law_options,r2,r2_N,r2_D,r2_C,r2_M` plus held-out row counts (RFC 4180 quoting). */
 export function protocolCsv(result: ProtocolResult): string {
   const head = ['law', 'law_id', 'law_options', ...result.specs.map((s) => s.key), ...result.specs.map((s) => `${s.key}_heldout_rows`)];
-  const lines = [head.join(',')];
+  const lines = [csvLine(head)];
   for (const row of result.rows) {
-    const options = Object.entries(row.lawOptions).map(([k, v]) => `${k}=${Array.isArray(v) || typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' ');
-    lines.push([
-      row.name, row.law, `"${options.replace(/"/g, '""')}"`,
+    const options = Object.entries(row.lawOptions).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' ');
+    lines.push(csvLine([
+      row.name, row.law, options,
       ...result.specs.map((s) => (row.cells[s.key] ? row.cells[s.key]!.r2.toPrecision(6) : '')),
       ...result.specs.map((s) => String(row.cells[s.key]?.heldoutRows ?? 0)),
-    ].join(','));
+    ]));
   }
-  return `${lines.join('\n')}\n`;
+  return lines.join('');
 }
 
 /**
