@@ -99,13 +99,34 @@ describe('report of a sweep folder', () => {
     expect(result.plots).toBe(4);
     expect(svgsOf(html)).toHaveLength(4);
     expect(html).toContain('One panel per job with predictions');
-    expect(html).toContain('3 job(s), 2 failed or not converged');
+    expect(html).toContain('4 job(s), 3 failed, not converged or with checks out of tolerance');
     const rows = html.match(/<tr class="(ok|warn|bad)"><td>[^<]*<\/td><td>[^<]*<\/td><td><a href="#job-[^"]+">[^<]+/g) ?? [];
-    expect(rows).toHaveLength(3);
+    expect(rows).toHaveLength(4);
     expect(rows[0]).toMatch(/^<tr class="ok"><td>ok<\/td><td>converged<\/td>.*chinchilla@epoch-huber$/);
     expect(rows[1]).toMatch(/^<tr class="bad"><td>failed<\/td><td>max-iterations \(NOT converged\)<\/td>.*chinchilla@epoch-lsq$/);
-    expect(rows[2]).toMatch(/^<tr class="bad"><td>failed<\/td><td><\/td>.*reproduce@missing$/);
+    // a reproduce job that ran but has a check out of tolerance is flagged too
+    expect(rows[2]).toMatch(/^<tr class="bad"><td>ok<\/td><td><\/td>.*reproduce@chinchilla$/);
+    expect(rows[3]).toMatch(/^<tr class="bad"><td>failed<\/td><td><\/td>.*reproduce@missing$/);
+    expect(html).toContain('<td class="num">12/13</td>');
+    expect(html).toContain('12 of 13 checks within tolerance');
     expect(html).toContain('fit did not converge: iteration cap reached');
+  });
+});
+
+describe('report of transfer output alone', () => {
+  it('draws the heatmap from transfer_matrix.csv, censored bounds marked', async () => {
+    const dir = join(scratch, 'transfer-only');
+    rmSync(dir, { recursive: true, force: true });
+    cpSync(join(FIXTURES, 'fit', 'transfer.csv'), join(dir, 'unused.csv'), { recursive: true });
+    writeFileSync(join(dir, 'transfer_matrix.csv'), 'target\\source,en,fr,de\nen,,0.25,>0.5\nfr,-0.1,,\nde,0.3,0.05,\n');
+    const result = await buildReport(dir, { png: false });
+    expect(result.plots).toBe(1);
+    const html = readFileSync(result.path, 'utf8');
+    expect(html).toContain('transfer_matrix.csv');
+    expect(html).not.toContain('job(s)');
+    // five measured cells labelled with their scores, one of them a censored lower bound
+    const labels = [...svgsOf(html)[0].matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+    for (const label of ['0.25', '&gt;0.5', '-0.1', '0.3', '0.05']) expect(labels).toContain(label);
   });
 });
 

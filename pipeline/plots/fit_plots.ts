@@ -77,13 +77,15 @@ export function languageOrder(p: PredictionRows): string[] {
 }
 
 /**
- * Legend entries for a log colour scale of model sizes: 1, 3 × 10^k inside [lo, hi], plus the
+ * Legend entries for a log colour scale of model sizes: 1, 3 × 10^k (only 10^k over more than four
+ * decades) inside [lo, hi], plus the
  * ends, so a legend over hundreds of distinct sizes shows a handful of labelled swatches.
  */
 export function legendSizes(lo: number, hi: number): number[] {
   const out = [round6(lo)];
+  const mantissas = hi / lo > 1e4 ? [1] : [1, 3];
   for (let k = Math.floor(Math.log10(lo)); k <= Math.ceil(Math.log10(hi)); k++) {
-    for (const m of [1, 3]) {
+    for (const m of mantissas) {
       const v = m * 10 ** k;
       if (v > lo * 1.2 && v < hi / 1.2) out.push(round6(v));
     }

@@ -28,14 +28,14 @@ export function transferHeatmap(t: TransferInput, name: string): PlotDef | null 
   const layers: Record<string, unknown>[] = [
     { mark: 'rect', encoding: { color: { field: 'bts', type: 'quantitative', title: 'BTS', scale: { scheme: 'redblue', domain: [-bound, bound] } } } },
   ];
-  if (n <= 12) layers.push({ mark: { type: 'text', fontSize: 9 }, encoding: { text: { field: 'label' }, color: { value: '#111' } } });
+  if (n <= 12) layers.push({ mark: { type: 'text', fontSize: 9 }, encoding: { text: { field: 'label' }, color: { condition: { test: `abs(datum.bts) > ${round6(0.55 * bound)}`, value: 'white' }, value: '#111' } } });
   const spec = {
     data: { values: cells },
     width: cell * t.sources.length,
     height: cell * t.targets.length,
     encoding: {
-      x: { field: 'source', type: 'nominal', sort: t.sources, title: 'source language s', axis: { labelAngle: -60 } },
-      y: { field: 'target', type: 'nominal', sort: t.targets, title: 'target language t' },
+      x: { field: 'source', type: 'nominal', sort: t.sources, title: 'source language s', axis: { labelAngle: -60, grid: false } },
+      y: { field: 'target', type: 'nominal', sort: t.targets, title: 'target language t', axis: { grid: false } },
     },
     layer: layers,
   } as unknown as PlotSpec;
@@ -197,8 +197,8 @@ export function sweepFitsPlot(jobs: JobPredictions[], kind: 'loss' | 'residuals'
   const spec = {
     data: { values },
     columns: Math.min(4, names.length),
-    facet: { field: 'job', type: 'nominal', sort: names, title: null, header: { labelLimit: 240, labelFontSize: 11 } },
-    spec: { width: 210, height: kind === 'loss' ? 150 : 110, layer },
+    facet: { field: 'job', type: 'nominal', sort: names, title: null, header: { labelLimit: 0, labelFontSize: 10 } },
+    spec: { width: 190, height: kind === 'loss' ? 150 : 110, layer },
     resolve: { scale: { x: 'independent', y: 'independent' } },
   } as unknown as PlotSpec;
   const what = kind === 'loss'

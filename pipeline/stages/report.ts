@@ -61,11 +61,18 @@ function slug(text: string): string {
 function fitTables(fit: FitInput): string {
   const a = fit.artifact;
   const parts: string[] = [];
-  if (fit.job && fit.job.status !== 'ok') {
-    parts.push(`<p class="status bad"><b>job status: ${esc(fit.job.status)}</b>${fit.job.error ? ` · ${esc(fit.job.error)}` : ''}</p>`);
+  const job = fit.job;
+  if (job && job.status !== 'ok') {
+    const lines = (job.error ?? '').split('\n');
+    parts.push(`<p class="status bad"><b>job status: ${esc(job.status)}</b>${lines[0] ? ` · ${esc(lines[0])}` : ''}</p>`);
+    if (lines.length > 1) parts.push(`<details><summary>all ${lines.length} lines of the error</summary><pre>${esc(job.error ?? '')}</pre></details>`);
+  }
+  if (job && job.checks !== null) {
+    const ok = job.checksOk === job.checks;
+    parts.push(`<p class="status ${ok ? 'ok' : 'bad'}"><b>${job.checksOk ?? '?'} of ${job.checks} checks within tolerance</b> (checks.json in the job folder)</p>`);
   }
   if (!a) {
-    parts.push(`<p class="note">No coefficients.json in ${esc(fit.name)}.</p>`);
+    if (!job || job.checks === null) parts.push(`<p class="note">No coefficients.json in ${esc(fit.name)}.</p>`);
     return parts.join('');
   }
   parts.push(statusBanner(a.fit, a.params ?? {}));
@@ -105,19 +112,24 @@ async function fitPlots(fit: FitInput, prefix: string, options: ThinOptions): Pr
 }
 
 function sweepTable(inputs: ReportInputs): string {
+  const checksFailed = (f: FitInput) => f.job !== null && f.job.checks !== null && f.job.checksOk !== f.job.checks;
   const rows = inputs.fits.map((fit) => {
     const a = fit.artifact;
-    const jobStatus = fit.job?.status ?? (a ? 'ok' : 'missing');
-    const cls = jobStatus !== 'ok' ? 'bad' : a ? statusClass(a.fit) : 'warn';
+    const job = fit.job;
+    const jobStatus = job?.status ?? (a ? 'ok' : 'missing');
+    const cls = jobStatus !== 'ok' || checksFailed(fit) ? 'bad' : a ? statusClass(a.fit) : job?.checks !== null && job?.checks !== undefined ? 'ok' : 'warn';
     const fitStatus = a ? `${a.fit?.status ?? '?'}${a.fit?.converged ? '' : ' (NOT converged)'}` : '';
-    const axes = Object.entries(fit.job?.axes ?? {}).map(([k, v]) => `${k}=${v}`).join(' ');
-    return `<tr class="${cls}"><td>${esc(jobStatus)}</td><td>${esc(fitStatus)}</td><td><a href="#job-${esc(fit.name)}">${esc(fit.name)}</a></td><td>${esc(axes)}</td>` +
+    const axes = Object.entries(job?.axes ?? {}).map(([k, v]) => `${k}=${v}`).join(' ');
+    const errorLines = (job?.error ?? '').split('\n');
+    const error = errorLines.length > 1 ? `${errorLines[0]} (+${errorLines.length - 1} more lines)` : errorLines[0];
+    const checks = job?.checks !== null && job?.checks !== undefined ? `${job.checksOk ?? '?'}/${job.checks}` : '';
+    return `<tr class="${cls}"><td>${esc(jobStatus)}</td><td>${esc(fitStatus)}</td><td><a href="#job-${esc(fit.name)}">${esc(fit.name)}</a></td><td>${esc(job?.kind ?? '')}</td><td>${esc(axes)}</td>` +
       `<td>${esc(a?.law ?? '')}</td><td class="num">${a ? trimNumber(a.metrics?.train?.r2 ?? Number.NaN, 4) : ''}</td>` +
-      `<td class="num">${a?.metrics?.heldout ? trimNumber(a.metrics.heldout.r2, 4) : ''}</td><td>${esc(fit.job?.error ?? '')}</td></tr>`;
+      `<td class="num">${a?.metrics?.heldout ? trimNumber(a.metrics.heldout.r2, 4) : ''}</td><td class="num">${esc(checks)}</td><td class="error">${esc(error)}</td></tr>`;
   });
-  const failed = inputs.fits.filter((f) => (f.job?.status ?? 'ok') !== 'ok' || (f.artifact && statusClass(f.artifact.fit) === 'bad')).length;
-  return `<p class="${failed ? 'status bad' : 'status ok'}"><b>${inputs.fits.length} job(s), ${failed} failed or not converged</b></p>` +
-    `<table><thead><tr><th>job status</th><th>fit status</th><th>job</th><th>axes</th><th>law</th><th>train R²</th><th>held-out R²</th><th>error</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  const failed = inputs.fits.filter((f) => (f.job?.status ?? 'ok') !== 'ok' || checksFailed(f) || (f.artifact && statusClass(f.artifact.fit) === 'bad')).length;
+  return `<p class="${failed ? 'status bad' : 'status ok'}"><b>${inputs.fits.length} job(s), ${failed} failed, not converged or with checks out of tolerance</b></p>` +
+    `<table><thead><tr><th>job status</th><th>fit status</th><th>job</th><th>kind</th><th>axes</th><th>law</th><th>train R²</th><th>held-out R²</th><th>checks ok</th><th>error</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 /** Lay out the sections of the page for the inputs. */
@@ -137,7 +149,7 @@ async function planSections(inputs: ReportInputs, options: ThinOptions): Promise
       sweepFitsPlot(withPredictions, 'loss', 'sweep-loss-vs-tokens'),
       sweepFitsPlot(withPredictions, 'residuals', 'sweep-residuals'),
     ].filter((p): p is PlotDef => p !== null);
-    sections.push({ id: 'jobs', heading: 'Jobs', level: 2, html: sweepTable(inputs), plots: overview });
+    if (inputs.fits.length > 0) sections.push({ id: 'jobs', heading: 'Jobs', level: 2, html: sweepTable(inputs), plots: overview });
   }
   if (inputs.transfers.length > 0) {
     const plots = inputs.transfers
@@ -146,7 +158,7 @@ async function planSections(inputs: ReportInputs, options: ThinOptions): Promise
     sections.push({ id: 'transfer', heading: 'Transfer', level: 2, html: plots.length ? '' : '<p class="note">The transfer output has no measured scores.</p>', plots });
   }
   if (inputs.kind === 'sweep') {
-    sections.push({ id: 'details', heading: 'Jobs in detail', level: 2, html: '<p class="note">Status, coefficients and metrics of every job. Each job folder is a fit folder: <code>atlas report DIR/&lt;job&gt;</code> draws its full set of plots.</p>', plots: [] });
+    if (inputs.fits.length > 0) sections.push({ id: 'details', heading: 'Jobs in detail', level: 2, html: '<p class="note">Status, coefficients and metrics of every job. Each job folder is a fit folder: <code>atlas report DIR/&lt;job&gt;</code> draws its full set of plots.</p>', plots: [] });
     for (const fit of inputs.fits) {
       sections.push({ id: `job-${fit.name}`, heading: fit.name, level: 3, html: fitTables(fit), plots: [] });
     }
@@ -184,7 +196,7 @@ export async function buildReport(dir: string, options: ReportOptions = {}): Pro
   const title = `atlas report: ${inputs.name}`;
   const what = inputs.kind === 'fit'
     ? `Fit folder ${inputs.name}${inputs.fits[0].artifact ? ` · law ${inputs.fits[0].artifact.law}` : ''}`
-    : `Sweep folder ${inputs.name} · ${inputs.fits.length} job(s)`;
+    : inputs.fits.length > 0 ? `Sweep folder ${inputs.name} · ${inputs.fits.length} job(s)` : `Folder ${inputs.name} (transfer output)`;
   const nav: [string, string][] = sections.filter((s) => s.level === 2).map((s) => [s.id, s.heading]);
   const html = page(title, `${what} · ${count} plot(s) · atlas ${VERSION}`, nav, bodies.join('\n'));
   for (const [path, bytes] of pngFiles) writeFileAtomic(path, bytes);

@@ -120,7 +120,8 @@ tr.ok td:first-child{background:#e6f4ea}tr.warn td{background:#fff4d6}tr.bad td{
 .plots{display:flex;flex-wrap:wrap;gap:8px 32px;align-items:flex-start}
 figure{margin:16px 0 24px;overflow-x:auto;max-width:100%;width:min-content}figure svg{display:block}
 figcaption{font-size:12.5px;color:#444;max-width:720px}figcaption.title{font-size:14px;font-weight:bold;color:#222;margin-bottom:4px}
-.note{font-size:13px;color:#555}nav a{margin-right:12px;font-size:13px}
+.note{font-size:13px;color:#555}td.error{max-width:420px;overflow-wrap:anywhere;font-size:12px}
+details pre{font-size:12px;white-space:pre-wrap;max-height:320px;overflow:auto;background:#fafafa;border:1px solid #ddd;padding:6px}nav a{margin-right:12px;font-size:13px}
 `;
 
 /** The whole page. */

@@ -35,6 +35,11 @@ export interface JobMarker {
   status: string;
   error: string | null;
   axes: Record<string, string>;
+  /** Job kind (`fit`, `reproduce`, …). */
+  kind: string;
+  /** Reproduce jobs: checks run and checks within tolerance. */
+  checks: number | null;
+  checksOk: number | null;
 }
 
 /** One fit: a fit folder, or one job of a sweep. */
@@ -140,7 +145,7 @@ function readText(path: string): string {
 
 function readJobMarker(path: string): JobMarker | null {
   if (!existsSync(path)) return null;
-  let raw: { status?: unknown; error?: unknown; axes?: unknown };
+  let raw: { status?: unknown; error?: unknown; axes?: unknown; kind?: unknown; headline?: { checks?: unknown; checks_ok?: unknown } };
   try {
     raw = JSON.parse(readText(path)) as typeof raw;
   } catch (error) {
@@ -148,7 +153,15 @@ function readJobMarker(path: string): JobMarker | null {
   }
   const axes: Record<string, string> = {};
   if (raw.axes && typeof raw.axes === 'object') for (const [k, v] of Object.entries(raw.axes)) axes[k] = String(v);
-  return { status: typeof raw.status === 'string' ? raw.status : 'unknown', error: typeof raw.error === 'string' ? raw.error : null, axes };
+  const count = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+  return {
+    status: typeof raw.status === 'string' ? raw.status : 'unknown',
+    error: typeof raw.error === 'string' ? raw.error : null,
+    axes,
+    kind: typeof raw.kind === 'string' ? raw.kind : '',
+    checks: count(raw.headline?.checks),
+    checksOk: count(raw.headline?.checks_ok),
+  };
 }
 
 function readFitFolder(dir: string, name: string): FitInput {
