@@ -104,12 +104,12 @@ jobs:
     const left = 16 - (existsSync(out) ? checkComplete(out) : 0);
     // Kill after a random number of this run's jobs finished, a random few milliseconds later.
     // Alternate between one worker thread and two (kills in the main thread and in workers).
-    const run = await cli([...args, '--resume', '--jobs', String(1 + (attempt % 2))], { done: Math.floor(random() * Math.min(left, 4)), delayMs: Math.floor(random() * 80) });
+    const run = await cli([...args, '--resume', '--jobs', String(1 + (attempt % 2))], { done: Math.floor(random() * Math.min(left - 1, 4)), delayMs: Math.floor(random() * 80) });
     expect(run.stderr).toMatch(/ to run/); // the CLI started and planned the sweep
     if (run.signal === 'SIGKILL') kills += 1;
     progress.push(checkComplete(out));
   }
-  // Most runs were killed while jobs were running: some but not all jobs were done at some point.
+  // The runs were killed while jobs were running: some but not all jobs were done at some point.
   expect(kills).toBeGreaterThanOrEqual(3);
   expect(progress.some((n) => n > 0 && n < 16)).toBe(true);
 
