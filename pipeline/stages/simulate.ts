@@ -36,7 +36,7 @@ export interface Experiment {
   uniform?: string[];
   /** The Unimax mixture. */
   unimax?: boolean;
-  /** Monolingual finetunes from `base`'s run of the same scale, one per language. */
+  /** Monolingual finetunes from `base`'s run of the same scale (a base experiment has one mixture), one per language. */
   finetune?: string[];
   base?: string;
   scales: string;
@@ -199,6 +199,7 @@ export function expandRuns(design: StudyDesign, options: Pick<SimulateOptions, '
   const replicates = options.replicates ?? 1;
   const unimaxLangs = Object.keys(design.unimax).sort();
   const unimaxSum = unimaxLangs.reduce((s, l) => s + design.unimax[l], 0);
+  /** `experiment|scale|replicate` → the run finetunes of that scale start from. */
   const byId = new Map<string, SimRun>();
   for (const e of design.experiments) {
     if (options.experiments && !options.experiments.includes(e.name) && !design.experiments.some((x) => x.finetune && x.base === e.name && options.experiments!.includes(x.name))) continue;
@@ -236,13 +237,13 @@ export function expandRuns(design: StudyDesign, options: Pick<SimulateOptions, '
               experiment: e.name,
             };
             if (e.finetune) {
-              const baseId = `${e.base}-${design.experiments.find((b) => b.name === e.base)!.unimax ? 'unimax' : m.tag}-s${scale}${replicates > 1 ? `-r${r}` : ''}`;
-              const base = byId.get(baseId);
-              if (!base) fail('design', `${e.name}: base run ${baseId} is not in the design`);
+              const base = byId.get(`${e.base}|${scale}|${r}`);
+              if (!base) fail('design', `${e.name}: base experiment ${e.base} has no run at scale ${scale} (list it before ${e.name}, with one mixture)`);
               run.base = { id: base.id, tokens: base.steps * base.tokensPerStep };
             }
             runs.push(run);
-            byId.set(id, run);
+            // the base a finetune of this scale starts from: the experiment's only mixture, first seed
+            if (mixtures.length === 1 && s === 0) byId.set(`${e.name}|${scale}|${r}`, run);
           }
         }
       }
