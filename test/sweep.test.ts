@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { parseSweep } from '../pipeline/config/sweep_schema.ts';
 import { expandMatrix, jobName, labelOf, parseShard, shardOf } from '../pipeline/stages/sweep_expand.ts';
 import { mergeSweeps, planSweep, runSweep } from '../pipeline/stages/sweep.ts';
@@ -210,5 +210,44 @@ jobs:
     expect(result).toMatchObject({ ok: 1, failed: 2 });
     expect(result.failures.find((f) => f.name === 'chinchilla@bad')!.error).toMatch(/bad\.csv:2: loss: /);
     expect(result.failures.find((f) => f.name === 'chinchilla@missing')!.error).toMatch(/missing\.csv/);
+  });
+});
+
+describe('atlas sweep (command line, in process)', () => {
+  async function atlas(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const { main } = await import('../pipeline/cli.ts');
+    let stdout = '';
+    let stderr = '';
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
+    try {
+      const code = await main(argv);
+      return { code, stdout, stderr };
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+  }
+
+  it('lists jobs per shard, and maps bad input to exit 2 and failed jobs to exit 1', async () => {
+    const config = writeSweep('cli', echoSweep());
+    const pluginFile = join(import.meta.dirname, 'sweep_plugin.ts');
+    const all = await atlas(['sweep', config, '--plugin', pluginFile, '--list']);
+    expect(all.code).toBe(0);
+    expect(all.stdout.trim().split('\n')).toHaveLength(8);
+    const parts = await Promise.all([1, 2].map((i) => atlas(['sweep', config, '--plugin', pluginFile, '--list', '--shard', `${i}/2`])));
+    expect(parts.map((p) => p.stdout.trim().split('\n').filter(Boolean)).flat().sort()).toEqual(all.stdout.trim().split('\n').sort());
+
+    expect((await atlas(['sweep', config, '--plugin', pluginFile, '--shard', '3/2'])).code).toBe(2);
+    const bad = await atlas(['sweep', writeSweep('bad', 'sweep: bad\nmatrix:\n  law: [chinchilla]\n  dataset: [x.csv]\n')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/bad\.yaml:4: matrix\.dataset: /);
+    expect((await atlas(['sweep', 'merge'])).code).toBe(2);
+
+    const run = await atlas(['sweep', config, '--plugin', pluginFile, '--out', join(scratch, 'cli-out'), '--json']);
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: 6, failed: 2, pending: 0 });
+    expect(run.stderr).toMatch(/\[8\/8\] /);
+    expect(run.stderr).toMatch(/job echo@fail-small failed: job echo@fail-small was told to fail/);
   });
 });

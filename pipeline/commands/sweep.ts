@@ -11,7 +11,8 @@ import cliProgress from 'cli-progress';
 import type { Argv, CommandModule } from 'yargs';
 import { exitState } from '../cli.ts';
 import { loadSweep } from '../config/sweep_schema.ts';
-import { mergeSweeps, runSweep, type SweepEvent, type SweepResult } from '../stages/sweep.ts';
+import { mergeSweeps, planSweep, runSweep, type SweepEvent, type SweepResult } from '../stages/sweep.ts';
+import { parseShard, shardOf } from '../stages/sweep_expand.ts';
 import { InputError } from '../types.ts';
 
 interface SweepArgs {
@@ -24,6 +25,7 @@ interface SweepArgs {
   out?: string;
   plugin?: string[];
   report?: boolean;
+  list?: boolean;
   json?: boolean;
 }
 
@@ -126,6 +128,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       .option('out', { type: 'string', describe: 'output folder (default: results/<sweep>; for merge: the first folder)' })
       .option('plugin', { type: 'string', array: true, describe: 'module that registers more job kinds (path or package)' })
       .option('report', { type: 'boolean', describe: 'build DIR/report.html when every job is done (default: the config\'s report:)' })
+      .option('list', { type: 'boolean', default: false, describe: 'print the job names (of the shard, with --shard) and run nothing' })
       .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON on stdout' })
       .example('atlas sweep configs/default.yaml --jobs 2', 'everything atlas reproduces and refits, on 2 threads')
       .example('atlas sweep configs/sweeps/shipped-grid.yaml --shard 1/3 --out results/part1', 'one of three shards')
@@ -139,6 +142,13 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     }
     if (args.dirs && args.dirs.length > 0) throw new InputError(`atlas sweep: unexpected arguments ${args.dirs.join(' ')} (one config per sweep)`);
     const sweep = loadSweep(args.config);
+    if (args.list) {
+      const { specs } = await planSweep(sweep, (args.plugin ?? []).map((p) => (existsSync(p) ? pathToFileURL(p).href : p)));
+      const shard = args.shard ? parseShard(args.shard) : null;
+      const names = specs.filter((s) => !shard || shardOf(s.name, shard.count) === shard.index).map((s) => s.name);
+      process.stdout.write(args.json ? `${JSON.stringify({ sweep: sweep.name, jobs: names }, null, 2)}\n` : names.map((n) => `${n}\n`).join(''));
+      return;
+    }
     const plugins = (args.plugin ?? []).map((p) => (existsSync(p) ? pathToFileURL(p).href : p));
     const progress = progressReporter(process.stderr);
     let result: SweepResult;
