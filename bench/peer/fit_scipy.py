@@ -2,7 +2,9 @@
 scipy.optimize.minimize(method='L-BFGS-B') and an analytic gradient, exactly as in Epoch AI's
 replication (sum of Huber delta=1e-3 on log-loss residuals, 4,500 starts).
 
-Usage: python3 fit_scipy.py DATA.csv [--starts grid|init] [--bootstrap B]
+Usage: python3 fit_scipy.py DATA.csv [--starts grid|init] [--start-at a,b,e,alpha,beta] [--bootstrap B]
+(--start-at: the single start of `--starts init`, in log-amplitude coordinates; the bootstrap
+refits are warm-started from the best point found.)
 Prints one JSON object on stdout.
 """
 import csv
@@ -68,6 +70,8 @@ def main():
     if mode == "grid":
         starts = [np.array([a, b, e, al, be]) for a, b, e, al, be in itertools.product(
             np.arange(0, 30, 5), np.arange(0, 30, 5), np.linspace(-1, 1, 5), np.linspace(0, 2, 5), np.linspace(0, 2, 5))]
+    elif "--start-at" in sys.argv:
+        starts = [np.array([float(v) for v in sys.argv[sys.argv.index("--start-at") + 1].split(",")])]
     else:
         starts = [np.array([6.0073404, 6.0179186, 0.5267228, 0.33917084, 0.2849083])]
     t0 = time.perf_counter()

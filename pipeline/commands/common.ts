@@ -20,7 +20,7 @@ export function withDataOptions<T>(y: Argv<T>) {
     .option('data', { type: 'string', array: true, describe: 'run log CSV file(s) (SPEC §1); default: the config\'s data' })
     .option('config', { type: 'string', describe: 'YAML config (data, columns, where, law, fit options, holdout)' })
     .option('languages', { type: 'string', describe: 'languages table CSV (lang, unique_tokens, script, family, name)' })
-    .option('map', { type: 'string', array: true, describe: 'column map TARGET=SOURCE[*scale], e.g. tokens=D_billions*1e9 (repeatable)' })
+    .option('map', { type: 'string', array: true, nargs: 1, describe: 'column map TARGET=SOURCE[*scale], e.g. tokens=D_billions*1e9 (repeatable)' })
     .option('allow-outside', { type: 'boolean', default: false, describe: 'allow config paths that leave the config\'s folder' });
 }
 
