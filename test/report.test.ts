@@ -244,6 +244,40 @@ describe('uncertainty band from a real fit', () => {
   });
 });
 
+describe('uncertainty band of a grouped fit', () => {
+  it('reruns each group\u2019s bootstrap on that group\u2019s rows', async () => {
+    const truth = { E: 1.8, A: 400, B: 410.7, alpha: 0.34, beta: 0.28 };
+    const uniform = mulberry32(11);
+    const lines = ['run_id,params,tokens,eval_lang,loss'];
+    for (const [lang, shift] of [['en', 0], ['fr', 0.2]] as const) {
+      for (const n of [5e7, 1e8, 2e8, 4e8, 8e8]) {
+        for (const k of [2, 5, 10, 20, 40]) {
+          lines.push(`r${n},${n},${n * k},${lang},${(chinchillaLoss(truth, n, n * k) + shift) * Math.exp(0.02 * (uniform() - 0.5))}`);
+        }
+      }
+    }
+    const table = ingestText(`${lines.join('\n')}\n`, 'grouped.csv');
+    const fit = await runFit({ table, law: 'chinchilla', groupBy: 'eval_lang', fit: { starts: 'init', init: truth, bootstrap: 30, seed: 5 } });
+    const dir = join(scratch, 'grouped-fit');
+    rmSync(dir, { recursive: true, force: true });
+    cpSync(join(FIXTURES, 'fit', 'transfer.csv'), join(dir, 'unused.csv'), { recursive: true });
+    writeFileSync(join(dir, 'coefficients.json'), JSON.stringify(fit.artifact));
+    writeFileSync(join(dir, 'predictions.csv'), fit.predictions);
+    const inputs = readReportInputs(dir);
+    for (const lang of ['en', 'fr']) {
+      const draws = (await recomputeDraws(inputs.fits[0].artifact!, inputs.fits[0].predictions!, 400, lang))!;
+      expect(draws, lang).not.toBeNull();
+      expect(draws.mismatch, lang).toBeLessThan(0.02);
+    }
+    const result = await buildReport(dir, { png: false });
+    const html = readFileSync(result.path, 'utf8');
+    // loss, parity, residuals + (band, iso-loss) per group
+    expect(result.plots).toBe(7);
+    expect(html.match(/recomputed by the report from predictions\.csv/g)).toHaveLength(2);
+    expect(html).toContain('Iso-loss contours (fr)');
+  });
+});
+
 describe('atlas report command', () => {
   it('writes the page and prints {"path","plots"} with --json', async () => {
     const dir = copyFixture('sweep');

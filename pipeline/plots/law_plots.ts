@@ -90,8 +90,8 @@ function range(values: Float64Array | number[]): [number, number] {
 
 /** Loss levels for the contours: `count` rounded values spread over the observed loss range. */
 export function contourLevels(v: ChinchillaSet['values'], lossLo: number, lossHi: number, count = 7): number[] {
-  const lo = Math.max(lossLo, v.E * 1.0001);
-  const hi = Math.max(lossHi, lo * 1.05);
+  const hi = Math.max(lossHi, v.E * 1.05);
+  const lo = Math.max(lossLo, v.E + 0.03 * (hi - v.E));
   const step = (hi - lo) / (count - 1);
   const decimals = step >= 0.5 ? 1 : step >= 0.05 ? 2 : 3;
   const levels = Array.from({ length: count }, (_, k) => Number((lo + step * k).toFixed(decimals)));
@@ -129,10 +129,15 @@ export function isoLossPlot(set: ChinchillaSet, p: PredictionRows | null, name: 
   let [nLo, nHi] = p ? range(p.params) : [1e7, 1e11];
   let [dLo, dHi] = p ? range(p.tokens) : [1e9, 1e12];
   const [lossLo, lossHi] = p ? range(p.loss) : [v.E * 1.1, v.E * 2];
-  const optima = derivedOptima(set.derived);
+  // Derived allocations far outside the data (more than 10× beyond its N or D range) would
+  // stretch the axes until the data is a dot: they are named in the caption instead.
+  const near = (v: number, lo: number, hi: number) => v >= lo / 10 && v <= hi * 10;
+  const allOptima = derivedOptima(set.derived);
+  const optima = allOptima.filter((o) => !p || (near(o.n, nLo, nHi) && near(o.d, dLo, dHi)));
+  const outside = allOptima.filter((o) => !optima.includes(o));
   for (const o of optima) {
-    nLo = Math.min(nLo, o.nCi?.[0] ?? o.n); nHi = Math.max(nHi, o.nCi?.[1] ?? o.n);
-    dLo = Math.min(dLo, o.dCi?.[0] ?? o.d); dHi = Math.max(dHi, o.dCi?.[1] ?? o.d);
+    nLo = Math.min(nLo, o.n); nHi = Math.max(nHi, o.n);
+    dLo = Math.min(dLo, o.d); dHi = Math.max(dHi, o.d);
   }
   nLo /= 2; nHi *= 2; dLo /= 2; dHi *= 2;
   const levels = contourLevels(v, lossLo, lossHi);
@@ -174,10 +179,10 @@ export function isoLossPlot(set: ChinchillaSet, p: PredictionRows | null, name: 
   if (optima.length > 0) {
     const values = optima.map((o) => ({ N: round6(o.n), D: round6(o.d), nLo: round6(o.nCi?.[0] ?? o.n), nHi: round6(o.nCi?.[1] ?? o.n), dLo: round6(o.dCi?.[0] ?? o.d), dHi: round6(o.dCi?.[1] ?? o.d), text: o.label }));
     layers.push(
-      { data: { values }, mark: { type: 'rule', color: '#c00', strokeWidth: 2 }, encoding: { x: { ...x, field: 'nLo' }, x2: { field: 'nHi' }, y } },
-      { data: { values }, mark: { type: 'rule', color: '#c00', strokeWidth: 2 }, encoding: { x, y: { ...y, field: 'dLo' }, y2: { field: 'dHi' } } },
-      { data: { values }, mark: { type: 'point', shape: 'diamond', filled: true, color: '#c00', size: 60 }, encoding: { x, y } },
-      { data: { values }, mark: { type: 'text', align: 'right', dx: -8, dy: -8, fontSize: 11, color: '#c00' }, encoding: { x, y, text: { field: 'text' } } },
+      { data: { values }, mark: { type: 'rule', color: '#c00', strokeWidth: 2, clip: true }, encoding: { x: { ...x, field: 'nLo' }, x2: { field: 'nHi' }, y } },
+      { data: { values }, mark: { type: 'rule', color: '#c00', strokeWidth: 2, clip: true }, encoding: { x, y: { ...y, field: 'dLo' }, y2: { field: 'dHi' } } },
+      { data: { values }, mark: { type: 'point', shape: 'diamond', filled: true, color: '#c00', size: 60, clip: true }, encoding: { x, y } },
+      { data: { values }, mark: { type: 'text', align: 'right', dx: -8, dy: -8, fontSize: 11, color: '#c00', clip: true }, encoding: { x, y, text: { field: 'text' } } },
     );
   }
   const spec = { width: 400, height: 330, layer: layers } as unknown as PlotSpec;
@@ -186,7 +191,8 @@ export function isoLossPlot(set: ChinchillaSet, p: PredictionRows | null, name: 
     title: `Iso-loss contours${set.label ? ` (${set.label})` : ''}`,
     caption: `Lines of equal predicted loss L(N, D) = E + A/N^α + B/D^β${set.note}; ` +
       `dashed black: the compute-optimal frontier (N*(C), D*(C)) for C = 6ND; grey points: the runs of the data` +
-      (optima.length > 0 ? `; red: the fit’s derived compute-optimal allocations (${optima.map((o) => o.label).join(', ')}) with their bootstrap 95 % intervals in N and D (joint, from the fit’s parameter draws).` : '.'),
+      (optima.length > 0 ? `; red: the fit’s derived compute-optimal allocations (${optima.map((o) => o.label).join(', ')}) with their bootstrap 95 % intervals in N and D (joint, from the fit’s parameter draws; clipped to the plot)` : '') +
+      (outside.length > 0 ? `; not drawn, more than 10× beyond the data: ${outside.map((o) => `${o.label} at N = ${formatCount(o.n)}, D = ${formatCount(o.d)}`).join('; ')}` : '') + '.',
     spec,
   };
 }
@@ -230,7 +236,7 @@ export function marginalDraws(set: ChinchillaSet, count: number, seed: number): 
  */
 export function bandPlot(artifact: CoefficientArtifact, set: ChinchillaSet, p: PredictionRows | null, name: string, recomputed: RecomputedDraws | null = null): PlotDef | null {
   const stored = jointDraws(artifact, set);
-  const joint = stored ?? (recomputed && !set.label ? { draws: recomputed.draws, count: recomputed.count } : null);
+  const joint = stored ?? (recomputed ? { draws: recomputed.draws, count: recomputed.count } : null);
   const drawCount = 400;
   const draws = joint?.draws ?? marginalDraws(set, drawCount, artifact.provenance?.seed ?? 0);
   if (!draws) return null;

@@ -25,7 +25,7 @@ import { renderSvg, svgToPng } from '../plots/render.ts';
 import { sweepFitsPlot, sweepMetricsPlot, sweepParamsPlot, transferHeatmap } from '../plots/summary_plots.ts';
 import { VERSION } from '../version.ts';
 import { detailsTable, derivedTable, esc, figure, groupsTable, metricsTable, page, paramsTable, statusBanner, statusClass, type RenderedPlot } from './report_html.ts';
-import { readReportInputs, type FitInput, type ReportInputs } from './report_inputs.ts';
+import { predictionsOfLanguage, readReportInputs, type FitInput, type ReportInputs } from './report_inputs.ts';
 import { recomputeDraws } from './report_bootstrap.ts';
 import { trimNumber } from '../plots/format.ts';
 
@@ -53,6 +53,9 @@ interface Section {
   html: string;
   plots: PlotDef[];
 }
+
+/** Groups of a `--group-by` fit that get their own band and iso-loss plots. */
+const MAX_GROUP_PLOTS = 6;
 
 function slug(text: string): string {
   return text.replace(/[^A-Za-z0-9._=+-]+/g, '_');
@@ -97,15 +100,19 @@ async function fitPlots(fit: FitInput, prefix: string, options: ThinOptions): Pr
     notes.push('No predictions.csv: observed and fitted loss are not drawn.');
   }
   if (fit.artifact) {
-    const sets = chinchillaSets(fit.artifact).slice(0, 6);
-    if (sets.length === 0) notes.push(`Iso-loss contours and uncertainty bands are drawn for Chinchilla-family laws only (this fit: ${fit.artifact.law}).`);
-    const recomputed = p && sets.length > 0 ? await recomputeDraws(fit.artifact, p) : null;
+    const allSets = chinchillaSets(fit.artifact);
+    const sets = allSets.slice(0, MAX_GROUP_PLOTS);
+    if (allSets.length === 0) notes.push(`Iso-loss contours and uncertainty bands are drawn for Chinchilla-family laws only (this fit: ${fit.artifact.law}).`);
+    if (allSets.length > sets.length) notes.push(`Uncertainty bands and iso-loss contours are drawn for the first ${sets.length} of ${allSets.length} groups (${sets.map((s) => s.label).join(', ')}).`);
     for (const set of sets) {
       const suffix = set.label ? `-${slug(set.label)}` : '';
-      const band = bandPlot(fit.artifact, set, p, `${prefix}band${suffix}`, recomputed);
+      // A group of `--group-by eval_lang` is drawn over its own rows.
+      const rows = p && set.label && fit.artifact.group_by === 'eval_lang' ? predictionsOfLanguage(p, set.label) : p;
+      const recomputed = p ? await recomputeDraws(fit.artifact, p, 400, set.label || undefined) : null;
+      const band = bandPlot(fit.artifact, set, rows, `${prefix}band${suffix}`, recomputed);
       if (band) plots.push(band);
       else if (!suffix) notes.push('No uncertainty band: the fit ran no bootstrap (rerun with --bootstrap B for intervals).');
-      plots.push(isoLossPlot(set, p, `${prefix}iso-loss${suffix}`));
+      plots.push(isoLossPlot(set, rows, `${prefix}iso-loss${suffix}`));
     }
   }
   return { plots, notes };

@@ -35,21 +35,28 @@ function csvField(value: string): string {
   return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
-/** Whether the fit can be rebuilt from predictions.csv alone. */
-export function canRecompute(artifact: CoefficientArtifact): boolean {
+/**
+ * Whether the fit (or, with `group`, one group of a `--group-by eval_lang` fit) can be rebuilt
+ * from predictions.csv alone.
+ */
+export function canRecompute(artifact: CoefficientArtifact, group?: string): boolean {
   const tokens = (artifact.law_options as { tokens?: string } | undefined)?.tokens ?? 'total';
   const boot = Number((artifact.options as { bootstrap?: unknown } | undefined)?.bootstrap ?? 0);
-  return artifact.law === 'chinchilla' && tokens === 'total' && !artifact.groups && boot > 0;
+  const scope = group === undefined ? !artifact.groups : artifact.group_by === 'eval_lang' && Boolean(artifact.groups?.[group]);
+  return artifact.law === 'chinchilla' && tokens === 'total' && boot > 0 && scope;
 }
 
 /**
- * Rerun the fit's bootstrap on the rows of predictions.csv (at most `maxDraws` resamples);
- * null when the fit cannot be rebuilt from them.
+ * Rerun the fit's bootstrap on the rows of predictions.csv (at most `maxDraws` resamples), for
+ * the whole fit or for one group (`group` = its evaluation language); null when the fit cannot
+ * be rebuilt from those rows.
  */
-export async function recomputeDraws(artifact: CoefficientArtifact, p: PredictionRows, maxDraws = 400): Promise<RecomputedDraws | null> {
-  if (!canRecompute(artifact)) return null;
+export async function recomputeDraws(artifact: CoefficientArtifact, p: PredictionRows, maxDraws = 400, group?: string): Promise<RecomputedDraws | null> {
+  if (!canRecompute(artifact, group)) return null;
+  const params = group === undefined ? artifact.params : artifact.groups![group].params;
   const lines = ['run_id,params,tokens,eval_lang,loss,split'];
   for (let i = 0; i < p.rows; i++) {
+    if (group !== undefined && p.evalLang[i] !== group) continue;
     lines.push([csvField(p.runId[i]), p.params[i], p.tokens[i], csvField(p.evalLang[i]), p.loss[i], p.split[i]].join(','));
   }
   const table = ingestText(`${lines.join('\n')}\n`, 'predictions.csv');
@@ -69,7 +76,7 @@ export async function recomputeDraws(artifact: CoefficientArtifact, p: Predictio
   }
   const saved = (artifact.options ?? {}) as Partial<FitOptions>;
   const requested = Math.min(Number(saved.bootstrap), maxDraws);
-  const init = Object.fromEntries(Object.entries(artifact.params).map(([k, e]) => [k, e.value]));
+  const init = Object.fromEntries(Object.entries(params).map(([k, e]) => [k, e.value]));
   const options = resolveFitOptions(law.defaults, {
     objective: saved.objective,
     delta: saved.delta,
@@ -93,7 +100,7 @@ export async function recomputeDraws(artifact: CoefficientArtifact, p: Predictio
   }
   if (!(Number.isFinite(count) && count > 1)) return null;
   let mismatch = 0;
-  for (const [name, entry] of Object.entries(artifact.params)) {
+  for (const [name, entry] of Object.entries(params)) {
     if (!entry.ci95 || !draws[name]) continue;
     const sorted = Float64Array.from(draws[name]).sort();
     const width = Math.abs(entry.ci95[1] - entry.ci95[0]) || 1;

@@ -135,6 +135,23 @@ export function parsePredictions(text: string, fileName: string): PredictionRows
   return out;
 }
 
+/** The rows of `p` whose evaluation language is `lang` (the rows of one `--group-by eval_lang` group). */
+export function predictionsOfLanguage(p: PredictionRows, lang: string): PredictionRows {
+  const keep: number[] = [];
+  for (let i = 0; i < p.rows; i++) if (p.evalLang[i] === lang) keep.push(i);
+  const pick = (a: Float64Array) => Float64Array.from(keep, (i) => a[i]);
+  return {
+    rows: keep.length,
+    runId: keep.map((i) => p.runId[i]),
+    params: pick(p.params),
+    tokens: pick(p.tokens),
+    evalLang: keep.map((i) => p.evalLang[i]),
+    loss: pick(p.loss),
+    predicted: pick(p.predicted),
+    split: keep.map((i) => p.split[i]),
+  };
+}
+
 function readText(path: string): string {
   try {
     return readFileSync(path, 'utf8');
