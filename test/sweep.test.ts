@@ -64,6 +64,12 @@ fit: { starts: init }
     expect(lsq.params.data).toEqual([expect.stringMatching(/runs\/a\.csv$/)]);
   });
 
+  it('follows the order in which the file declares the axes', async () => {
+    const sweep = parseSweep('law: chinchilla\nmatrix:\n  fit: { lsq: { objective: lsq }, huber: {} }\n  data: [a.csv, b.csv]\n', join(scratch, 'order.yaml'));
+    const { specs } = await planSweep(sweep);
+    expect(specs.map((s) => s.name)).toEqual(['chinchilla@lsq-a', 'chinchilla@lsq-b', 'chinchilla@huber-a', 'chinchilla@huber-b']);
+  });
+
   it('labels values: null is none, paths are base names, objects are k=v', () => {
     expect(labelOf('holdout', null)).toBe('none');
     expect(labelOf('config', '../configs/epoch-chinchilla.yaml')).toBe('epoch-chinchilla');

@@ -174,6 +174,19 @@ function zodProblems(file: string, prefix: (string | number)[], error: z.ZodErro
   });
 }
 
+/**
+ * The block with its matrix axes in the order the file declares them (schema parsing orders keys
+ * by the schema): the product, and so job names and order, follow the file.
+ */
+function withMatrixOrder<T extends SweepBlock>(block: T, raw: object | undefined): T {
+  const matrix = (block as { matrix?: Record<string, unknown> }).matrix;
+  if (!matrix || !raw) return block;
+  const ordered: Record<string, unknown> = {};
+  for (const key of Object.keys(raw)) if (key in matrix) ordered[key] = matrix[key];
+  for (const key of Object.keys(matrix)) if (!(key in ordered)) ordered[key] = matrix[key];
+  return { ...block, matrix: ordered };
+}
+
 /** Parse and check a sweep config's text; `path` is used in messages and for relative paths. */
 export function parseSweep(text: string, path: string): SweepConfig {
   const counter = new LineCounter();
@@ -195,14 +208,14 @@ export function parseSweep(text: string, path: string): SweepConfig {
   if (hasShorthand) {
     const parsed = FitBlockSchema.safeParse({ kind: 'fit', ...shorthand });
     if (!parsed.success) problems.push(...zodProblems(path, [], parsed.error, doc, counter));
-    else blocks.push(parsed.data);
+    else blocks.push(withMatrixOrder(parsed.data, (raw as { matrix?: object }).matrix));
   }
   (jobs ?? []).forEach((block, index) => {
     const kind = block.kind;
     const schema = kind === 'fit' ? FitBlockSchema : kind === 'reproduce' ? ReproduceBlockSchema : OtherBlockSchema;
     const parsed = schema.safeParse(block);
     if (!parsed.success) problems.push(...zodProblems(path, ['jobs', index], parsed.error, doc, counter));
-    else blocks.push(parsed.data as SweepBlock);
+    else blocks.push(withMatrixOrder(parsed.data as SweepBlock, (block as { matrix?: object }).matrix));
   });
   if (problems.length === 0 && blocks.length === 0) problems.push(`${path}:1: jobs: the sweep has no jobs (add jobs: or matrix:)`);
   if (problems.length > 0) throw new InputError(problems);
