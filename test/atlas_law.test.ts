@@ -110,6 +110,18 @@ describe('atlas law', () => {
     });
   }
 
+  it('stays exact when A/N^alpha overflows a double (shifted log-sum-exp)', () => {
+    const t = table();
+    const ctx = atlas.context(t, { terms: 'target,other' });
+    const design = atlas.prepare(t, ctx);
+    const theta = Float64Array.from([Math.log(1.2), 800, Math.log(900), 0.35, 0.3, Math.log(0.2), 0.1]);
+    const out = new Float64Array(design.n);
+    atlas.evaluate(theta, design, out);
+    // ln L̂ ≈ ln A − alpha ln N when that term dominates
+    for (let i = 0; i < design.n; i++) expect(out[i]).toBeCloseTo(800 - 0.35 * design.logN[i], 8);
+    expect(jacobianError(atlas, ctx, design, theta)).toBeLessThan(1e-5);
+  });
+
   it('keeps D_eff positive under interference (smooth floor)', () => {
     const t = table();
     const ctx: AtlasContext = atlas.context(t, { terms: 'target,other' });

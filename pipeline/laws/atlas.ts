@@ -59,6 +59,12 @@ export interface AtlasDesign {
   /** Transfer slots per row. */
   slots: number;
   logN: Float64Array;
+  /** Index of each row's model size in `sizes` (the A/N^alpha term is computed once per size). */
+  sizeIndex: Int32Array;
+  /** Distinct ln N values. */
+  sizes: Float64Array;
+  /** Scratch (one per size) for A/N^alpha. */
+  scratchA: Float64Array;
   dT: Float64Array;
   uT: Float64Array;
   /** Theta index of each slot's tau (−1 = empty), n × slots. */
@@ -189,7 +195,18 @@ export function prepareAtlas(table: RunTable, ctx: AtlasContext): AtlasDesign {
     }
   }
   if (problems.length) throw new InputError(problems);
-  return { n, p, slots, logN, dT, uT, kParam, dK, uK, otherParam, dO, uO, scratchS: new Float64Array(Math.max(1, slots)), scratchDS: new Float64Array(Math.max(1, slots)) };
+  const distinct = new Map<number, number>();
+  const sizeIndex = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let k = distinct.get(logN[i]);
+    if (k === undefined) distinct.set(logN[i], (k = distinct.size));
+    sizeIndex[i] = k;
+  }
+  const sizes = Float64Array.from(distinct.keys());
+  return {
+    n, p, slots, logN, sizeIndex, sizes, scratchA: new Float64Array(sizes.length), dT, uT, kParam, dK, uK, otherParam, dO, uO,
+    scratchS: new Float64Array(Math.max(1, slots)), scratchDS: new Float64Array(Math.max(1, slots)),
+  };
 }
 
 /**
@@ -203,8 +220,11 @@ export function evaluateAtlas(theta: Float64Array, design: AtlasDesign, out: Flo
   const alpha = theta[3];
   const beta = theta[4];
   const lambda = Math.exp(theta[5]);
-  const { n, p, slots, logN, dT, uT, kParam, dK, uK, otherParam, dO, uO, scratchS, scratchDS } = design;
+  const { n, p, slots, logN, sizeIndex, sizes, scratchA, dT, uT, kParam, dK, uK, otherParam, dO, uO, scratchS, scratchDS } = design;
   const tauOther = otherParam >= 0 ? theta[otherParam] : 0;
+  // E and A/N^alpha do not depend on the row's data: once per call and once per model size.
+  const expE = Math.exp(e);
+  for (let k = 0; k < sizes.length; k++) scratchA[k] = Math.exp(a - alpha * sizes[k]);
   for (let i = 0; i < n; i++) {
     // Target term.
     const d0 = dT[i];
@@ -279,14 +299,23 @@ export function evaluateAtlas(theta: Float64Array, design: AtlasDesign, out: Flo
       gTau = 1 / (h * st);
       gLam = dst / st + (dx / st - (x * dst) / (st * st)) / h;
     }
-    const tA = a - alpha * logN[i];
     const tB = b - beta * logD;
-    const m = tA > tB ? (tA > e ? tA : e) : (tB > e ? tB : e);
-    const xA = Math.exp(tA - m);
-    const xB = Math.exp(tB - m);
-    const xE = Math.exp(e - m);
-    const sum = xA + xB + xE;
-    out[i] = m + Math.log(sum);
+    let xA = scratchA[sizeIndex[i]];
+    let xB = Math.exp(tB);
+    let xE = expE;
+    let sum = xA + xB + xE;
+    if (sum > 0 && sum < Infinity) {
+      out[i] = Math.log(sum);
+    } else {
+      // extreme parameters: the shifted log-sum-exp
+      const tA = a - alpha * logN[i];
+      const m = tA > tB ? (tA > e ? tA : e) : (tB > e ? tB : e);
+      xA = Math.exp(tA - m);
+      xB = Math.exp(tB - m);
+      xE = Math.exp(e - m);
+      sum = xA + xB + xE;
+      out[i] = m + Math.log(sum);
+    }
     if (jac) {
       const wA = xA / sum;
       const wB = xB / sum;
