@@ -177,7 +177,7 @@ export function simulatedChecks(study: SimulatedStudy): Check[] {
     } else if (r.name === 'tau_other') {
       checks.push(check(T, `simulated 774 runs: tau_other recovered (CI ${ciText})`, r.truth, r.value, { abs: 0.05 }));
     } else {
-      checks.push(check(T, `simulated 774 runs: ${r.name} (informational, CI ${ciText})`, r.truth, r.value, { abs: Infinity }));
+      checks.push(check(T, `simulated 774 runs: ${r.name} (informational, CI ${ciText})`, r.truth, r.value, {}));
     }
   }
   const paper = paperTable1();
@@ -189,7 +189,7 @@ export function simulatedChecks(study: SimulatedStudy): Check[] {
       const p = paper[study.keys[k]]?.[spec.key];
       const cell = row.cells[spec.key];
       if (p === null || p === undefined || !cell) continue;
-      checks.push(check(T, `simulated Table 1: ${row.name} ${spec.label}`, p, cell.r2, { abs: Infinity }, 'informational: simulated data, not the paper\'s runs'));
+      checks.push(check(T, `simulated Table 1: ${row.name} ${spec.label}`, p, cell.r2, {}, 'informational: simulated data, not the paper\'s runs'));
     }
   });
   const multi = { ...study.protocol, rows: study.protocol.rows.filter((r) => r.name.startsWith('multi')) };
@@ -245,12 +245,12 @@ export async function datablationsChecks(seed = 0): Promise<Check[]> {
     // S_lambda is the data-constrained D' with R_D* = 1/lambda, but ATLAS has no excess-parameter
     // term (R_N*): with the base frozen, lambda also absorbs the over-sized models' penalty, so it
     // is shown beside 1/R_D*, not checked against it.
-    check(T, 'datablations, base frozen: lambda of monolingual ATLAS (informational) vs 1/R_D* (R_D* = 15.387756)', 1 / DATABLATIONS.R_D, frozen.values.lambda, { abs: Infinity },
+    check(T, 'datablations, base frozen: lambda of monolingual ATLAS (informational) vs 1/R_D* (R_D* = 15.387756)', 1 / DATABLATIONS.R_D, frozen.values.lambda, {},
       `frozen base (configs/datablations.yaml), lambda only (${frozen.status}): R_D* = 1/lambda = ${(1 / frozen.values.lambda).toPrecision(4)}; without R_N* the repetition decay also absorbs the excess-parameter penalty`),
     check(T, 'datablations, base frozen: R² of monolingual ATLAS vs the data-constrained law\'s 0.7722', DATABLATIONS.r2, r2(frozen.values), { abs: 0.05 },
       'one parameter fewer than the data-constrained fit (no R_N*); within 0.05 of its R²'),
-    check(T, 'datablations, all parameters free: R² of monolingual ATLAS (informational) vs 0.7722', DATABLATIONS.r2, r2(v), { abs: Infinity }, freeNote),
-    check(T, 'datablations, all parameters free: lambda (informational) vs 1/R_D*', 1 / DATABLATIONS.R_D, v.lambda, { abs: Infinity }),
+    check(T, 'datablations, all parameters free: R² of monolingual ATLAS (informational) vs 0.7722', DATABLATIONS.r2, r2(v), {}, freeNote),
+    check(T, 'datablations, all parameters free: lambda (informational) vs 1/R_D*', 1 / DATABLATIONS.R_D, v.lambda, {}),
   ];
 }
 
