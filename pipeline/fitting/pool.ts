@@ -77,7 +77,8 @@ export async function warmPool(threads: number, ms = 10_000): Promise<number> {
 export async function closePool(): Promise<void> {
   const list = workers;
   workers = [];
-  await Promise.all(list.map((w) => w.worker.terminate()));
+  // Keep the event loop alive until every worker has exited (idle workers are unref'd).
+  await Promise.all(list.map((w) => { w.worker.ref(); return w.worker.terminate(); }));
 }
 
 export type { PoolWorker };

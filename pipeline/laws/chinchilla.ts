@@ -28,6 +28,23 @@ export interface ChinchillaDesign {
   logD: Float64Array;
 }
 
+/**
+ * Published coefficients of the Chinchilla form.
+ * - `hoffmann`: Hoffmann et al. 2022, unrounded values from the TeX source (a = 6.0073404,
+ *   b = 6.0179186, e = 0.5267228, alpha = 0.33917084, beta = 0.2849083); main text 406.4 / 410.7 /
+ *   1.69 / 0.34 / 0.28.
+ * - `epochGrid`: Epoch AI's "replicate exactly" grid fit on the 240 Fig. 4 points (Besiroglu et
+ *   al. 2024, arXiv:2404.10102; data_analysis.ipynb at commit 9225883), objective 0.0010182740.
+ * - `epochStderr`: Epoch's 4,000-resample bootstrap standard errors.
+ */
+export const CHINCHILLA_PUBLISHED = {
+  hoffmann: { E: Math.exp(0.5267228), A: Math.exp(6.0073404), B: Math.exp(6.0179186), alpha: 0.33917084, beta: 0.2849083 },
+  epochGrid: { objective: 0.0010182740, A: 477.84, B: 2143.86, E: 1.8172, alpha: 0.34731, beta: 0.36718 },
+  epochStderr: { A: 124.5, B: 1293.3, E: 0.026, alpha: 0.015, beta: 0.021 },
+  /** Epoch's compute-optimal exponent a = β/(α+β) from its Huber-likelihood fit. */
+  epochNOptExponent: 0.513,
+} as const;
+
 const HOFFMANN_EXPONENTS = [0, 0.5, 1, 1.5, 2];
 const HOFFMANN_LOG_E = [-1, -0.5, 0, 0.5, 1];
 const HOFFMANN_LOG_AMPLITUDE = [0, 5, 10, 15, 20, 25];

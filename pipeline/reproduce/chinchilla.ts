@@ -7,16 +7,11 @@ import { loadTable } from '../config/load.ts';
 import { runFit } from '../stages/fit.ts';
 import { check, type Check, type ReproduceTarget } from './check.ts';
 import { shipped } from './paths.ts';
+import { CHINCHILLA_PUBLISHED } from '../laws/chinchilla.ts';
 
-/**
- * Published values. Grid fit: Epoch's "replicate exactly" procedure (scipy L-BFGS-B, sum of
- * Huber δ=1e-3, 4,500 starts), arXiv:2404.10102 and data_analysis.ipynb (commit 9225883).
- * Standard errors: Epoch's 4,000-resample bootstrap (Table 1 of arXiv:2404.10102).
- */
-const EPOCH_GRID = { objective: 0.0010182740, A: 477.84, B: 2143.86, E: 1.8172, alpha: 0.34731, beta: 0.36718 };
-const EPOCH_STDERR = { A: 124.5, B: 1293.3, E: 0.026, alpha: 0.015, beta: 0.021 };
-/** Epoch's implied compute-optimal exponent a = β/(α+β) (their MLE fit; grid fit differs in the 3rd digit). */
-const EPOCH_N_OPT_EXPONENT = 0.513;
+const EPOCH_GRID = CHINCHILLA_PUBLISHED.epochGrid;
+const EPOCH_STDERR = CHINCHILLA_PUBLISHED.epochStderr;
+const EPOCH_N_OPT_EXPONENT = CHINCHILLA_PUBLISHED.epochNOptExponent;
 
 export const chinchillaTarget: ReproduceTarget = {
   name: 'chinchilla',
