@@ -67,10 +67,15 @@ try {
       const seconds = (performance.now() - started) / 1000;
       const used = process.cpuUsage(cpu);
       const cpuSeconds = (used.user + used.system) / 1e6;
+      // Sum of the jobs' own wall-clock seconds: equal at J = 1 and J = 2 when the cores do not slow
+      // each other down (shared caches, hyper-threads, other load).
+      const jobSeconds = readdirSync(join(scratch, `j${jobs}`), { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .reduce((sum, e) => sum + (JSON.parse(readFileSync(join(scratch, `j${jobs}`, e.name, 'timing.json'), 'utf8')) as { seconds: number }).seconds, 0);
       times[jobs] = Math.min(times[jobs], seconds);
       total = result.total;
       failed = result.failed;
-      process.stderr.write(`jobs=${jobs}: ${result.ok} ok, ${result.failed} failed of ${result.total} in ${seconds.toFixed(2)} s (CPU ${cpuSeconds.toFixed(2)} s)\n`);
+      process.stderr.write(`jobs=${jobs}: ${result.ok} ok, ${result.failed} failed of ${result.total} in ${seconds.toFixed(2)} s (CPU ${cpuSeconds.toFixed(2)} s, sum of job times ${jobSeconds.toFixed(2)} s)\n`);
     }
   }
   const a = snapshot(join(scratch, 'j1'));
