@@ -2,7 +2,7 @@
  * The five-hold-out protocol (ATLAS Table 1) on simulated logs with a known law.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PROTOCOL, protocolTable, protocolCsv, protocolMarkdown, scoreHoldout, bestByColumn } from '../pipeline/stages/protocol.ts';
+import { DEFAULT_PROTOCOL, protocolTable, protocolCsv, protocolMarkdown, scoreHoldout, bestByColumn, meanLanguageR2 } from '../pipeline/stages/protocol.ts';
 import { checkDesign, simulate, type Truth } from '../pipeline/stages/simulate.ts';
 
 const design = checkDesign({
@@ -57,6 +57,13 @@ describe('protocolTable', () => {
     const renamed = protocolCsv({ ...result, rows: [{ ...result.rows[2], name: 'atlas:terms=target,other' }] });
     expect(renamed.split('\n')[1].startsWith('"atlas:terms=target,other",atlas,')).toBe(true);
     expect(protocolMarkdown(result, { chinchilla: { r2: 0.64 } })).toContain('(0.64)');
+    // per-language R² of the held-out rows, and their mean (the paper's averaging)
+    const cell = full.r2_M!;
+    expect(Object.values(cell.perLanguage).reduce((n, e) => n + e.rows, 0)).toBe(cell.heldoutRows);
+    const langs = Object.keys(cell.perLanguage);
+    expect(meanLanguageR2(cell, langs)).toBeCloseTo(langs.reduce((t, l) => t + cell.perLanguage[l].r2, 0) / langs.length, 12);
+    expect(meanLanguageR2(cell, ['xx'])).toBeNaN();
+    expect(protocolMarkdown(result, undefined, langs)).toContain(meanLanguageR2(cell, langs).toFixed(3));
   });
 
   it('computes the law context from all rows\' inputs, or from the training rows only', async () => {

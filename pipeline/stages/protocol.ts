@@ -70,6 +70,8 @@ export interface ProtocolCell {
   seconds: number;
   /** Fitted values (natural scale). */
   values: Record<string, number>;
+  /** R² of the held-out rows of each evaluation language (the paper averages these). */
+  perLanguage: Record<string, { rows: number; r2: number }>;
 }
 
 export interface ProtocolRow {
@@ -115,6 +117,11 @@ export async function scoreHoldout(table: RunTable, mask: Uint8Array, entry: Pro
   const heldTable = subsetTable(table, held);
   const predicted = predictLoss(law, ctx, law.prepare(heldTable, ctx), result.values);
   const m = lossMetrics(heldTable.loss, predicted);
+  const perLanguage: Record<string, { rows: number; r2: number }> = {};
+  for (const lang of [...new Set(heldTable.evalLang)].sort()) {
+    const lm = lossMetrics(heldTable.loss, predicted, (i) => heldTable.evalLang[i] === lang);
+    perLanguage[lang] = { rows: lm.rows, r2: lm.r2 };
+  }
   return {
     holdout,
     r2: m.r2,
@@ -125,7 +132,25 @@ export async function scoreHoldout(table: RunTable, mask: Uint8Array, entry: Pro
     status: result.status,
     seconds: result.seconds,
     values: result.values,
+    perLanguage,
   };
+}
+
+/**
+ * Mean over `languages` of the per-language held-out R² (the paper's Table 1 averages over EN,
+ * FR, RU, ZH, HI, SW); languages without held-out rows (or with constant loss) are skipped.
+ * NaN when none has rows.
+ */
+export function meanLanguageR2(cell: ProtocolCell, languages: readonly string[]): number {
+  let sum = 0;
+  let count = 0;
+  for (const lang of languages) {
+    const entry = cell.perLanguage[lang];
+    if (!entry || entry.rows === 0 || !Number.isFinite(entry.r2)) continue;
+    sum += entry.r2;
+    count++;
+  }
+  return count ? sum / count : NaN;
 }
 
 /** Fit every law under every hold-out and score it: the rows of Table 1. */
@@ -171,15 +196,17 @@ export function protocolCsv(result: ProtocolResult): string {
 
 /**
  * The table as Markdown. `published` (optional) adds the paper's value beside ours in each cell
- * as `ours (paper)`.
+ * as `ours (paper)`. With `languages`, a cell is the mean of those languages' held-out R²
+ * ({@link meanLanguageR2}) instead of the R² of all held-out rows.
  */
-export function protocolMarkdown(result: ProtocolResult, published?: Record<string, Record<string, number | null>>): string {
+export function protocolMarkdown(result: ProtocolResult, published?: Record<string, Record<string, number | null>>, languages?: readonly string[]): string {
   const header = `| law | ${result.specs.map((s) => `${s.label} \`${s.holdout}\``).join(' | ')} |`;
   const rule = `|---|${result.specs.map(() => '---:').join('|')}|`;
   const lines = [header, rule];
   for (const row of result.rows) {
     const cells = result.specs.map((s) => {
-      const ours = row.cells[s.key] ? r2Text(row.cells[s.key]) : '–';
+      const cell = row.cells[s.key];
+      const ours = !cell ? '–' : languages ? (Number.isFinite(meanLanguageR2(cell, languages)) ? meanLanguageR2(cell, languages).toFixed(3) : '–') : r2Text(cell);
       const paper = published?.[row.name]?.[s.key];
       return paper === undefined ? ours : `${ours} (${paper === null ? '–' : paper.toFixed(2)})`;
     });
