@@ -23,20 +23,8 @@ const jobsFlag = args.indexOf('--jobs');
 const parallel = jobsFlag >= 0 ? Number(args[jobsFlag + 1]) : 2;
 const repeatFlag = args.indexOf('--repeat');
 const repeat = repeatFlag >= 0 ? Number(args[repeatFlag + 1]) : 1;
-const config = args.find((a, i) => !a.startsWith('--') && i !== jobsFlag + 1 && i !== repeatFlag + 1) ?? 'configs/sweeps/shipped-grid.yaml';
-
-/** Seconds for `threads` workers to run `total` busy-loop iterations between them. */
-async function busy(threads: number, total: number): Promise<number> {
-  const code = `const { parentPort, workerData } = require('node:worker_threads');
-    let x = 0; for (let i = 0; i < workerData; i++) x += Math.sqrt(i + x % 7);
-    parentPort.postMessage(x);`;
-  const workers = Array.from({ length: threads }, () => new Worker(code, { eval: true, workerData: Math.floor(total / threads) }));
-  const started = performance.now();
-  await Promise.all(workers.map((w) => new Promise((done) => w.once('message', done))));
-  const seconds = (performance.now() - started) / 1000;
-  await Promise.all(workers.map((w) => w.terminate()));
-  return seconds;
-}
+const flagValues = new Set([jobsFlag, repeatFlag].filter((i) => i >= 0).map((i) => i + 1));
+const config = args.find((a, i) => !a.startsWith('--') && !flagValues.has(i)) ?? 'configs/sweeps/shipped-grid.yaml';
 
 function snapshot(dir: string): Map<string, string> {
   const out = new Map<string, string>();
@@ -51,15 +39,36 @@ function snapshot(dir: string): Map<string, string> {
   return out;
 }
 
+/** Peer workloads: a scalar loop (latency-bound) and a Float64Array matrix product (like the fits' linear algebra). */
+const PEERS = {
+  loop: `let x = 0; for (let i = 0; i < WORK * 6e6; i++) x += Math.sqrt(i + (x % 7)); return x;`,
+  matmul: `const n = 160; const a = new Float64Array(n * n).map((_, i) => Math.sin(i)); const b = new Float64Array(n * n).map((_, i) => Math.cos(i)); const c = new Float64Array(n * n);
+    for (let r = 0; r < WORK * 16; r++) for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) { const v = a[i * n + k]; for (let j = 0; j < n; j++) c[i * n + j] += v * b[k * n + j]; }
+    return c[0];`,
+};
+
+/** Seconds for `threads` workers to share `units` units of a peer workload. */
+async function peer(kind: keyof typeof PEERS, threads: number, units: number): Promise<number> {
+  const code = `const { parentPort, workerData: WORK } = require('node:worker_threads'); parentPort.postMessage((() => { ${PEERS[kind]} })());`;
+  const workers = Array.from({ length: threads }, () => new Worker(code, { eval: true, workerData: units / threads }));
+  const started = performance.now();
+  await Promise.all(workers.map((w) => new Promise((done) => w.once('message', done))));
+  const seconds = (performance.now() - started) / 1000;
+  await Promise.all(workers.map((w) => w.terminate()));
+  return seconds;
+}
+
 const scratch = mkdtempSync(join(tmpdir(), 'atlas-bench-sweep-'));
 try {
   const times: Record<number, number> = { 1: Infinity, [parallel]: Infinity };
   let total = 0;
   let failed = 0;
-  const calibration = { one: Infinity, many: Infinity };
+  const peers: Record<string, { one: number; many: number }> = { loop: { one: Infinity, many: Infinity }, matmul: { one: Infinity, many: Infinity } };
   for (let r = 0; r < repeat; r++) {
-    calibration.one = Math.min(calibration.one, await busy(1, 6e7));
-    calibration.many = Math.min(calibration.many, await busy(parallel, 6e7));
+    for (const kind of ['loop', 'matmul'] as const) {
+      peers[kind].one = Math.min(peers[kind].one, await peer(kind, 1, 10));
+      peers[kind].many = Math.min(peers[kind].many, await peer(kind, parallel, 10));
+    }
     for (const jobs of [1, parallel]) {
       const started = performance.now();
       const cpu = process.cpuUsage();
@@ -86,7 +95,9 @@ try {
       `jobs=1: ${times[1].toFixed(2)} s\n` +
       `jobs=${parallel}: ${times[parallel].toFixed(2)} s\n` +
       `speed-up: ${(times[1] / times[parallel]).toFixed(2)}x\n` +
-      `peer: busy loop on 1 thread ${calibration.one.toFixed(2)} s, on ${parallel} threads ${calibration.many.toFixed(2)} s: the machine's speed-up now is ${(calibration.one / calibration.many).toFixed(2)}x\n` +
+      Object.entries(peers)
+        .map(([kind, p]) => `peer ${kind}: 1 thread ${p.one.toFixed(2)} s, ${parallel} threads ${p.many.toFixed(2)} s: the machine's speed-up now is ${(p.one / p.many).toFixed(2)}x\n`)
+        .join('') +
       `results identical: ${identical ? 'yes' : 'NO'}\n`,
   );
 } finally {
