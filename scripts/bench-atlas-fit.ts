@@ -15,8 +15,8 @@ import { performance } from 'node:perf_hooks';
 import { loadDesign, loadTruth, simulate } from '../pipeline/stages/simulate.ts';
 import { atlas } from '../pipeline/laws/atlas.ts';
 import { chinchilla } from '../pipeline/laws/chinchilla.ts';
-import { fitLaw } from '../pipeline/fitting/fit.ts';
-import { resolveFitOptions, type FitOptions } from '../pipeline/fitting/options.ts';
+import { runFit } from '../pipeline/stages/fit.ts';
+import type { FitOptions } from '../pipeline/fitting/options.ts';
 import { parseStarts } from '../pipeline/commands/common.ts';
 import type { Law } from '../pipeline/laws/law.ts';
 import { shipped } from '../pipeline/reproduce/paths.ts';
@@ -31,7 +31,6 @@ const truth = loadTruth(shipped('configs', 'truth', 'atlas-774.json'));
 let t0 = performance.now();
 const { table } = simulate(design, truth, { seed: 0, checkpointEvery: every });
 console.log(`simulated ${table.rows} rows of 774 runs in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
-const y = Float64Array.from(table.loss, Math.log);
 
 async function run<C, D>(law: Law<C, D>, lawOptions: Record<string, unknown>, peerStarts?: number) {
   const ctx = law.context(table, lawOptions);
@@ -45,8 +44,9 @@ async function run<C, D>(law: Law<C, D>, lawOptions: Record<string, unknown>, pe
   t0 = performance.now();
   while (performance.now() - t0 < 500) { law.evaluate(theta, design_, out, jac); reps++; }
   const evalSeconds = (performance.now() - t0) / 1000 / reps;
-  const options = resolveFitOptions({ starts: peerStarts ?? starts });
-  const fit = await fitLaw({ law, ctx, design: design_, y }, options);
+  // Through the fit stage, as `atlas fit` runs it (large logs screen starts on a subsample).
+  const { results } = await runFit({ table, law: law.id, lawOptions, fit: { starts: peerStarts ?? starts } });
+  const fit = results.get('')!;
   return { p, fit, evalSeconds };
 }
 

@@ -100,11 +100,11 @@ function sameOptimum(a: Float64Array, b: Float64Array): boolean {
   return true;
 }
 
-/** Batch sizes of the search: small first (no pruning threshold yet), then growing. */
+/** Batch sizes of the search: the most promising start alone (it sets the first pruning threshold), then 8, 16, … 256. */
 function batchSizes(total: number): number[] {
-  const sizes: number[] = [];
+  const sizes: number[] = [1];
   let size = 8;
-  for (let done = 0; done < total; done += size, size = Math.min(size * 2, 256)) sizes.push(Math.min(size, total - done));
+  for (let done = 1; done < total; done += size, size = Math.min(size * 2, 256)) sizes.push(Math.min(size, total - done));
   return sizes;
 }
 
@@ -147,8 +147,10 @@ let problemCounter = 0;
  * the result is the same for any number of threads. Polish: the distinct optima of the search are
  * refined to the tight tolerance. `prune: false` runs every start to convergence.
  */
-export async function multiStart<Ctx, D>(problem: FitProblem<Ctx, D>, map: ParameterMap, options: FitOptions, starts: Float64Array[]) {
+export async function multiStart<Ctx, D>(full: FitProblem<Ctx, D>, map: ParameterMap, options: FitOptions, starts: Float64Array[]) {
+  const problem = full.search && starts.length > 1 ? full.search : full;
   const prepared = prepare(problem as FitProblem, options);
+  const fullPrepared = problem === full ? prepared : prepare(full as FitProblem, options);
   const { residuals, workspace } = prepared;
   const search = new OptimaList(8);
   let iterations = 0;
@@ -196,15 +198,21 @@ export async function multiStart<Ctx, D>(problem: FitProblem<Ctx, D>, map: Param
     }
   }
   const optima = new OptimaList(5);
-  for (const item of search.items) {
-    const result = starts.length > 1 ? leastSquares(residuals, item.x, base, workspace) : item.result!;
+  const polishBase = { ...base, weights: full.weights };
+  // On a subsample, only the three best screened optima are polished on every row.
+  for (const item of problem === full ? search.items : search.items.slice(0, 3)) {
+    const result = starts.length > 1 ? leastSquares(fullPrepared.residuals, item.x, polishBase, fullPrepared.workspace) : item.result!;
     if (starts.length > 1) {
       iterations += result.iterations;
       evaluations += result.evaluations;
     }
     optima.add(result, item.start);
   }
-  return { optima: optima.items, iterations, evaluations, abandoned, prepared, problemId, workers: used };
+  if (problem !== full) {
+    release(used, problemId);
+    return { optima: optima.items, iterations, evaluations, abandoned, prepared: fullPrepared, problemId: ++problemCounter, workers: [] as PoolWorker[], searchRows: problem.law.size(problem.design) };
+  }
+  return { optima: optima.items, iterations, evaluations, abandoned, prepared, problemId, workers: used, searchRows: null as number | null };
 }
 
 /**
@@ -317,6 +325,7 @@ export async function fitLaw<Ctx, D>(problem: FitProblem<Ctx, D>, options: FitOp
     iterations: search.iterations,
     evaluations: search.evaluations,
     starts: starts.length,
+    ...(search.searchRows !== null ? { searchRows: search.searchRows } : {}),
     seconds: (performance.now() - started) / 1000,
     optimizer: 'levenberg-marquardt (atlas, IRLS Huber, analytic Jacobian)',
     derived,

@@ -16,6 +16,12 @@ export interface FitProblem<Ctx = unknown, D = unknown> {
   weights?: Float64Array;
   /** Per-row cluster (run) index; the bootstrap resamples clusters. Default: each row its own. */
   clusters?: Int32Array;
+  /**
+   * A smaller problem (an even subsample of the training rows) on which the multi-start screens
+   * its starts; the distinct optima it finds are then polished on the full problem. Large logs
+   * (checkpoints × languages) need not pay full price for every start.
+   */
+  search?: FitProblem<Ctx, D>;
 }
 
 /** The residual problem of a law on data, in free internal coordinates. */

@@ -49,6 +49,8 @@ export interface FitResult {
   iterations: number;
   evaluations: number;
   starts: number;
+  /** Rows of the subsample the starts were screened on (absent: all training rows). */
+  searchRows?: number;
   seconds: number;
   optimizer: string;
   derived: Record<string, DerivedEstimate>;

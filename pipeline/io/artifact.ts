@@ -30,6 +30,8 @@ export interface Metrics {
 
 export interface FitSection {
   starts: number;
+  /** Rows of the even subsample on which the starts were screened before polishing on every row. */
+  search_rows?: number;
   converged: boolean;
   status: string;
   message: string;

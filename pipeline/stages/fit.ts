@@ -58,7 +58,7 @@ async function fitGroup(table: RunTable, request: FitRequest, options: FitOption
     weights[i] = mask[i] ? 0 : 1;
   }
   const { index } = runIndex(table);
-  const result = await fitLaw({ law, ctx, design, y, weights, clusters: index }, options);
+  const result = await fitLaw({ law, ctx, design, y, weights, clusters: index, search: searchProblem(table, law, ctx, y, mask, options) }, options);
   const predicted = predictLoss(law, ctx, design, result.values);
   const train = lossMetrics(table.loss, predicted, (i) => !mask[i]);
   let trainRuns = 0;
@@ -70,6 +70,24 @@ async function fitGroup(table: RunTable, request: FitRequest, options: FitOption
     metrics.heldout = { spec: request.holdout ?? 'split', ...lossMetrics(table.loss, predicted, (i) => mask[i] === 1) };
   }
   return { result, ctx, predicted, mask, metrics, trainRows: train.rows, trainRuns };
+}
+
+/** Training rows above which the multi-start screens its starts on an even subsample. */
+export const SEARCH_ROWS = 4096;
+
+/**
+ * For logs with more than SEARCH_ROWS training rows and several starts: every k-th training row
+ * (in log order, so every run and checkpoint range is represented), on which the multi-start
+ * screens its starts before polishing the best optima on all rows.
+ */
+function searchProblem(table: RunTable, law: ReturnType<typeof getLaw>, ctx: unknown, y: Float64Array, mask: Uint8Array, options: FitOptions) {
+  const train: number[] = [];
+  for (let i = 0; i < table.rows; i++) if (!mask[i]) train.push(i);
+  if (train.length <= SEARCH_ROWS || options.starts === 'init') return undefined;
+  const stride = Math.ceil(train.length / SEARCH_ROWS);
+  const rows = train.filter((_, k) => k % stride === 0);
+  const sub = subsetTable(table, rows);
+  return { law, ctx, design: law.prepare(sub, ctx), y: Float64Array.from(rows, (i) => y[i]) };
 }
 
 /** Artifact entries of a fit's parameters. */
@@ -103,6 +121,7 @@ function derivedEntries(result: FitResult): Record<string, DerivedEntry> {
 function fitSection(result: FitResult): CoefficientArtifact['fit'] {
   return {
     starts: result.starts,
+    ...(result.searchRows !== undefined ? { search_rows: result.searchRows } : {}),
     converged: result.converged,
     status: result.status,
     message: result.message,
