@@ -132,6 +132,15 @@ describe('computeCrossovers on a run table', () => {
     expect(parseCrossoverJson(JSON.stringify(result), 'x.json').points).toHaveLength(2);
   });
 
+  it('reads SPEC-cumulative finetune tokens (counted from the base run) the same as restarted ones', () => {
+    // SPEC §1: a finetune's tokens include its base's; the same runs logged that way must give
+    // the same crossovers as the log above, which restarts the count at the finetune.
+    const cumulative = rows.map((r) => (r.kind === 'finetune' ? { ...r, tokens: r.tokens + 4e6 } : r));
+    const a = computeCrossovers(table);
+    const b = computeCrossovers(makeTable(cumulative, 'runs.csv'));
+    expect(b.points.map((p) => [p.status, p.tokens])).toEqual(a.points.map((p) => [p.status, p.tokens]));
+  });
+
   it('asks for the base run when it is missing from the data', () => {
     const noBase = makeTable(rows.slice(1), 'runs.csv');
     expect(() => computeCrossovers(noBase)).toThrow(InputError);

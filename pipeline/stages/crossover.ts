@@ -388,8 +388,8 @@ function runWeight(table: RunTable, firstRow: Map<string, number>, id: string, l
   return k < 0 ? 0 : m.weights[k];
 }
 
-function curveOf(table: RunTable, rows: number[], where: string, keepZero = false): Curve {
-  const pairs = rows.filter((i) => table.tokens[i] > 0 || (keepZero && table.tokens[i] === 0)).map((i) => [table.tokens[i], table.loss[i]] as const).sort((a, b) => a[0] - b[0]);
+function curveOf(table: RunTable, rows: number[], where: string, keepZero = false, subtract = 0): Curve {
+  const pairs = rows.map((i) => [table.tokens[i] - subtract, table.loss[i]] as const).filter(([t]) => t > 0 || (keepZero && t === 0)).sort((a, b) => a[0] - b[0]);
   const tokens: number[] = [];
   const loss: number[] = [];
   for (const [t, l] of pairs) {
@@ -399,6 +399,16 @@ function curveOf(table: RunTable, rows: number[], where: string, keepZero = fals
   }
   if (tokens.filter((t) => t > 0).length < 2) throw new InputError(`${where}: fewer than 2 checkpoints with tokens > 0 on its language; a crossover needs a curve`);
   return { tokens: Float64Array.from(tokens), loss: Float64Array.from(loss) };
+}
+
+/**
+ * What to subtract from a finetune's `tokens` to count tokens since the finetune's start:
+ * `base_tokens` when every checkpoint is at or past it (the count includes the base run, as
+ * SPEC §1 defines `tokens`), else 0 (the log restarts the count at the finetune).
+ */
+export function sinceStartOffset(table: RunTable, run: { rows: number[]; baseTokens: number }): number {
+  if (!(run.baseTokens > 0)) return 0;
+  return run.rows.every((i) => table.tokens[i] >= run.baseTokens) ? run.baseTokens : 0;
 }
 
 /** The curve on the `target` axis (shifted by the base's L tokens; the finetune's start is a point) or `since-start` (tokens > 0 only). */
@@ -466,7 +476,9 @@ export function computeCrossovers(table: RunTable, options: CrossoverOptions = {
       const bad = g.finetune.find((_, k) => !Number.isFinite(baseTarget[k]))!;
       throw new InputError(`${source(bad)}: base_run: the base run "${bad.baseRun ?? ''}" and its base_tokens are needed to count the base's ${g.lang} tokens (include the base run's rows, or use --finetune-tokens since-start)`);
     }
-    const own = g.finetune.map((r) => curveOf(table, r.rows, source(r), true));
+    // SPEC §1 counts a finetune's `tokens` from the start of its base run (cumulative); logs that
+    // restart the count at the finetune (every checkpoint below base_tokens) are read as they are.
+    const own = g.finetune.map((r) => curveOf(table, r.rows, source(r), true, sinceStartOffset(table, r)));
     const finetuneOn = (which: FinetuneTokens) => mergeCurves(own.map((c, k) => onAxis(c, which, baseTarget[k])));
     const main = findCrossover(scratch, finetuneOn(axis));
     if (!main) {
