@@ -14,6 +14,8 @@ class PoolWorker {
   private readonly pending = new Map<number, Pending>();
   readonly problems = new Set<number>();
   private failed: Error | null = null;
+  /** Set while terminating: the handle stays referenced until the thread has exited. */
+  closing = false;
 
   constructor() {
     this.worker = new Worker(new URL('./worker.mjs', import.meta.url));
@@ -26,7 +28,7 @@ class PoolWorker {
       const pending = this.pending.get(message.id!);
       if (!pending) return;
       this.pending.delete(message.id!);
-      if (this.pending.size === 0) this.worker.unref();
+      if (this.pending.size === 0 && !this.closing) this.worker.unref();
       if (message.error !== undefined) pending.reject(new Error(message.error));
       else pending.resolve(message.result);
     });
@@ -78,7 +80,11 @@ export async function closePool(): Promise<void> {
   const list = workers;
   workers = [];
   // Keep the event loop alive until every worker has exited (idle workers are unref'd).
-  await Promise.all(list.map((w) => { w.worker.ref(); return w.worker.terminate(); }));
+  await Promise.all(list.map((w) => {
+    w.closing = true;
+    w.worker.ref();
+    return w.worker.terminate();
+  }));
 }
 
 export type { PoolWorker };
