@@ -49,7 +49,7 @@ export function bootstrapRange<Ctx, D>(problem: FitProblem<Ctx, D>, map: Paramet
     for (let i = 0; i < n; i++) if (clusters[i] < 0) weights[i] = 0;
     let best: { cost: number; x: Float64Array } | null = null;
     for (const start of warmStarts) {
-      const result = leastSquares(residuals, start, { loss: options.objective, delta: options.delta, weights, maxIterations: options.maxIterations }, workspace);
+      const result = leastSquares(residuals, start, { loss: options.objective, delta: options.delta, weights, maxIterations: options.maxIterations, keepArrays: false }, workspace);
       if (Number.isFinite(result.cost) && result.status !== 'non-finite' && (!best || result.cost < best.cost)) best = { cost: result.cost, x: result.x };
     }
     out.push(best ? best.x : null);

@@ -43,6 +43,8 @@ export interface LeastSquaresOptions {
   gtol?: number;
   /** Initial damping μ (dimensionless: the system is H + μ·diag(H)). @default 1e-3 */
   initialDamping?: number;
+  /** Copy the final residuals and Jacobian into the result (multi-start screening needs neither). @default true */
+  keepArrays?: boolean;
   /** Stop early when, after `abandonAfter` iterations, F exceeds this value (multi-start pruning). */
   abandonAbove?: number;
   abandonAfter?: number;
@@ -170,6 +172,7 @@ export function leastSquares(problem: ResidualProblem, x0: Float64Array, options
   const ftol = options.ftol ?? 1e-12;
   const xtol = options.xtol ?? 1e-10;
   const gtol = options.gtol ?? 1e-10;
+  const keepArrays = options.keepArrays ?? true;
   const lower = problem.lower;
   const upper = problem.upper;
   const { r, rTrial, jac, x, xTrial, g, H, A, step, active, scale } = ws;
@@ -181,7 +184,7 @@ export function leastSquares(problem: ResidualProblem, x0: Float64Array, options
   let F = objectiveValue(r, loss, delta, weights);
   const done = (status: LeastSquaresResult['status'], message: string, iterations: number): LeastSquaresResult => ({
     x: Float64Array.from(x), cost: F, status, message, iterations, evaluations,
-    residuals: Float64Array.from(r), jacobian: Float64Array.from(jac),
+    residuals: keepArrays ? Float64Array.from(r) : EMPTY, jacobian: keepArrays ? Float64Array.from(jac) : EMPTY,
   });
   if (!Number.isFinite(F)) return done('non-finite', 'objective is not finite at the start', 0);
 
@@ -284,7 +287,8 @@ export function leastSquares(problem: ResidualProblem, x0: Float64Array, options
           if (decrease <= ftol * F) return finish('converged', 'relative decrease of the objective below ftol', iter);
           if (Math.sqrt(stepNorm) <= xtol * (Math.sqrt(xNorm) + xtol)) return finish('converged', 'relative step below xtol', iter);
           if (options.abandonAbove !== undefined && iter >= (options.abandonAfter ?? 5) && F > options.abandonAbove) {
-            return finish('abandoned', 'objective far above the best start so far', iter);
+            // The caller discards an abandoned start: no final Jacobian (residuals are current).
+            return done('abandoned', 'objective far above the best start so far', iter);
           }
           break;
         }
@@ -311,6 +315,8 @@ export function leastSquares(problem: ResidualProblem, x0: Float64Array, options
     return done(status, message, iterations);
   }
 }
+
+const EMPTY = new Float64Array(0);
 
 function clamp(v: number, lo: number, hi: number): number {
   return v < lo ? lo : v > hi ? hi : v;

@@ -15,6 +15,8 @@ export const SEARCH_FTOL = 1e-6;
 /** When pruning, a start whose objective is still above this multiple of the best objective of the earlier batches after `PRUNE_AFTER` iterations is abandoned. */
 export const PRUNE_FACTOR = 3;
 export const PRUNE_AFTER = 1;
+/** Initial Marquardt damping of the search phase: far from an optimum a damped first step is rejected less often. */
+export const SEARCH_DAMPING = 0.1;
 
 export interface SearchOutcome {
   start: number;
@@ -53,6 +55,8 @@ export function searchBatch(prepared: PreparedProblem, starts: Float64Array[], i
       weights: problem.weights,
       maxIterations: options.maxIterations,
       ftol: many ? SEARCH_FTOL : undefined,
+      initialDamping: SEARCH_DAMPING,
+      keepArrays: false,
       ...(options.prune && Number.isFinite(threshold) ? { abandonAbove: threshold, abandonAfter: PRUNE_AFTER } : {}),
     }, workspace);
     out.push({ start: indices[k], cost: result.cost, x: result.x, status: result.status, message: result.message, iterations: result.iterations, evaluations: result.evaluations });
