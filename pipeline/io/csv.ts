@@ -156,13 +156,16 @@ function syntaxError(error: unknown, tracker: LineTracker): CsvSyntaxError {
 
 /** Parse CSV text (string or bytes) into `sink`. Throws {@link CsvSyntaxError} on malformed CSV. */
 export function parseCsvText(text: string | Uint8Array, sink: CsvSink): CsvSourceInfo {
-  const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+  // Size and hash of the UTF-8 bytes, without holding a second copy of the text during the parse.
+  const info = (): CsvSourceInfo => typeof text === 'string'
+    ? { bytes: Buffer.byteLength(text, 'utf8'), sha256: createHash('sha256').update(text, 'utf8').digest('hex') }
+    : { bytes: text.byteLength, sha256: createHash('sha256').update(text).digest('hex') };
   const tracker = new LineTracker(sink);
-  let decoded = typeof text === 'string' ? text : Buffer.from(text).toString('utf8');
+  let decoded = typeof text === 'string' ? text : Buffer.from(text.buffer, text.byteOffset, text.byteLength).toString('utf8');
   if (isPlain(decoded)) {
     if (decoded.charCodeAt(0) === 0xfeff) decoded = decoded.slice(1);
     tracker.plainLines(decoded);
-    return { bytes: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex') };
+    return info();
   }
   try {
     parseSync(decoded, options(tracker));
@@ -171,7 +174,7 @@ export function parseCsvText(text: string | Uint8Array, sink: CsvSink): CsvSourc
     if (isCsvError(error)) throw syntaxError(error, tracker);
     throw error;
   }
-  return { bytes: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex') };
+  return info();
 }
 
 function isCsvError(error: unknown): boolean {

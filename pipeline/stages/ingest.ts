@@ -1,9 +1,10 @@
 /**
  * Ingest: CSV run logs → a validated, normalised {@link RunTable} (SPEC §1).
  *
- * The reader streams each file through csv-parse and writes straight into growable column
- * buffers (Float64Array for numbers, interned strings, one shared {@link Mixture} per distinct
- * mixture), so a million-row log costs a few hundred bytes per row and no per-row objects.
+ * The reader streams each file and writes straight into block columns: typed arrays for numbers,
+ * and for text and mixtures a per-row number into their distinct values (interned strings copied
+ * out of the read chunks, one shared {@link Mixture} per distinct mixture). No per-row objects are
+ * made; `finish` builds the table's arrays at their exact length.
  *
  * Source columns reach SPEC columns through a column map (`--map tokens=D_billions*1e9`, or a
  * config's `columns:` block); optional `where` filters drop rows on source columns before they
@@ -110,7 +111,7 @@ class Problems {
   }
   private push(file: number, line: number, text: string): void {
     this.count++;
-    if (this.entries.length < MAX_PROBLEMS) this.entries.push({ file, line, seq: this.count, text });
+    if (this.entries.length < MAX_PROBLEMS) this.entries.push({ file, line, seq: this.count, text: detach(text) });
   }
   throwIfAny(): void {
     if (this.count === 0) return;
@@ -123,51 +124,95 @@ class Problems {
 // ---------------------------------------------------------------------------------------------
 // Growable columns
 
-class F64 {
-  data = new Float64Array(1024);
+type NumberArray = Float64Array | Int32Array | Uint8Array;
+
+/** Rows per block of a {@link Column}, and the size its first block starts at. */
+const BLOCK = 1 << 16;
+const FIRST_BLOCK = 1024;
+
+/**
+ * A growable numeric column kept in blocks of {@link BLOCK} values: the first block doubles up to
+ * that size (small tables stay small), later ones are added as they fill, so appending never
+ * copies what is already stored. {@link take} copies the blocks once into an array of the exact
+ * row count.
+ */
+class Column<A extends NumberArray> {
+  private current: A;
+  private blocks: A[];
+  private used = 0;
   length = 0;
-  push(value: number): void {
-    if (this.length === this.data.length) {
-      const next = new Float64Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = value;
+  constructor(private readonly make: (n: number) => A) {
+    this.current = make(FIRST_BLOCK);
+    this.blocks = [this.current];
   }
-  finish(keep: Uint8Array | null, rows: number): Float64Array {
-    if (!keep) return this.data.slice(0, this.length);
-    const out = new Float64Array(rows);
-    let j = 0;
-    for (let i = 0; i < this.length; i++) if (keep[i]) out[j++] = this.data[i];
+  push(value: number): void {
+    if (this.used === this.current.length) this.grow();
+    this.current[this.used++] = value;
+    this.length++;
+  }
+  private grow(): void {
+    if (this.current.length < BLOCK) {
+      const next = this.make(Math.min(this.current.length * 2, BLOCK));
+      next.set(this.current);
+      this.blocks[this.blocks.length - 1] = next;
+      this.current = next;
+    } else {
+      this.current = this.make(BLOCK);
+      this.blocks.push(this.current);
+      this.used = 0;
+    }
+  }
+  /** Every value in an array of exactly `length` elements; the column is left empty. */
+  take(): A {
+    const out = this.make(this.length);
+    for (let b = 0; b < this.blocks.length; b++) {
+      const start = b * BLOCK;
+      const count = Math.min(this.length - start, this.blocks[b].length);
+      if (count > 0) out.set(count === this.blocks[b].length ? this.blocks[b] : this.blocks[b].subarray(0, count), start);
+    }
+    this.current = this.make(FIRST_BLOCK);
+    this.blocks = [this.current];
+    this.used = 0;
+    this.length = 0;
     return out;
   }
 }
 
-class I32 {
-  data = new Int32Array(1024);
-  length = 0;
-  push(value: number): void {
-    if (this.length === this.data.length) {
-      const next = new Int32Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = value;
-  }
-  finish(keep: Uint8Array | null, rows: number): Int32Array {
-    if (!keep) return this.data.slice(0, this.length);
-    const out = new Int32Array(rows);
-    let j = 0;
-    for (let i = 0; i < this.length; i++) if (keep[i]) out[j++] = this.data[i];
-    return out;
-  }
-}
+const f64 = (n: number): Float64Array => new Float64Array(n);
+const i32 = (n: number): Int32Array => new Int32Array(n);
+const u8 = (n: number): Uint8Array => new Uint8Array(n);
 
-function compact<T>(values: T[], keep: Uint8Array | null): T[] {
+/** The rows of `values` that `keep` marks (all of them without a mask), as a new array. */
+function select<A extends NumberArray>(values: A, keep: Uint8Array | null, rows: number, make: (n: number) => A): A {
   if (!keep) return values;
-  const out: T[] = [];
-  for (let i = 0; i < values.length; i++) if (keep[i]) out.push(values[i]);
+  const out = make(rows);
+  let j = 0;
+  for (let i = 0; i < values.length; i++) if (keep[i]) out[j++] = values[i];
   return out;
+}
+
+/** Longest array allocated at its final length up front (V8 makes longer ones dictionaries). */
+const PREALLOCATE_LIMIT = 1 << 24;
+
+/**
+ * A JS column from per-row codes: row i holds `values[codes[i] + offset]` (offset 1 lets code −1
+ * stand for `values[0]`, e.g. null). The array is allocated at its final length (pushing would
+ * leave up to half again as spare capacity) and filled completely.
+ */
+function gather<T>(codes: Int32Array | Uint8Array, values: readonly T[], offset: number, keep: Uint8Array | null, rows: number): T[] {
+  const out: T[] = rows <= PREALLOCATE_LIMIT ? new Array<T>(rows) : [];
+  let j = 0;
+  for (let i = 0; i < codes.length; i++) if (!keep || keep[i]) out[j++] = values[codes[i] + offset];
+  return out;
+}
+
+/**
+ * A copy of `value` that shares no memory with the text it was cut from. V8 keeps a substring's
+ * parent alive (a field of a 1 MB read chunk holds the whole chunk), so every string that outlives
+ * the parse (table values, cache keys, messages) is copied once, when it is first stored.
+ */
+function detach(value: string): string {
+  return value.length === 0 ? value : (JSON.parse(JSON.stringify(value)) as string);
 }
 
 /** Strings numbered in order of first appearance, with a one-entry cache for runs of equal values. */
@@ -180,9 +225,10 @@ class Indexer {
     if (value === this.last) return this.lastIndex;
     let i = this.map.get(value);
     if (i === undefined) {
+      const own = detach(value);
       i = this.names.length;
-      this.map.set(value, i);
-      this.names.push(value);
+      this.map.set(own, i);
+      this.names.push(own);
     }
     this.last = value;
     this.lastIndex = i;
@@ -193,13 +239,34 @@ class Indexer {
   }
 }
 
+/** Objects numbered in order of first appearance, with a one-entry cache. */
+class ObjectIndexer<T extends object> {
+  private readonly map = new Map<T, number>();
+  readonly values: T[] = [];
+  private last: T | null = null;
+  private lastIndex = -1;
+  index(value: T): number {
+    if (value === this.last) return this.lastIndex;
+    let i = this.map.get(value);
+    if (i === undefined) {
+      i = this.values.length;
+      this.map.set(value, i);
+      this.values.push(value);
+    }
+    this.last = value;
+    this.lastIndex = i;
+    return i;
+  }
+}
+
 class Interner {
   private readonly map = new Map<string, string>();
   get(value: string): string {
     const found = this.map.get(value);
     if (found !== undefined) return found;
-    this.map.set(value, value);
-    return value;
+    const own = detach(value);
+    this.map.set(own, own);
+    return own;
   }
 }
 
@@ -289,7 +356,7 @@ export function parseLanguagesTable(text: string | Uint8Array, fileName: string)
       if (lang === '') { problems.at(fileName, line, 'lang', 'empty'); return; }
       if (lines.has(lang)) { problems.at(fileName, line, 'lang', `"${lang}" already listed on line ${lines.get(lang)}`); return; }
       lines.set(lang, line);
-      const info: LanguageInfo = { lang };
+      const info: LanguageInfo = { lang: detach(lang) };
       if (cols.unique_tokens !== undefined) {
         const text = fields[cols.unique_tokens];
         if (text.trim() !== '') {
@@ -300,9 +367,9 @@ export function parseLanguagesTable(text: string | Uint8Array, fileName: string)
         }
       }
       for (const key of ['script', 'family', 'name'] as const) {
-        if (cols[key] !== undefined && fields[cols[key]].trim() !== '') info[key] = fields[cols[key]].trim();
+        if (cols[key] !== undefined && fields[cols[key]].trim() !== '') info[key] = detach(fields[cols[key]].trim());
       }
-      table.set(lang, info);
+      table.set(info.lang, info);
     },
   };
   try {
@@ -365,6 +432,10 @@ export interface IngestStats {
 
 const STATS = new WeakMap<RunTable, IngestStats>();
 
+/** Values of the `kind` and `split` columns by their per-row codes. */
+const KINDS: readonly ('pretrain' | 'finetune')[] = ['pretrain', 'finetune'];
+const SPLITS: readonly ('train' | 'heldout' | null)[] = [null, 'train', 'heldout'];
+
 class TableBuilder implements CsvSink {
   readonly problems = new Problems();
   private readonly strings = new Interner();
@@ -378,27 +449,34 @@ class TableBuilder implements CsvSink {
   readonly filterDropped: number[];
   private file: FileState | null = null;
 
-  runId: string[] = [];
+  // Text and object columns are kept as per-row numbers into their distinct values (4 bytes or 1
+  // byte a row instead of an 8-byte reference) and become arrays in `finish`.
   private readonly runs = new Indexer();
   private readonly evalLangs = new Indexer();
-  /** Run and eval-language numbers per row (for the duplicate check). */
-  private readonly runIndex = new I32();
-  private readonly langIndex = new I32();
-  evalLang: string[] = [];
-  mixture: Mixture[] = [];
-  uniqueTokens: ReadonlyMap<string, number>[] = [];
-  kind: ('pretrain' | 'finetune')[] = [];
-  baseRun: (string | null)[] = [];
-  seed: (string | null)[] = [];
-  split: ('train' | 'heldout' | null)[] = [];
-  params = new F64();
-  tokens = new F64();
-  loss = new F64();
-  baseTokens = new F64();
-  step = new F64();
-  flops = new F64();
-  line = new I32();
-  source = new I32();
+  private readonly baseRuns = new Indexer();
+  private readonly seeds = new Indexer();
+  private readonly mixtureIds = new ObjectIndexer<Mixture>();
+  private readonly uniqueIds = new ObjectIndexer<ReadonlyMap<string, number>>();
+  private readonly runIndex = new Column(i32);
+  private readonly langIndex = new Column(i32);
+  private readonly mixtureIndex = new Column(i32);
+  private readonly uniqueIndex = new Column(i32);
+  /** KINDS index. */
+  private readonly kindCode = new Column(u8);
+  /** Index into baseRuns.names, −1 for none. */
+  private readonly baseRunIndex = new Column(i32);
+  /** Index into seeds.names, −1 for none. */
+  private readonly seedIndex = new Column(i32);
+  /** SPLITS index. */
+  private readonly splitCode = new Column(u8);
+  private readonly params = new Column(f64);
+  private readonly tokens = new Column(f64);
+  private readonly loss = new Column(f64);
+  private readonly baseTokens = new Column(f64);
+  private readonly step = new Column(f64);
+  private readonly flops = new Column(f64);
+  private readonly line = new Column(i32);
+  private readonly source = new Column(i32);
   sources: SourceFile[] = [];
   private sourceRows: number[] = [];
 
@@ -419,7 +497,7 @@ class TableBuilder implements CsvSink {
   }
 
   get rows(): number {
-    return this.runId.length;
+    return this.line.length;
   }
 
   beginFile(path: string): void {
@@ -575,24 +653,20 @@ class TableBuilder implements CsvSink {
     if (problems.count !== before || !mixture) return;
     if (Number.isNaN(flops)) flops = 6 * params * tokens;
 
-    const runNumber = this.runs.index(runId);
-    this.runIndex.push(runNumber);
-    this.runId.push(this.runs.names[runNumber]);
+    this.runIndex.push(this.runs.index(runId));
     this.params.push(params);
     this.tokens.push(tokens);
     this.loss.push(loss);
-    const langNumber = this.evalLangs.index(evalLang);
-    this.langIndex.push(langNumber);
-    this.evalLang.push(this.evalLangs.names[langNumber]);
-    this.mixture.push(mixture);
-    this.uniqueTokens.push(unique);
-    this.kind.push(kind);
-    this.baseRun.push(baseRun === null ? null : this.strings.get(baseRun));
+    this.langIndex.push(this.evalLangs.index(evalLang));
+    this.mixtureIndex.push(this.mixtureIds.index(mixture));
+    this.uniqueIndex.push(this.uniqueIds.index(unique));
+    this.kindCode.push(kind === 'finetune' ? 1 : 0);
+    this.baseRunIndex.push(baseRun === null ? -1 : this.baseRuns.index(baseRun));
     this.baseTokens.push(baseTokens);
     this.step.push(step);
-    this.seed.push(seed === null ? null : this.strings.get(seed));
+    this.seedIndex.push(seed === null ? -1 : this.seeds.index(seed));
     this.flops.push(flops);
-    this.split.push(split);
+    this.splitCode.push(split === null ? 0 : split === 'train' ? 1 : 2);
     this.line.push(line);
     this.source.push(f.sourceIndex);
     this.sourceRows[f.sourceIndex]++;
@@ -655,7 +729,7 @@ class TableBuilder implements CsvSink {
     const parsed = parseMixture(text, this.tolerance);
     let result: Mixture | string;
     if (typeof parsed === 'string') {
-      result = parsed;
+      result = detach(parsed);
     } else {
       const key = mixtureKey(parsed.langs, parsed.weights);
       let shared = this.canonical.get(key);
@@ -665,7 +739,7 @@ class TableBuilder implements CsvSink {
       }
       result = shared;
     }
-    this.mixtures.set(text, result);
+    this.mixtures.set(detach(text), result);
     return result;
   }
 
@@ -691,9 +765,16 @@ class TableBuilder implements CsvSink {
       else result = new Map([...this.defaultUnique, [mixture.langs[0], single]]);
     } else {
       const parsed = parseUniqueList(text);
-      result = typeof parsed === 'string' ? parsed : new Map([...this.defaultUnique, ...parsed]);
+      if (typeof parsed === 'string') {
+        result = parsed;
+      } else {
+        const own = new Map(this.defaultUnique);
+        for (const [lang, count] of parsed) own.set(this.strings.get(lang), count);
+        result = own;
+      }
     }
-    this.uniques.set(cacheKey, result);
+    if (typeof result === 'string') result = detach(result);
+    this.uniques.set(detach(cacheKey), result);
     return result;
   }
 
@@ -701,24 +782,21 @@ class TableBuilder implements CsvSink {
    * Duplicates of (run_id, tokens, eval_lang): identical losses collapse into the first row,
    * different losses are problems. Returns the keep mask (null when every row stays).
    */
-  private duplicates(): { keep: Uint8Array | null; collapsed: number } {
-    const n = this.rows;
-    const tokens = this.tokens.data;
-    const loss = this.loss.data;
-    const runIndex = this.runIndex.data;
-    const langIndex = this.langIndex.data;
-    const runIds = this.runs;
+  private duplicates(c: { tokens: Float64Array; loss: Float64Array; runIndex: Int32Array; langIndex: Int32Array; line: Int32Array; source: Int32Array }): { keep: Uint8Array | null; collapsed: number } {
+    const { tokens, loss, runIndex, langIndex, line, source } = c;
+    const n = tokens.length;
+    const runCount = this.runs.size;
     // Counting sort by run, then sort each run's rows by (language, tokens, row).
-    const start = new Int32Array(runIds.size + 1);
+    const start = new Int32Array(runCount + 1);
     for (let i = 0; i < n; i++) start[runIndex[i] + 1]++;
-    for (let r = 0; r < runIds.size; r++) start[r + 1] += start[r];
-    const fill = start.slice(0, runIds.size);
+    for (let r = 0; r < runCount; r++) start[r + 1] += start[r];
+    const fill = start.slice(0, runCount);
     const order = new Int32Array(n);
     for (let i = 0; i < n; i++) order[fill[runIndex[i]]++] = i;
     let keep: Uint8Array | null = null;
     let collapsed = 0;
     const cmp = (a: number, b: number): number => langIndex[a] - langIndex[b] || tokens[a] - tokens[b] || a - b;
-    for (let r = 0; r < runIds.size; r++) {
+    for (let r = 0; r < runCount; r++) {
       const lo = start[r];
       const hi = start[r + 1];
       if (hi - lo < 2) continue;
@@ -733,11 +811,11 @@ class TableBuilder implements CsvSink {
           keep[i] = 0;
           collapsed++;
         } else {
-          const file = this.sources[this.source.data[i]].path;
-          const firstFile = this.sources[this.source.data[first]].path;
-          const where = firstFile === file ? `line ${this.line.data[first]}` : `${firstFile}:${this.line.data[first]}`;
-          this.problems.at(file, this.line.data[i], 'loss',
-            `duplicate of ${where} (run_id ${this.runId[i]}, tokens ${tokens[i]}, eval_lang ${this.evalLang[i]}) with a different loss (${loss[first]} there, ${loss[i]} here)`);
+          const file = this.sources[source[i]].path;
+          const firstFile = this.sources[source[first]].path;
+          const where = firstFile === file ? `line ${line[first]}` : `${firstFile}:${line[first]}`;
+          this.problems.at(file, line[i], 'loss',
+            `duplicate of ${where} (run_id ${this.runs.names[runIndex[i]]}, tokens ${tokens[i]}, eval_lang ${this.evalLangs.names[langIndex[i]]}) with a different loss (${loss[first]} there, ${loss[i]} here)`);
         }
       }
     }
@@ -749,32 +827,40 @@ class TableBuilder implements CsvSink {
       const dropped = this.filterDropped.reduce((a, b) => a + b, 0);
       this.problems.add(`${this.sources.map((s) => s.path).join(', ')}: (file): no data rows${dropped > 0 ? ` left after the where filters (${dropped} dropped)` : ''}`);
     }
-    const { keep, collapsed } = this.duplicates();
+    const count = this.rows;
+    // The columns the duplicate check reads are taken first, the others as the table is built.
+    const tokens = this.tokens.take();
+    const loss = this.loss.take();
+    const runIndex = this.runIndex.take();
+    const langIndex = this.langIndex.take();
+    const line = this.line.take();
+    const source = this.source.take();
+    const { keep, collapsed } = this.duplicates({ tokens, loss, runIndex, langIndex, line, source });
     this.problems.throwIfAny();
-    let rows = this.rows;
+    let rows = count;
     if (keep) {
       rows = 0;
       for (let i = 0; i < keep.length; i++) rows += keep[i];
-      for (let i = 0; i < keep.length; i++) if (!keep[i]) this.sources[this.source.data[i]].rows--;
+      for (let i = 0; i < keep.length; i++) if (!keep[i]) this.sources[source[i]].rows--;
     }
     const table: RunTable = {
       rows,
-      runId: compact(this.runId, keep),
-      params: this.params.finish(keep, rows),
-      tokens: this.tokens.finish(keep, rows),
-      loss: this.loss.finish(keep, rows),
-      evalLang: compact(this.evalLang, keep),
-      mixture: compact(this.mixture, keep),
-      uniqueTokens: compact(this.uniqueTokens, keep),
-      kind: compact(this.kind, keep),
-      baseRun: compact(this.baseRun, keep),
-      baseTokens: this.baseTokens.finish(keep, rows),
-      step: this.step.finish(keep, rows),
-      seed: compact(this.seed, keep),
-      flops: this.flops.finish(keep, rows),
-      split: compact(this.split, keep),
-      line: this.line.finish(keep, rows),
-      source: this.source.finish(keep, rows),
+      runId: gather(runIndex, this.runs.names, 0, keep, rows),
+      params: select(this.params.take(), keep, rows, f64),
+      tokens: select(tokens, keep, rows, f64),
+      loss: select(loss, keep, rows, f64),
+      evalLang: gather(langIndex, this.evalLangs.names, 0, keep, rows),
+      mixture: gather(this.mixtureIndex.take(), this.mixtureIds.values, 0, keep, rows),
+      uniqueTokens: gather(this.uniqueIndex.take(), this.uniqueIds.values, 0, keep, rows),
+      kind: gather(this.kindCode.take(), KINDS, 0, keep, rows),
+      baseRun: gather(this.baseRunIndex.take(), [null, ...this.baseRuns.names], 1, keep, rows),
+      baseTokens: select(this.baseTokens.take(), keep, rows, f64),
+      step: select(this.step.take(), keep, rows, f64),
+      seed: gather(this.seedIndex.take(), [null, ...this.seeds.names], 1, keep, rows),
+      flops: select(this.flops.take(), keep, rows, f64),
+      split: gather(this.splitCode.take(), SPLITS, 0, keep, rows),
+      line: select(line, keep, rows, i32),
+      source: select(source, keep, rows, i32),
       sources: this.sources,
       languages: this.languages,
     };
@@ -803,12 +889,13 @@ export function ingestText(text: string, fileName: string, options: IngestOption
     header: (fields, line) => { headerSeen = true; builder.header(fields, line); },
     record: (fields, line) => builder.record(fields, line),
   };
-  let sha256 = createHash('sha256').update(text, 'utf8').digest('hex');
+  let sha256: string;
   try {
     sha256 = parseCsvText(text, sink).sha256;
   } catch (error) {
     if (!(error instanceof CsvSyntaxError)) throw error;
     builder.problems.at(fileName, error.line, 'csv', error.message);
+    sha256 = createHash('sha256').update(text, 'utf8').digest('hex');
   }
   builder.endFile(sha256, headerSeen);
   return builder.finish();
