@@ -55,7 +55,7 @@ export interface DerivedEntry {
 
 export interface GroupEntry {
   params: Record<string, ParamEntry>;
-  objective: { kind: string; delta?: number; value: number };
+  objective: { kind: 'huber-log' | 'lsq-log'; delta?: number; value: number };
   fit: FitSection;
   metrics: { train: Metrics; heldout?: Metrics & { spec: string } };
   derived: Record<string, DerivedEntry>;

@@ -133,6 +133,18 @@ function fitSection(result: FitResult): CoefficientArtifact['fit'] {
   };
 }
 
+/** The artifact sections of one fitted group (the whole fit when there are no groups). */
+function groupEntry(group: Awaited<ReturnType<typeof fitGroup>>, options: FitOptions): Omit<GroupEntry, 'data'> {
+  return {
+    params: paramEntries(group.result, options),
+    objective: group.result.objective,
+    fit: fitSection(group.result),
+    metrics: group.metrics,
+    derived: derivedEntries(group.result),
+    context: group.ctx,
+  };
+}
+
 /** Options as recorded in the artifact: every default echoed. */
 function optionsRecord(options: FitOptions, request: FitRequest): Record<string, unknown> {
   return { ...options, holdout: request.holdout ?? null, group_by: request.groupBy ?? null };
@@ -186,15 +198,7 @@ export async function runFit(request: FitRequest): Promise<FitOutput> {
       iterations += group.result.iterations;
       evaluations += group.result.evaluations;
       starts += group.result.starts;
-      groups[name] = {
-        params: paramEntries(group.result, options),
-        objective: group.result.objective,
-        fit: fitSection(group.result),
-        metrics: group.metrics,
-        derived: derivedEntries(group.result),
-        context: group.ctx,
-        data: { rows: sub.rows, runs: runIndex(sub).runs },
-      };
+      groups[name] = { ...groupEntry(group, options), data: { rows: sub.rows, runs: runIndex(sub).runs } };
     }
     const first = results.values().next().value as FitResult;
     const train = lossMetrics(table.loss, predicted, (i) => !heldOut[i]);
@@ -225,15 +229,7 @@ export async function runFit(request: FitRequest): Promise<FitOutput> {
     results.set('', group.result);
     predicted.set(group.predicted);
     heldOut.set(group.mask);
-    artifact = {
-      ...base,
-      params: paramEntries(group.result, options),
-      objective: group.result.objective,
-      fit: fitSection(group.result),
-      metrics: group.metrics,
-      derived: derivedEntries(group.result),
-      context: group.ctx,
-    };
+    artifact = { ...base, ...groupEntry(group, options) };
   }
   let seconds = 0;
   for (const result of results.values()) seconds += result.seconds;
