@@ -1,22 +1,24 @@
 /**
- * Speed-up of `atlas sweep --jobs 2` over `--jobs 1` on the same sweep, measured in one process
- * run (both from scratch, `force`), plus a byte-for-byte comparison of the two result folders.
+ * Speed-up of `atlas sweep --jobs 2` over `--jobs 1` on the same sweep: both run from scratch
+ * (`--force`) as the user runs them (`node bin/atlas.mjs sweep …`), one after the other, plus a
+ * byte-for-byte comparison of the two result folders.
  *
  *   npx tsx scripts/bench-sweep.ts [SWEEP.yaml] [--jobs J] [--repeat R]
  *   (defaults: configs/sweeps/shipped-grid.yaml, J = 2, R = 1)
  *
- * Prints the job count, both wall-clock times (the best of R alternating runs each), the ratio,
- * and whether the folders are identical (timing.json aside). As a peer measured in the same run it
- * also prints the machine's own speed-up on pure CPU work (the same busy loop on 1 thread, then
- * split over J threads): on a machine shared with other work that bound is below J, and the
- * sweep's ratio should be read against it.
+ * Prints both wall-clock times (the best of R alternating runs each), the ratio, whether the folders
+ * are identical (timing.json aside), and for each run how busy the whole machine was (Linux
+ * /proc/stat; 100 % = one core): well above 100·J % means other work shared the cores. As peers
+ * measured in the same run it prints the machine's own speed-up on two pure CPU workloads (the same
+ * work on 1 thread, then split over J threads).
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import { runSweep } from '../pipeline/stages/sweep.ts';
 
 const args = process.argv.slice(2);
 const jobsFlag = args.indexOf('--jobs');
@@ -39,6 +41,16 @@ function snapshot(dir: string): Map<string, string> {
   return out;
 }
 
+/** Busy and total CPU ticks of the machine so far (null where /proc/stat is missing). */
+function cpuTicks(): { busy: number; total: number } | null {
+  if (!existsSync('/proc/stat')) return null;
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  return { busy: total - fields[3] - fields[4], total };
+}
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
 /** Peer workloads: a scalar loop (latency-bound) and a Float64Array matrix product (like the fits' linear algebra). */
 const PEERS = {
   loop: `let x = 0; for (let i = 0; i < WORK * 6e6; i++) x += Math.sqrt(i + (x % 7)); return x;`,
@@ -58,6 +70,7 @@ async function peer(kind: keyof typeof PEERS, threads: number, units: number): P
   return seconds;
 }
 
+const cpuCount = availableParallelism();
 const scratch = mkdtempSync(join(tmpdir(), 'atlas-bench-sweep-'));
 try {
   const times: Record<number, number> = { 1: Infinity, [parallel]: Infinity };
@@ -70,21 +83,26 @@ try {
       peers[kind].many = Math.min(peers[kind].many, await peer(kind, parallel, 10));
     }
     for (const jobs of [1, parallel]) {
+      const before = cpuTicks();
       const started = performance.now();
-      const cpu = process.cpuUsage();
-      const result = await runSweep({ config, out: join(scratch, `j${jobs}`), jobs, force: true });
+      const run = spawnSync(process.execPath, [join(root, 'bin/atlas.mjs'), 'sweep', config, '--out', join(scratch, `j${jobs}`), '--force', '--jobs', String(jobs), '--json'], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 26,
+      });
       const seconds = (performance.now() - started) / 1000;
-      const used = process.cpuUsage(cpu);
-      const cpuSeconds = (used.user + used.system) / 1e6;
-      // Sum of the jobs' own wall-clock seconds: equal at J = 1 and J = 2 when the cores do not slow
-      // each other down (shared caches, hyper-threads, other load).
+      const after = cpuTicks();
+      if (run.status !== 0 && run.status !== 1) throw new Error(`atlas sweep exited ${run.status}: ${run.stderr}`);
+      const result = JSON.parse(run.stdout) as { ok: number; failed: number; total: number };
+      const cores = before && after ? (after.busy - before.busy) / (after.total - before.total) * cpuCount : NaN;
+      // Sum of the jobs' own wall-clock seconds: equal at J = 1 and J = 2 when the jobs never wait
+      // for a core (other load) and the cores do not slow each other down.
       const jobSeconds = readdirSync(join(scratch, `j${jobs}`), { withFileTypes: true })
         .filter((e) => e.isDirectory())
         .reduce((sum, e) => sum + (JSON.parse(readFileSync(join(scratch, `j${jobs}`, e.name, 'timing.json'), 'utf8')) as { seconds: number }).seconds, 0);
       times[jobs] = Math.min(times[jobs], seconds);
       total = result.total;
       failed = result.failed;
-      process.stderr.write(`jobs=${jobs}: ${result.ok} ok, ${result.failed} failed of ${result.total} in ${seconds.toFixed(2)} s (CPU ${cpuSeconds.toFixed(2)} s, sum of job times ${jobSeconds.toFixed(2)} s)\n`);
+      process.stderr.write(`jobs=${jobs}: ${result.ok} ok, ${result.failed} failed of ${result.total} in ${seconds.toFixed(2)} s (machine busy ${(100 * cores).toFixed(0)} %, sum of job times ${jobSeconds.toFixed(2)} s)\n`);
     }
   }
   const a = snapshot(join(scratch, 'j1'));
