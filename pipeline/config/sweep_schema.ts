@@ -109,7 +109,7 @@ export const OtherBlockSchema = z
 
 export const SweepSchema = z
   .object({
-    sweep: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ - only').optional(),
+    sweep: z.string().regex(/^(?!\.)[A-Za-z0-9._-]+$/, 'letters, digits, . _ - only, not starting with a dot (the name is a folder under the output folder)').optional(),
     /** Output folder (relative to the working directory). @default results/<sweep> */
     out: z.string().optional(),
     /** Build `<out>/report.html` (the report stage) when every job is done. @default false */
