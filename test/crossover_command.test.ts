@@ -1,10 +1,19 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import yargs from 'yargs';
 import { crossoverCommand } from '../pipeline/commands/crossover.ts';
 import { InputError } from '../pipeline/types.ts';
+
+const tempDirs: string[] = [];
+/** A temporary folder removed after the file's tests. */
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+afterAll(() => { for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true }); });
 
 const grid = Array.from({ length: 12 }, (_, k) => Math.round(1e5 * 300 ** (k / 11)));
 
@@ -32,7 +41,7 @@ describe('atlas crossover (command)', () => {
   afterEach(() => vi.restoreAllMocks());
 
   it('writes crossover.json and crossover.csv and prints a table', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'atlas-crossover-'));
+    const dir = tempDir('atlas-crossover-');
     writeFileSync(join(dir, 'runs.csv'), csv());
     const text = await run(['crossover', '--data', join(dir, 'runs.csv'), '--out', join(dir, 'out')]);
     expect(text).toMatch(/^de .*crossed/m);
@@ -46,7 +55,7 @@ describe('atlas crossover (command)', () => {
   });
 
   it('rejects bad input with FILE:LINE and writes nothing', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'atlas-crossover-'));
+    const dir = tempDir('atlas-crossover-');
     writeFileSync(join(dir, 'runs.csv'), csv().replace(/\nscratch,2000000,(\d+),[0-9.]+/, '\nscratch,2000000,$1,-1'));
     await expect(run(['crossover', '--data', join(dir, 'runs.csv'), '--out', join(dir, 'out')])).rejects.toThrow(InputError);
     await expect(run(['crossover', '--data', join(dir, 'runs.csv'), '--out', join(dir, 'out')])).rejects.toThrow(/runs\.csv:3: loss/);

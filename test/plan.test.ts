@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import yargs from 'yargs';
 import type { CoefficientArtifact } from '../pipeline/io/artifact.ts';
 import { planCommand } from '../pipeline/commands/plan.ts';
@@ -12,6 +12,15 @@ import { planCotrain, planFinetune, planLanguages } from '../pipeline/stages/pla
 import type { TransferJson } from '../pipeline/stages/transfer_io.ts';
 import { InputError } from '../pipeline/types.ts';
 import { makeTable, type Row } from './curse_helpers.ts';
+
+const tempDirs: string[] = [];
+/** A temporary folder removed after the file's tests. */
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+afterAll(() => { for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true }); });
 
 const VALUES = { E: 1.2, A: 150, B: 2500, alpha: 0.35, beta: 0.3, phi: 0.11, psi: -0.04 };
 
@@ -132,7 +141,7 @@ describe('atlas plan (command)', () => {
   }
 
   it('prints a table and JSON for each decision', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'atlas-plan-'));
+    const dir = tempDir('atlas-plan-');
     writeFileSync(join(dir, 'coefficients.json'), JSON.stringify(artifact()));
     writeFileSync(join(dir, 'transfer.json'), JSON.stringify(transfer()));
     const text = await run(['plan', 'languages', '--coefficients', join(dir, 'coefficients.json'), '--params', '1e8', '--tokens', '2e10', '--k', '4', '--target-k', '8']);
