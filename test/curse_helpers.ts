@@ -56,17 +56,7 @@ export function makeTable(rows: Row[], path = 'synthetic.csv'): RunTable {
   };
 }
 
-/** mulberry32: a small seeded PRNG with uniform output in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 as rng } from '../pipeline/fitting/random.ts';
 
 /** Standard normal draw (Box–Muller) from a uniform generator. */
 export function gauss(u: () => number): number {

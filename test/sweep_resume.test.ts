@@ -13,23 +13,15 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 import { runSweep } from '../pipeline/stages/sweep.ts';
 import { chinchillaCsv, snapshot } from './sweep_helpers.ts';
+import { mulberry32 } from '../pipeline/fitting/random.ts';
 
 const root = join(import.meta.dirname, '..');
 const pluginPath = join(import.meta.dirname, 'sweep_plugin.ts');
 const scratch = mkdtempSync(join(tmpdir(), 'atlas-sweep-kill-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** mulberry32: a small seeded generator for the kill moments. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded kill moments. */
+const rng = mulberry32;
 
 /**
  * Run the CLI. With `kill`, SIGKILL it `kill.delayMs` after it reported `kill.done` finished jobs

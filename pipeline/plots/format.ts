@@ -26,16 +26,7 @@ export function trimNumber(value: number, digits = 4): string {
 }
 
 /** Deterministic pseudo-random numbers in [0, 1) (mulberry32), for draws shown in plots. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../fitting/random.ts';
 
 /** Standard normal draws from a uniform generator (Box–Muller, one value per call). */
 export function normalFrom(uniform: () => number): () => number {
