@@ -8,7 +8,7 @@
  * |---|---|
  * | Epoch 4,500-start grid fit (1 and 2 threads) | scipy L-BFGS-B, 1 BLAS thread (bench/peer/fit_scipy.py) |
  * | 1,000 bootstrap refits of the Epoch fit (1 and 2 threads) | scipy L-BFGS-B refits warm-started at the same optimum |
- * | ingest of a ~1,000,000-row log made by `atlas simulate` (time, peak RSS) | csv-parse's plain synchronous parse of the same file |
+ * | ingest of a ≥ 1,000,000-row log made by `atlas simulate` (time, peak RSS) | csv-parse's plain synchronous parse of the same file |
  * | joint atlas fit on the simulated 774-run design | Chinchilla on the same rows (scripts/bench-atlas-fit.ts) |
  * | 40-job sweep, --jobs 2 against --jobs 1 | the machine's own 2-thread speed-up on a busy loop (scripts/bench-sweep.ts) |
  */
@@ -111,9 +111,9 @@ for (const threads of [1, 2]) {
 // 3. Ingest of a simulated ~1M-row log.
 const dir = mkdtempSync(join(tmpdir(), 'atlas-bench-'));
 try {
-  log('ingest: simulating a ~1,000,000-row log with atlas simulate …');
+  log('ingest: simulating a ≥ 1,000,000-row log (a checkpoint every 45 steps) with atlas simulate …');
   const big = join(dir, 'big.csv');
-  execFileSync('node', [join(root, 'bin/atlas.mjs'), 'simulate', '--design', join(root, 'configs/designs/atlas-774.yaml'), '--truth', join(root, 'configs/truth/atlas-774.json'), '--checkpoint-every', '50', '--seed', '1', '--out', big], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('node', [join(root, 'bin/atlas.mjs'), 'simulate', '--design', join(root, 'configs/designs/atlas-774.yaml'), '--truth', join(root, 'configs/truth/atlas-774.json'), '--checkpoint-every', '45', '--seed', '1', '--out', big], { stdio: ['ignore', 'ignore', 'inherit'] });
   const measure = (code: string) => {
     const script = join(dir, `m${Math.random().toString(36).slice(2)}.mts`);
     writeFileSync(script, code);
