@@ -56,7 +56,7 @@ describe('config schema and messages', () => {
   });
 
   it('checks enums, starts, numbers, filters and hold-out specs with lines', () => {
-    expect(problems('fit:\n  objective: l2\n')).toEqual(['configs/x.yaml:2: fit.objective: expected one of huber, lsq, got "l2"']);
+    expect(problems('fit:\n  objective: l2\n')).toEqual(['configs/x.yaml:2: fit.objective: expected one of huber, lsq, lsq-linear, got "l2"']);
     expect(problems('fit:\n  starts: lots\n')[0]).toMatch(/^configs\/x\.yaml:2: fit\.starts: expected grid, init or a positive whole number/);
     expect(problems('mixture_tolerance: -1\n')[0]).toMatch(/^configs\/x\.yaml:1: mixture_tolerance: must be ≥ 0/);
     expect(problems('where:\n  - step > 0\n  - bogus\n')[0]).toMatch(/^configs\/x\.yaml:3: where\.1: expected COLUMN OP VALUE/);

@@ -40,7 +40,7 @@ export interface FitArgs {
 /** Fit options (SPEC §2). */
 export function withFitOptions<T>(y: Argv<T>) {
   return y
-    .option('objective', { type: 'string', choices: ['huber', 'lsq'], describe: 'huber: Σ Huber_δ of log-loss residuals; lsq: Σ r²/2 (default huber)' })
+    .option('objective', { type: 'string', choices: ['huber', 'lsq', 'lsq-linear'], describe: 'huber: Σ Huber_δ of log-loss residuals; lsq: Σ r²/2 of log-loss residuals; lsq-linear: Σ (L̂ − L)²/2 (default huber)' })
     .option('delta', { type: 'number', describe: 'Huber δ on log-loss residuals (default 1e-3)' })
     .option('starts', { type: 'string', describe: 'grid (product of the law\'s grids), init, or N seeded random starts (default grid)' })
     .option('tie', { type: 'string', array: true, describe: 'NAME=OTHER: NAME follows OTHER, e.g. beta=alpha' })

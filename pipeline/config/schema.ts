@@ -41,7 +41,7 @@ export const ParamValue = z.union([
 /** Fit options as a config writes them (FitOptions names; every key optional). */
 export const FitOptionsSchema = z
   .object({
-    objective: z.enum(['huber', 'lsq']),
+    objective: z.enum(['huber', 'lsq', 'lsq-linear']),
     delta: z.number().positive(),
     starts: z.union([z.literal('grid'), z.literal('init'), z.number().int().positive()], {
       error: 'expected grid, init or a positive whole number of random starts',

@@ -33,7 +33,7 @@ import { InputError } from '../types.ts';
 /** Fit options as a config may write them (SPEC §2 names; every key optional). */
 export const FitOptionsSchema = z
   .object({
-    objective: z.enum(['huber', 'lsq']),
+    objective: z.enum(['huber', 'lsq', 'lsq-linear']),
     delta: z.number().positive(),
     starts: z.union([z.literal('grid'), z.literal('init'), z.number().int().positive()]),
     fix: z.record(z.string(), z.number()),

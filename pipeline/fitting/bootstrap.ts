@@ -5,7 +5,7 @@
  * multi-start, keeping the best.
  */
 import { leastSquares, Workspace } from './least_squares.ts';
-import type { FitOptions } from './options.ts';
+import { lossOf, spaceOf, type FitOptions } from './options.ts';
 import type { ParameterMap } from './parameters.ts';
 import { residualProblem, type FitProblem } from './problem.ts';
 import { Random, deriveSeed } from './random.ts';
@@ -37,7 +37,7 @@ export function activeClusters(n: number, clusters: Int32Array | undefined, weig
 
 /** Refit replicates [from, to): free internal optima in replicate order, null where a refit failed. */
 export function bootstrapRange<Ctx, D>(problem: FitProblem<Ctx, D>, map: ParameterMap, options: FitOptions, warmStarts: Float64Array[], from: number, to: number): (Float64Array | null)[] {
-  const residuals = residualProblem(problem, map);
+  const residuals = residualProblem(problem, map, spaceOf(options.objective));
   const n = residuals.n;
   const workspace = new Workspace(n, residuals.p);
   const { clusters, count } = activeClusters(n, problem.clusters, problem.weights);
@@ -49,7 +49,7 @@ export function bootstrapRange<Ctx, D>(problem: FitProblem<Ctx, D>, map: Paramet
     for (let i = 0; i < n; i++) if (clusters[i] < 0) weights[i] = 0;
     let best: { cost: number; x: Float64Array } | null = null;
     for (const start of warmStarts) {
-      const result = leastSquares(residuals, start, { loss: options.objective, delta: options.delta, weights, maxIterations: options.maxIterations, keepArrays: false }, workspace);
+      const result = leastSquares(residuals, start, { loss: lossOf(options.objective), delta: options.delta, weights, maxIterations: options.maxIterations, keepArrays: false }, workspace);
       if (Number.isFinite(result.cost) && result.status !== 'non-finite' && (!best || result.cost < best.cost)) best = { cost: result.cost, x: result.x };
     }
     out.push(best ? best.x : null);

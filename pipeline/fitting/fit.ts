@@ -6,7 +6,7 @@ import { Matrix, pseudoInverse } from 'ml-matrix';
 import type { Law } from '../laws/law.ts';
 import { toNatural } from '../laws/law.ts';
 import { leastSquares, objectiveValue, Workspace, type LeastSquaresResult } from './least_squares.ts';
-import type { FitOptions } from './options.ts';
+import { lossOf, type FitOptions } from './options.ts';
 import { buildParameterMap, expand, type ParameterMap } from './parameters.ts';
 import { residualProblem, type FitProblem } from './problem.ts';
 import type { DerivedEstimate, Estimate, FitResult, FitStatus } from './result.ts';
@@ -156,11 +156,11 @@ export async function multiStart<Ctx, D>(full: FitProblem<Ctx, D>, map: Paramete
   let iterations = 0;
   let evaluations = 0;
   let abandoned = 0;
-  const base = { loss: options.objective, delta: options.delta, weights: problem.weights, maxIterations: options.maxIterations } as const;
+  const base = { loss: lossOf(options.objective), delta: options.delta, weights: problem.weights, maxIterations: options.maxIterations } as const;
   const initial = new Float64Array(starts.length);
   for (let s = 0; s < starts.length; s++) {
     residuals.residuals(starts[s], workspace.r);
-    initial[s] = objectiveValue(workspace.r, options.objective, options.delta, problem.weights);
+    initial[s] = objectiveValue(workspace.r, lossOf(options.objective), options.delta, problem.weights);
     evaluations++;
   }
   const order = starts.map((_, s) => s).sort((a, b) => (Number.isNaN(initial[a]) ? 1 : 0) - (Number.isNaN(initial[b]) ? 1 : 0) || initial[a] - initial[b] || a - b);
@@ -318,7 +318,7 @@ export async function fitLaw<Ctx, D>(problem: FitProblem<Ctx, D>, options: FitOp
     values,
     objective: options.objective === 'huber'
       ? { kind: 'huber-log', delta: options.delta, value: best.cost }
-      : { kind: 'lsq-log', value: best.cost },
+      : { kind: options.objective === 'lsq' ? 'lsq-log' : 'lsq-linear', value: best.cost },
     status,
     converged: status === 'converged' || status === 'at-bound',
     message,
@@ -359,6 +359,7 @@ async function bootstrapParallel(problem: FitProblem, options: FitOptions, searc
  * m the share of residuals inside δ (Huber 1981, §7.6); undefined when no residual is inside δ.
  */
 export function asymptoticStderr(map: ParameterMap, result: LeastSquaresResult, options: Pick<FitOptions, 'objective' | 'delta'>, weights?: Float64Array): Float64Array | null {
+  const squares = lossOf(options.objective) === 'lsq';
   const p = map.free.length;
   if (p === 0) return null;
   const n = result.residuals.length;
@@ -371,9 +372,9 @@ export function asymptoticStderr(map: ParameterMap, result: LeastSquaresResult, 
     if (w === 0) continue;
     sumW += w;
     const r = result.residuals[i];
-    const psi = options.objective === 'lsq' || Math.abs(r) <= options.delta ? r : Math.sign(r) * options.delta;
+    const psi = squares || Math.abs(r) <= options.delta ? r : Math.sign(r) * options.delta;
     sumPsi2 += w * psi * psi;
-    if (options.objective === 'lsq' || Math.abs(r) <= options.delta) inside += w;
+    if (squares || Math.abs(r) <= options.delta) inside += w;
     for (let a = 0; a < p; a++) {
       const ja = result.jacobian[i * p + a];
       for (let b = 0; b < p; b++) JtJ.set(a, b, JtJ.get(a, b) + w * ja * result.jacobian[i * p + b]);
@@ -382,7 +383,7 @@ export function asymptoticStderr(map: ParameterMap, result: LeastSquaresResult, 
   const dof = sumW - p;
   if (dof <= 0) return null;
   let scale: number;
-  if (options.objective === 'lsq') scale = sumPsi2 / dof;
+  if (squares) scale = sumPsi2 / dof;
   else {
     const m = inside / sumW;
     if (m <= 0) return null;

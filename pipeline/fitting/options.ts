@@ -2,10 +2,24 @@
  * Fit options: one place where defaults are resolved and echoed into artifacts.
  */
 
-export type ObjectiveKind = 'huber' | 'lsq';
+export type ObjectiveKind = 'huber' | 'lsq' | 'lsq-linear';
+
+/** The loss function of an objective: Huber or squares. */
+export function lossOf(objective: ObjectiveKind): 'huber' | 'lsq' {
+  return objective === 'huber' ? 'huber' : 'lsq';
+}
+
+/** Where residuals live: ln L̂ − ln L (`huber`, `lsq`) or L̂ − L (`lsq-linear`). */
+export function spaceOf(objective: ObjectiveKind): 'log' | 'linear' {
+  return objective === 'lsq-linear' ? 'linear' : 'log';
+}
 
 export interface FitOptions {
-  /** `huber` (sum of Huber_δ on log-loss residuals, Hoffmann/Epoch) or `lsq` (sum of r²/2). @default 'huber' */
+  /**
+   * `huber` (sum of Huber_δ on log-loss residuals, Hoffmann/Epoch), `lsq` (sum of r²/2 on log-loss
+   * residuals) or `lsq-linear` (sum of (L̂ − L)²/2 on the loss itself, scipy curve_fit's objective as
+   * used by Gadre et al. 2024). @default 'huber'
+   */
   objective: ObjectiveKind;
   /** Huber δ on log-loss residuals. @default 1e-3 */
   delta: number;

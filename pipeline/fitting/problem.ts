@@ -1,5 +1,6 @@
 /**
- * A law on data as a residual problem over the free parameters: r_i = ln L̂_i(θ) − ln L_i.
+ * A law on data as a residual problem over the free parameters: r_i = ln L̂_i(θ) − ln L_i, or
+ * L̂_i(θ) − L_i in linear space.
  */
 import type { Law } from '../laws/law.ts';
 import type { ParameterMap } from './parameters.ts';
@@ -25,7 +26,7 @@ export interface FitProblem<Ctx = unknown, D = unknown> {
 }
 
 /** The residual problem of a law on data, in free internal coordinates. */
-export function residualProblem<Ctx, D>(problem: FitProblem<Ctx, D>, map: ParameterMap): ResidualProblem & { theta: Float64Array } {
+export function residualProblem<Ctx, D>(problem: FitProblem<Ctx, D>, map: ParameterMap, space: 'log' | 'linear' = 'log'): ResidualProblem & { theta: Float64Array } {
   const { law, design, y } = problem;
   const n = law.size(design);
   const P = map.specs.length;
@@ -52,7 +53,16 @@ export function residualProblem<Ctx, D>(problem: FitProblem<Ctx, D>, map: Parame
         law.evaluate(theta, design, out, fullJac);
         projectJacobian(map, theta, fullJac, n, jac);
       } else law.evaluate(theta, design, out);
-      for (let i = 0; i < n; i++) out[i] -= y[i];
+      if (space === 'log') {
+        for (let i = 0; i < n; i++) out[i] -= y[i];
+        return;
+      }
+      // Linear space: r = L̂ − L and ∂r/∂θ = L̂ · ∂ln L̂/∂θ.
+      for (let i = 0; i < n; i++) {
+        const predicted = Math.exp(out[i]);
+        out[i] = predicted - Math.exp(y[i]);
+        if (jac) for (let j = 0; j < p; j++) jac[i * p + j] *= predicted;
+      }
     },
   };
 }

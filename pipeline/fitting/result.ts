@@ -42,7 +42,7 @@ export interface FitResult {
   estimates: Estimate[];
   /** Natural-scale values by name. */
   values: Record<string, number>;
-  objective: { kind: 'huber-log' | 'lsq-log'; delta?: number; value: number };
+  objective: { kind: 'huber-log' | 'lsq-log' | 'lsq-linear'; delta?: number; value: number };
   status: FitStatus;
   converged: boolean;
   message: string;

@@ -7,6 +7,7 @@ import { leastSquares, Workspace, type LeastSquaresResult } from './least_square
 import type { FitOptions } from './options.ts';
 import { buildParameterMap, type ParameterMap } from './parameters.ts';
 import { residualProblem, type FitProblem } from './problem.ts';
+import { lossOf, spaceOf } from './options.ts';
 import type { ResidualProblem } from './least_squares.ts';
 import { bootstrapRange } from './bootstrap.ts';
 
@@ -39,7 +40,7 @@ export interface PreparedProblem {
 
 export function prepare(problem: FitProblem, options: FitOptions): PreparedProblem {
   const map = buildParameterMap(problem.law.parameters(problem.ctx), options);
-  const residuals = residualProblem(problem, map);
+  const residuals = residualProblem(problem, map, spaceOf(options.objective));
   return { residuals, workspace: new Workspace(residuals.n, residuals.p), map, problem, options };
 }
 
@@ -50,7 +51,7 @@ export function searchBatch(prepared: PreparedProblem, starts: Float64Array[], i
   const out: SearchOutcome[] = [];
   for (let k = 0; k < starts.length; k++) {
     const result = leastSquares(residuals, starts[k], {
-      loss: options.objective,
+      loss: lossOf(options.objective),
       delta: options.delta,
       weights: problem.weights,
       maxIterations: options.maxIterations,

@@ -55,7 +55,7 @@ export interface DerivedEntry {
 
 export interface GroupEntry {
   params: Record<string, ParamEntry>;
-  objective: { kind: 'huber-log' | 'lsq-log'; delta?: number; value: number };
+  objective: { kind: 'huber-log' | 'lsq-log' | 'lsq-linear'; delta?: number; value: number };
   fit: FitSection;
   metrics: { train: Metrics; heldout?: Metrics & { spec: string } };
   derived: Record<string, DerivedEntry>;
@@ -68,7 +68,7 @@ export interface CoefficientArtifact {
   law: string;
   law_options: Record<string, unknown>;
   params: Record<string, ParamEntry>;
-  objective: { kind: 'huber-log' | 'lsq-log'; delta?: number; value: number };
+  objective: { kind: 'huber-log' | 'lsq-log' | 'lsq-linear'; delta?: number; value: number };
   fit: FitSection;
   data: { rows: number; runs: number; sha256: string; files: string[] };
   metrics: { train: Metrics; heldout?: Metrics & { spec: string } };

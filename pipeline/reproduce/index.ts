@@ -4,6 +4,7 @@
 import type { ReproduceTarget } from './check.ts';
 import { chinchillaTarget } from './chinchilla.ts';
 import { datablationsTarget } from './datablations.ts';
+import { gadreTarget } from './gadre.ts';
 import { curseTarget } from './curse.ts';
 import { crossoverTarget } from './crossover.ts';
 import { nistTarget } from './nist.ts';
@@ -13,6 +14,7 @@ import { transferTarget } from './transfer.ts';
 export const TARGETS: ReproduceTarget[] = [
   chinchillaTarget,
   datablationsTarget,
+  gadreTarget,
   curseTarget,
   crossoverTarget,
   nistTarget,
