@@ -29,24 +29,10 @@ import { basename, dirname, extname, resolve } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Document, type Pair } from 'yaml';
 import { z } from 'zod';
 import { InputError } from '../types.ts';
+import { FitOptionsSchema } from './schema.ts';
 
-/** Fit options as a config may write them (SPEC §2 names; every key optional). */
-export const FitOptionsSchema = z
-  .object({
-    objective: z.enum(['huber', 'lsq', 'lsq-linear']),
-    delta: z.number().positive(),
-    starts: z.union([z.literal('grid'), z.literal('init'), z.number().int().positive()]),
-    fix: z.record(z.string(), z.number()),
-    tie: z.record(z.string(), z.string()),
-    init: z.record(z.string(), z.number()),
-    grid: z.record(z.string(), z.array(z.number())),
-    bootstrap: z.number().int().min(0),
-    seed: z.number().int(),
-    maxIterations: z.number().int().positive(),
-    threads: z.number().int().positive(),
-  })
-  .partial()
-  .strict();
+/** Fit options as a config may write them: the same schema as a dataset config's `fit:` block. */
+export { FitOptionsSchema };
 
 /** `none` / null: the axis value "not set" (no hold-out, pooled fit). */
 const Nullable = z.union([z.string(), z.null()]);
