@@ -12,6 +12,7 @@ import { InputError } from '../types.ts';
 import { fitOptionsFromArgs, printJson, withDataOptions, withFitOptions, type DataArgs, type FitArgs } from './common.ts';
 import { formatFit } from './format.ts';
 import type { LawOptions } from '../laws/law.ts';
+import { mergeFitOptions } from '../fitting/options.ts';
 
 interface Args extends DataArgs, FitArgs {
   law?: string;
@@ -44,11 +45,7 @@ export const fitCommand: CommandModule<object, Args> = {
     const lawOptions: LawOptions = { ...(config?.law_options ?? {}) };
     if (args.terms !== undefined) lawOptions.terms = args.terms;
     if (args.tokens !== undefined) lawOptions.tokens = args.tokens as 'total' | 'target';
-    const fit = { ...(config?.fit ?? {}), ...fitOptionsFromArgs(args) };
-    for (const key of ['fix', 'tie', 'init', 'grid'] as const) {
-      const merged = { ...((config?.fit?.[key] as object | undefined) ?? {}), ...((fitOptionsFromArgs(args)[key] as object | undefined) ?? {}) };
-      if (Object.keys(merged).length) (fit as Record<string, unknown>)[key] = merged;
-    }
+    const fit = mergeFitOptions(config?.fit, fitOptionsFromArgs(args));
     const output = await runFit({
       table,
       law,

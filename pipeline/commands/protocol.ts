@@ -9,6 +9,7 @@ import { writeFileAtomic } from '../io/atomic.ts';
 import { InputError } from '../types.ts';
 import type { LawOptions } from '../laws/law.ts';
 import { DEFAULT_PROTOCOL, bestByColumn, protocolCsv, protocolMarkdown, protocolTable, type ProtocolLaw, type ProtocolSpec } from '../stages/protocol.ts';
+import { mergeFitOptions } from '../fitting/options.ts';
 import { fitOptionsFromArgs, printJson, withDataOptions, withFitOptions, type DataArgs, type FitArgs } from './common.ts';
 
 interface Args extends DataArgs, FitArgs {
@@ -70,7 +71,7 @@ export const protocolCommand: CommandModule<object, Args> = {
     const { table, config } = await loadTable({ data: args.data, config: args.config, languages: args.languages, map: args.map, allowOutside: args['allow-outside'] });
     const laws = (args.laws && args.laws.length ? args.laws : DEFAULT_LAWS).map(parseLawSpec);
     const specs = args.holdouts && args.holdouts.length ? args.holdouts.map(parseHoldoutColumn) : [...DEFAULT_PROTOCOL];
-    const fit = { ...(config?.fit ?? {}), ...fitOptionsFromArgs(args) };
+    const fit = mergeFitOptions(config?.fit, fitOptionsFromArgs(args));
     process.stderr.write(`protocol: ${table.rows} rows, ${laws.length} laws × ${specs.length} hold-outs\n`);
     const result = await protocolTable({
       table,

@@ -65,17 +65,24 @@ export const DEFAULT_FIT_OPTIONS: FitOptions = {
 
 /** Resolve options: law defaults, then user overrides, over the global defaults. */
 export function resolveFitOptions(...layers: (Partial<FitOptions> | undefined)[]): FitOptions {
-  const out: FitOptions = { ...DEFAULT_FIT_OPTIONS, fix: {}, tie: {}, init: {}, grid: {} };
+  return mergeFitOptions(DEFAULT_FIT_OPTIONS, ...layers) as FitOptions;
+}
+
+/**
+ * Layer partial fit options, later layers winning: scalar options are replaced, the per-parameter
+ * maps (`fix`, `tie`, `init`, `grid`) are merged key by key (a config's `fix` and a command line's
+ * `--fix` both hold).
+ */
+export function mergeFitOptions(...layers: (Partial<FitOptions> | undefined)[]): Partial<FitOptions> {
+  const out: Record<string, unknown> = {};
   for (const layer of layers) {
     if (!layer) continue;
     for (const [key, value] of Object.entries(layer)) {
       if (value === undefined) continue;
-      if (key === 'fix' || key === 'tie' || key === 'init' || key === 'grid') {
-        Object.assign(out[key], value);
-      } else {
-        (out as unknown as Record<string, unknown>)[key] = value;
-      }
+      out[key] = key === 'fix' || key === 'tie' || key === 'init' || key === 'grid'
+        ? { ...(out[key] as object | undefined), ...(value as object) }
+        : value;
     }
   }
-  return out;
+  return out as Partial<FitOptions>;
 }
