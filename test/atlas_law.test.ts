@@ -8,6 +8,7 @@ import { multilingualFamily, familyShare } from '../pipeline/laws/multilingual_f
 import { saturate, saturateDLambda } from '../pipeline/laws/repetition.ts';
 import type { Law } from '../pipeline/laws/law.ts';
 import { ingestText } from '../pipeline/stages/ingest.ts';
+import { jacobianError } from './helpers/jacobian.ts';
 
 const CSV = [
   'run_id,params,tokens,loss,eval_lang,mixture,unique_tokens,kind,base_run,base_tokens',
@@ -26,32 +27,6 @@ function table() {
   return ingestText(CSV, 'mini.csv');
 }
 
-/** Max relative error of the analytic Jacobian against central differences. */
-function jacobianError<C, D>(law: Law<C, D>, ctx: C, design: D, theta: Float64Array): number {
-  const n = law.size(design);
-  const p = theta.length;
-  const out = new Float64Array(n);
-  const jac = new Float64Array(n * p);
-  law.evaluate(theta, design, out, jac);
-  const plus = new Float64Array(n);
-  const minus = new Float64Array(n);
-  let worst = 0;
-  for (let k = 0; k < p; k++) {
-    const h = 1e-6 * Math.max(1, Math.abs(theta[k]));
-    const t = Float64Array.from(theta);
-    t[k] = theta[k] + h;
-    law.evaluate(t, design, plus);
-    t[k] = theta[k] - h;
-    law.evaluate(t, design, minus);
-    for (let i = 0; i < n; i++) {
-      const numeric = (plus[i] - minus[i]) / (2 * h);
-      const err = Math.abs(numeric - jac[i * p + k]) / Math.max(1e-3, Math.abs(numeric));
-      if (err > worst) worst = err;
-    }
-  }
-  void ctx;
-  return worst;
-}
 
 describe('S_lambda (ATLAS Eq. 3)', () => {
   it('is D within one epoch and tends to U(1 + 1/lambda)', () => {
