@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import { atlas, DEFF_FLOOR, parseTerms, transferLanguages, type AtlasContext } from '../pipeline/laws/atlas.ts';
 import { multilingualFamily, familyShare } from '../pipeline/laws/multilingual_family.ts';
 import { saturate, saturateDLambda } from '../pipeline/laws/repetition.ts';
-import type { Law } from '../pipeline/laws/law.ts';
 import { ingestText } from '../pipeline/stages/ingest.ts';
 import { jacobianError } from './helpers/jacobian.ts';
 
