@@ -4,7 +4,7 @@
  */
 import yargs from 'yargs';
 import { commands } from './commands/index.ts';
-import { InputError, RunFailure } from './types.ts';
+import { InputError, RunFailure } from './io/types.ts';
 import { VERSION } from './version.ts';
 
 /** Exit code a command handler asks for (1 = the run failed) without throwing. */

@@ -5,7 +5,7 @@
  *
  *   npx tsx scripts/atlas-truth.ts
  */
-import { buildAtlasTruth, loadDesign } from '../pipeline/stages/simulate.ts';
+import { buildAtlasTruth, loadDesign } from '../pipeline/simulate/simulate.ts';
 import { stableJson, writeFileAtomic } from '../pipeline/io/atomic.ts';
 import { shipped } from '../pipeline/reproduce/paths.ts';
 

@@ -12,10 +12,10 @@
  * second with the Jacobian) of both laws. The target is the full atlas fit in ≤ 10 s.
  */
 import { performance } from 'node:perf_hooks';
-import { loadDesign, loadTruth, simulate } from '../pipeline/stages/simulate.ts';
+import { loadDesign, loadTruth, simulate } from '../pipeline/simulate/simulate.ts';
 import { atlas } from '../pipeline/laws/atlas.ts';
 import { chinchilla } from '../pipeline/laws/chinchilla.ts';
-import { runFit } from '../pipeline/stages/fit.ts';
+import { runFit } from '../pipeline/fit/fit.ts';
 import type { FitOptions } from '../pipeline/fitting/options.ts';
 import { parseStarts } from '../pipeline/commands/common.ts';
 import type { Law } from '../pipeline/laws/law.ts';

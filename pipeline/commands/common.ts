@@ -4,7 +4,7 @@
  */
 import type { Argv } from 'yargs';
 import type { FitOptions } from '../fitting/options.ts';
-import { InputError } from '../types.ts';
+import { InputError } from '../io/types.ts';
 
 export interface DataArgs {
   data?: string[];

@@ -4,11 +4,11 @@
 import type { Argv, CommandModule } from 'yargs';
 import { join } from 'node:path';
 import { loadTable } from '../config/load.ts';
-import { runFit } from '../stages/fit.ts';
+import { runFit } from '../fit/fit.ts';
 import { writeArtifact } from '../io/artifact.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { exitState } from '../cli.ts';
-import { InputError } from '../types.ts';
+import { InputError } from '../io/types.ts';
 import { fitOptionsFromArgs, printJson, withDataOptions, withFitOptions, type DataArgs, type FitArgs } from './common.ts';
 import { formatFit } from './format.ts';
 import type { LawOptions } from '../laws/law.ts';

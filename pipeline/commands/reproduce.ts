@@ -5,7 +5,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { TARGETS } from '../reproduce/index.ts';
 import type { Check } from '../reproduce/check.ts';
-import { InputError } from '../types.ts';
+import { InputError } from '../io/types.ts';
 import { exitState } from '../cli.ts';
 import { printJson } from './common.ts';
 import { num } from './format.ts';

@@ -1,6 +1,6 @@
 /**
  * `atlas sweep CONFIG [--shard I/N] [--resume] [--jobs J] [--out DIR]` and
- * `atlas sweep merge DIR… [--out DIR]`: thin wrapper over pipeline/stages/sweep.ts with a progress
+ * `atlas sweep merge DIR… [--out DIR]`: thin wrapper over pipeline/sweep/sweep.ts with a progress
  * bar on stderr (plain lines when stderr is not a terminal). Exit 1 when a job failed (the sweep
  * still runs every other job) or, after a merge, when a job is missing.
  */
@@ -10,10 +10,10 @@ import { pathToFileURL } from 'node:url';
 import cliProgress from 'cli-progress';
 import type { Argv, CommandModule } from 'yargs';
 import { exitState } from '../cli.ts';
-import { loadSweep } from '../config/sweep_schema.ts';
-import { mergeSweeps, planSweep, runSweep, type SweepEvent, type SweepResult } from '../stages/sweep.ts';
-import { parseShard, shardOf } from '../stages/sweep_expand.ts';
-import { InputError } from '../types.ts';
+import { loadSweep } from '../sweep/schema.ts';
+import { mergeSweeps, planSweep, runSweep, type SweepEvent, type SweepResult } from '../sweep/sweep.ts';
+import { parseShard, shardOf } from '../sweep/expand.ts';
+import { InputError } from '../io/types.ts';
 
 interface SweepArgs {
   config: string;
@@ -99,9 +99,9 @@ function finish(result: SweepResult, args: SweepArgs): void {
 
 /** Run the report stage over a finished sweep folder, when that stage exists. */
 async function report(dir: string): Promise<void> {
-  const module = new URL('../stages/report.ts', import.meta.url);
+  const module = new URL('../report/report.ts', import.meta.url);
   if (!existsSync(module)) {
-    process.stderr.write('atlas sweep: no report stage in this build (pipeline/stages/report.ts); skipped the report\n');
+    process.stderr.write('atlas sweep: no report stage in this build (pipeline/report/report.ts); skipped the report\n');
     return;
   }
   const stage = (await import(module.href)) as { buildReport?: (dir: string) => Promise<{ path: string }> };

@@ -18,10 +18,10 @@ import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import type { LawOptions } from '../laws/law.ts';
 import type { FitOptions } from '../fitting/options.ts';
-import { ingestFiles, parseMapFlags, type IngestOptions } from '../stages/ingest.ts';
+import { ingestFiles, parseMapFlags, type IngestOptions } from '../ingest/ingest.ts';
 import { parseFilter } from './expressions.ts';
-import { parseHoldoutSpec } from '../stages/holdout.ts';
-import { InputError, type RunTable } from '../types.ts';
+import { parseHoldoutSpec } from '../fit/holdout.ts';
+import { InputError, type RunTable } from '../io/types.ts';
 import { ConfigSchema, type ConfigInput } from './schema.ts';
 
 /** A loaded, checked config. Paths are resolved (relative to the working directory when inside it). */

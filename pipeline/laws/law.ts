@@ -8,7 +8,7 @@
  * Bounds, `grid` values and the Jacobian are in internal coordinates; `init` and reported values
  * are on the natural scale.
  */
-import type { RunTable } from '../types.ts';
+import type { RunTable } from '../io/types.ts';
 
 export interface ParamSpec {
   /** Public name (SPEC §2): E A B alpha beta lambda tau_<lang> tau_other R_D R_N phi psi gamma. */

@@ -5,7 +5,7 @@
  * used to predict the C4-validation loss of a 1.4B model at M = 640 and a 6.9B model at M = 20.
  */
 import { loadTable } from '../config/load.ts';
-import { runFit } from '../stages/fit.ts';
+import { runFit } from '../fit/fit.ts';
 import { check, type Check, type ReproduceTarget } from './check.ts';
 import { shipped } from './paths.ts';
 
