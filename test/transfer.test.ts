@@ -161,10 +161,10 @@ describe('computeTransfer on synthetic logs with known τ', () => {
     expect(() => computeTransfer(table, { bootstrap: 0, size: 123 })).toThrow(/--size/);
   });
 
-  it('writes CSV, matrix, JSON and SVG that read back', () => {
+  it('writes CSV, matrix, JSON and SVG that read back', async () => {
     const result = computeTransfer(table, { bootstrap: 5 });
     const json = transferJson(result, { stats: null, predictor: null, provenance: { version: 'test', files: [], config_sha256: null } });
-    const files = transferFiles(json, result);
+    const files = await transferFiles(json, result);
     expect(files['transfer.csv'].split('\n')[0]).toBe('target,source,bts,d_mono,d_bi,censored,ci_low,ci_high,se,boot_censored,loss_ref');
     expect(files['transfer_heatmap.svg']).toMatch(/^<svg[^]*<\/svg>\n$/);
     expect(files['fas.csv']).toBeUndefined();

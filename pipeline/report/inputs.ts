@@ -1,7 +1,8 @@
 /**
  * What `atlas report DIR` reads. DIR is one of:
  *
- * - a fit folder (`atlas fit --out DIR`): `coefficients.json` + `predictions.csv`;
+ * - a fit folder (`atlas fit --out DIR`): `coefficients.json` + `predictions.csv`, and
+ *   `bootstrap.csv` (the joint bootstrap draws) when the fit ran a bootstrap;
  * - a sweep folder (`results/<sweep>/`): one sub-folder per job, each a fit folder (plus the
  *   sweep's `job.json` completion marker, whose status and error are shown for failed jobs).
  *
@@ -49,7 +50,16 @@ export interface FitInput {
   dir: string;
   artifact: CoefficientArtifact | null;
   predictions: PredictionRows | null;
+  /** Joint bootstrap draws from `bootstrap.csv`, per group ('' for an ungrouped fit). */
+  draws: Map<string, BootstrapDraws> | null;
   job: JobMarker | null;
+}
+
+/** The bootstrap draws of one fit (or one group): one column per parameter, natural units. */
+export interface BootstrapDraws {
+  /** Replicates (rows). */
+  count: number;
+  columns: Record<string, Float64Array>;
 }
 
 /** A transfer matrix read from `atlas transfer` output: cell (target i, source j). */
@@ -152,6 +162,52 @@ export function predictionsOfLanguage(p: PredictionRows, lang: string): Predicti
   };
 }
 
+/**
+ * Parse `bootstrap.csv` (`[group,]replicate,<param>…`, one row per replicate, natural units).
+ * Columns are found by name; every column other than `group` and `replicate` is a parameter.
+ * Empty cells (a parameter a group does not have) are dropped with their column for that group.
+ */
+export function parseBootstrapCsv(text: string, fileName: string): Map<string, BootstrapDraws> {
+  let records: string[][];
+  try {
+    records = parse(text, { skip_empty_lines: true }) as string[][];
+  } catch (error) {
+    throw new InputError(`${fileName}:1: not CSV: ${(error as Error).message}`);
+  }
+  if (records.length < 1) throw new InputError(`${fileName}:1: bootstrap draws: empty file`);
+  const header = records[0].map((h) => h.trim());
+  const iGroup = header.indexOf('group');
+  if (header.indexOf('replicate') < 0) throw new InputError(`${fileName}:1: replicate: missing required column`);
+  const params = header.map((h, k) => [h, k] as const).filter(([h]) => h !== 'group' && h !== 'replicate');
+  const rows = new Map<string, number[][]>();
+  const problems: string[] = [];
+  for (let r = 1; r < records.length && problems.length < 20; r++) {
+    const row = records[r];
+    const group = iGroup >= 0 ? (row[iGroup] ?? '').trim() : '';
+    const values = params.map(([name, k]) => {
+      const cell = (row[k] ?? '').trim();
+      if (cell === '') return Number.NaN;
+      const v = Number(cell);
+      if (!Number.isFinite(v)) problems.push(`${fileName}:${r + 1}: ${name}: not a number: "${cell}"`);
+      return v;
+    });
+    let list = rows.get(group);
+    if (!list) rows.set(group, (list = []));
+    list.push(values);
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  const out = new Map<string, BootstrapDraws>();
+  for (const [group, list] of rows) {
+    const columns: Record<string, Float64Array> = {};
+    params.forEach(([name], k) => {
+      const column = Float64Array.from(list, (v) => v[k]);
+      if (column.every((x) => Number.isFinite(x))) columns[name] = column;
+    });
+    out.set(group, { count: list.length, columns });
+  }
+  return out;
+}
+
 function readText(path: string): string {
   try {
     return readFileSync(path, 'utf8');
@@ -184,11 +240,13 @@ function readJobMarker(path: string): JobMarker | null {
 function readFitFolder(dir: string, name: string): FitInput {
   const coefficients = join(dir, 'coefficients.json');
   const predictions = join(dir, 'predictions.csv');
+  const bootstrap = join(dir, 'bootstrap.csv');
   return {
     name,
     dir,
     artifact: existsSync(coefficients) ? readArtifact(coefficients) : null,
     predictions: existsSync(predictions) ? parsePredictions(readText(predictions), predictions) : null,
+    draws: existsSync(bootstrap) ? parseBootstrapCsv(readText(bootstrap), bootstrap) : null,
     job: readJobMarker(join(dir, 'job.json')),
   };
 }

@@ -20,7 +20,6 @@
  * Matrix cells: null = not measured; `censored` is 0, +1 (true value above the bound) or −1 (below).
  */
 import { readFileSync } from 'node:fs';
-import { heatmapSvg } from '../io/svg_heatmap.ts';
 import { InputError } from '../io/types.ts';
 import type { FasScore, TransferResult, TransferScore } from './transfer.ts';
 import { formatScore, matrixCsv, type TransferMatrix } from './matrix.ts';
@@ -109,21 +108,25 @@ export function fasCsv(fas: FasScore[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** SVG heatmap of a matrix; censored cells get `<` / `>` before their bound. */
-export function matrixHeatmap(m: TransferMatrix, title: string): string {
+/**
+ * SVG heatmap of a matrix (the report's vega-lite heatmap, rendered in Node); censored cells get
+ * `<` / `>` before their bound. The plotting stack is loaded only when a heatmap is drawn.
+ */
+export async function matrixHeatmap(m: TransferMatrix, title: string): Promise<string> {
+  const { heatmapSvg } = await import('../report/plots/heatmap.ts');
   return heatmapSvg({
     rows: m.targets,
     cols: m.sources,
     values: m.values,
-    prefix: Array.from(m.censored ?? new Int8Array(m.values.length), (c) => (c < 0 ? '<' : c > 0 ? '>' : undefined)),
+    prefix: Array.from(m.censored ?? new Int8Array(m.values.length), (c) => (c < 0 ? '<' : c > 0 ? '>' : '')),
     title,
-    rowAxis: 'target',
-    colAxis: 'source',
-  });
+    rowAxis: 'target language t',
+    colAxis: 'source language s',
+  }, 'transfer-heatmap');
 }
 
 /** Every output file of `atlas transfer`, name → text. `fas.csv` only when finetune runs gave scores. */
-export function transferFiles(json: TransferJson, result: TransferResult): Record<string, string> {
+export async function transferFiles(json: TransferJson, result: TransferResult): Promise<Record<string, string>> {
   const files: Record<string, string> = {};
   files['transfer.csv'] = transferCsv(result.scores);
   files['transfer_matrix.csv'] = matrixCsv(result.matrix);
@@ -132,7 +135,7 @@ export function transferFiles(json: TransferJson, result: TransferResult): Recor
     files[`transfer_matrix_d${ref}.csv`] = matrixCsv(m);
   });
   files['transfer.json'] = `${JSON.stringify(json, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`;
-  files['transfer_heatmap.svg'] = matrixHeatmap(result.matrix, `Bilingual transfer score BTS (row = target, column = source), N = ${short(result.size)}, d_mono = ${short(result.refTokens[0])} tokens`);
+  files['transfer_heatmap.svg'] = await matrixHeatmap(result.matrix, `Bilingual transfer score BTS (row = target, column = source), N = ${short(result.size)}, d_mono = ${short(result.refTokens[0])} tokens`);
   if (result.fas.length > 0) files['fas.csv'] = fasCsv(result.fas);
   return files;
 }
