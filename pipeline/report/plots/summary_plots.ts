@@ -63,7 +63,7 @@ export function sweepMetricsPlot(jobs: JobSummary[], name: string): PlotDef | nu
     height: Math.max(120, 16 * names.length),
     mark: { type: 'point', filled: true, size: 50 },
     encoding: {
-      y: { field: 'job', type: 'nominal', sort: names, title: null, axis: { labelLimit: 320 } },
+      y: { field: 'job', type: 'nominal', sort: names, title: 'job', axis: { labelLimit: 320 } },
       x: { field: 'r2', type: 'quantitative', title: 'R² on loss', scale: { zero: false } },
       color: { field: 'set', type: 'nominal', title: 'rows', scale: { domain: ['train', 'heldout'], range: ['#4c78a8', '#e45756'] } },
       shape: { field: 'status', type: 'nominal', title: 'fit status', scale: statusShapes(values.map((v) => v.status as string)) },
@@ -241,7 +241,7 @@ export function sweepFitsPlot(jobs: JobPredictions[], kind: 'loss' | 'residuals'
   let nLo = Infinity;
   let nHi = -Infinity;
   for (const v of values) { nLo = Math.min(nLo, v.N as number); nHi = Math.max(nHi, v.N as number); }
-  const x = { field: 'tokens', type: 'quantitative', scale: { type: 'log' }, title: 'tokens D', axis: { labelExpr: SI_LABEL, tickCount: 4 } };
+  const x = { field: 'tokens', type: 'quantitative', scale: { type: 'log' }, title: 'tokens D', axis: { labelExpr: SI_LABEL, tickCount: 4, labelFlush: true } };
   const shape = { field: 'split', type: 'nominal', title: 'observed', scale: { domain: ['train', 'heldout'], range: ['circle', 'triangle-up'] } };
   const color = { field: 'N', type: 'quantitative', title: 'model size N', scale: { type: 'log', scheme: 'viridis' }, legend: { values: legendSizes(nLo, nHi), labelExpr: SI_LABEL } };
   const yScale = { type: 'log', nice: false, padding: 6 };
