@@ -34,7 +34,7 @@ import { runIndex, subsetTable } from '../io/table.ts';
 import { loadTable } from '../config/load.ts';
 import type { RunTable } from '../io/types.ts';
 import { check, type Check, type ReproduceTarget } from './check.ts';
-import { shipped } from './paths.ts';
+import { shipped } from '../io/shipped.ts';
 
 const T = 'atlas';
 

@@ -21,7 +21,7 @@ import { getLaw } from '../laws/index.ts';
 import { LAMBDA_INIT } from '../laws/atlas.ts';
 import { ingestText } from '../ingest/ingest.ts';
 import { Random, deriveSeed } from '../fitting/random.ts';
-import { shipped } from '../reproduce/paths.ts';
+import { shipped } from '../io/shipped.ts';
 
 /** One experiment of a design: mixtures crossed with a scale set. */
 export interface Experiment {
