@@ -28,6 +28,9 @@ import type { MatrixStats } from './stats.ts';
 
 export const TRANSFER_SCHEMA = 'atlas.transfer/1';
 
+/** Draws a matrix as an SVG document with a title (`matrixHeatmap` of report/plots/heatmap.ts). */
+export type MatrixHeatmap = (m: TransferMatrix, title: string) => Promise<string>;
+
 export interface TransferJson {
   schema: typeof TRANSFER_SCHEMA;
   size: number;
@@ -109,24 +112,11 @@ export function fasCsv(fas: FasScore[]): string {
 }
 
 /**
- * SVG heatmap of a matrix (the report's vega-lite heatmap, rendered in Node); censored cells get
- * `<` / `>` before their bound. The plotting stack is loaded only when a heatmap is drawn.
+ * Every output file of `atlas transfer`, name → text. `fas.csv` only when finetune runs gave
+ * scores. `heatmap` draws `transfer_heatmap.svg` (the command passes the report's vega-lite heatmap, so
+ * this module stays free of the plotting stack).
  */
-export async function matrixHeatmap(m: TransferMatrix, title: string): Promise<string> {
-  const { heatmapSvg } = await import('../report/plots/heatmap.ts');
-  return heatmapSvg({
-    rows: m.targets,
-    cols: m.sources,
-    values: m.values,
-    prefix: Array.from(m.censored ?? new Int8Array(m.values.length), (c) => (c < 0 ? '<' : c > 0 ? '>' : '')),
-    title,
-    rowAxis: 'target language t',
-    colAxis: 'source language s',
-  }, 'transfer-heatmap');
-}
-
-/** Every output file of `atlas transfer`, name → text. `fas.csv` only when finetune runs gave scores. */
-export async function transferFiles(json: TransferJson, result: TransferResult): Promise<Record<string, string>> {
+export async function transferFiles(json: TransferJson, result: TransferResult, heatmap: MatrixHeatmap): Promise<Record<string, string>> {
   const files: Record<string, string> = {};
   files['transfer.csv'] = transferCsv(result.scores);
   files['transfer_matrix.csv'] = matrixCsv(result.matrix);
@@ -135,7 +125,7 @@ export async function transferFiles(json: TransferJson, result: TransferResult):
     files[`transfer_matrix_d${ref}.csv`] = matrixCsv(m);
   });
   files['transfer.json'] = `${JSON.stringify(json, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`;
-  files['transfer_heatmap.svg'] = await matrixHeatmap(result.matrix, `Bilingual transfer score BTS (row = target, column = source), N = ${short(result.size)}, d_mono = ${short(result.refTokens[0])} tokens`);
+  files['transfer_heatmap.svg'] = await heatmap(result.matrix, `Bilingual transfer score BTS (row = target, column = source), N = ${short(result.size)}, d_mono = ${short(result.refTokens[0])} tokens`);
   if (result.fas.length > 0) files['fas.csv'] = fasCsv(result.fas);
   return files;
 }

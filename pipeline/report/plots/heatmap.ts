@@ -10,6 +10,7 @@
  */
 import { round6, trimNumber } from './format.ts';
 import { renderSvg, type PlotSpec } from './render.ts';
+import type { TransferMatrix } from '../../transfer/matrix.ts';
 
 export interface HeatmapInput {
   rows: string[];
@@ -105,4 +106,17 @@ export async function heatmapSvg(input: HeatmapInput, name = 'heatmap'): Promise
   const built = heatmapSpec(input);
   const spec = built?.spec ?? ({ title: { text: wrapTitle(`${input.title ?? ''} (no measured cell)`.trim()) }, width: 200, height: 40, mark: 'text', data: { values: [{}] }, encoding: { text: { value: 'no measured cell' }, x: { value: 100 }, y: { value: 20 } } } as unknown as PlotSpec);
   return `${await renderSvg(spec, name)}\n`;
+}
+
+/** A transfer matrix as `atlas transfer` writes it (transfer_heatmap.svg); censored cells get `<` / `>` before their bound. */
+export async function matrixHeatmap(m: TransferMatrix, title: string): Promise<string> {
+  return heatmapSvg({
+    rows: m.targets,
+    cols: m.sources,
+    values: m.values,
+    prefix: Array.from(m.censored ?? new Int8Array(m.values.length), (c) => (c < 0 ? '<' : c > 0 ? '>' : '')),
+    title,
+    rowAxis: 'target language t',
+    colAxis: 'source language s',
+  }, 'transfer-heatmap');
 }
