@@ -394,6 +394,13 @@ describe('report of a grouped fit with its bootstrap draws', () => {
     }
     expect(html).toContain('Coefficients per group (eval_lang)');
     expect(html.match(/joint bootstrap parameter draws \(bootstrap\.csv\)/g)).toHaveLength(2);
+    // rebuilding gives the same bytes, page and PNGs alike
+    await buildReport(dir, { pngWidth: 400 });
+    const page = readFileSync(join(dir, 'report.html'));
+    const corner = readFileSync(join(dir, 'plots', 'corner-fr.png'));
+    await buildReport(dir, { pngWidth: 400 });
+    expect(readFileSync(join(dir, 'report.html')).equals(page)).toBe(true);
+    expect(readFileSync(join(dir, 'plots', 'corner-fr.png')).equals(corner)).toBe(true);
   });
 });
 
