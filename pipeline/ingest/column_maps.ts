@@ -118,6 +118,8 @@ export function closest(wanted: string, names: readonly string[]): string | null
 function missingHint(target: string, names: readonly string[]): string {
   const near = closest(target, names.filter((n) => n !== ''));
   const shown = names.filter((n) => n !== '').join(', ');
+  const step = target === 'tokens' && !near ? closest('step', names.filter((n) => n !== '')) : null;
+  if (step) return `(columns: ${shown}); type --map tokens=${step}*TOKENS_PER_STEP (e.g. ${step}*524288 for 256 sequences of 2,048 tokens) or give a constant (--map tokens=2B)`;
   const how = near ? `type --map ${target}=${/[\s;"']/.test(near) ? JSON.stringify(near) : near}` : `map one with --map ${target}=COLUMN`;
   return `(columns: ${shown}); ${how}${SIZED.has(target as SpecColumn) ? ` or give a constant (--map ${target}=70M)` : ''}`;
 }
