@@ -104,7 +104,7 @@ export function closest(wanted: string, names: readonly string[]): string | null
     if (i >= 0) return names[i];
   }
   const containing = names.filter((_, i) => lower[i].includes(w));
-  if (containing.length > 0) return containing.sort((a, b) => a.length - b.length)[0];
+  if (containing.length > 0) return containing.sort((a, b) => Number(!a.toLowerCase().startsWith(w)) - Number(!b.toLowerCase().startsWith(w)) || a.length - b.length)[0];
   let best: string | null = null;
   let bestDistance = Math.max(2, Math.floor(w.length / 3)) + 1;
   names.forEach((name, i) => {

@@ -2,7 +2,7 @@
  * What an ingest produced, for people and for other tools: the summary `atlas ingest` prints
  * (sizes, ranges, filters, skipped rows, files) and the table as normalised SPEC §1 CSV.
  */
-import { csvLine } from '../io/csv.ts';
+import { csvLine, csvRows, type CsvValue } from '../io/csv.ts';
 import type { Mixture, RunTable, SourceFile } from '../io/types.ts';
 import { SPEC_COLUMNS } from './column_maps.ts';
 import { STATS } from './run_table.ts';
@@ -119,12 +119,18 @@ export function toNormalizedCsv(table: RunTable): string {
     return text;
   };
   const chunks: string[] = [csvLine(SPEC_COLUMNS)];
-  for (let i = 0; i < table.rows; i++) {
-    chunks.push(csvLine([
-      table.runId[i], num(table.params[i]), num(table.tokens[i]), num(table.loss[i]), table.evalLang[i],
-      table.mixture[i].key, uniqueOf(table.uniqueTokens[i]), table.kind[i], table.baseRun[i] ?? '',
-      num(table.baseTokens[i]), num(table.step[i]), table.seed[i] ?? '', num(table.flops[i]), table.split[i] ?? '',
-    ]));
+  // Written in blocks of rows, so a large table never holds every row's cells at once.
+  const BLOCK = 8192;
+  for (let start = 0; start < table.rows; start += BLOCK) {
+    const rows: CsvValue[][] = [];
+    for (let i = start; i < Math.min(table.rows, start + BLOCK); i++) {
+      rows.push([
+        table.runId[i], num(table.params[i]), num(table.tokens[i]), num(table.loss[i]), table.evalLang[i],
+        table.mixture[i].key, uniqueOf(table.uniqueTokens[i]), table.kind[i], table.baseRun[i] ?? '',
+        num(table.baseTokens[i]), num(table.step[i]), table.seed[i] ?? '', num(table.flops[i]), table.split[i] ?? '',
+      ]);
+    }
+    chunks.push(csvRows(rows));
   }
   return chunks.join('');
 }

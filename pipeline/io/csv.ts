@@ -13,6 +13,7 @@ import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { CsvError, parse as parseStream, type Options, type Parser } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
+import { stringify as stringifySync, type Options as StringifyOptions } from 'csv-stringify/sync';
 
 /** Receives the header and then every data record of one source (the canonical rows every log reader yields). */
 export interface CsvSink {
@@ -295,18 +296,31 @@ export function parseCsvFile(path: string, sink: CsvSink, format: { delimiter?: 
   });
 }
 
-/** Quote one field for CSV output when it needs it (comma, quote, CR or LF). */
-export function csvField(value: string): string {
-  if (!/[",\r\n]/.test(value) && value.trim() === value) return value;
-  return `"${value.replace(/"/g, '""')}"`;
+// ---------------------------------------------------------------------------------------------
+// Writing: every CSV atlas writes goes through csv-stringify with these settings.
+
+/** A cell to write: strings as they are, numbers as JavaScript prints them (NaN as `NaN`), null and undefined empty. */
+export type CsvValue = string | number | null | undefined;
+
+const WRITE: StringifyOptions = {
+  record_delimiter: '\n',
+  eof: true,
+  // Beside csv-stringify's own rule (a comma, quote, CR or LF), quote a field with leading or
+  // trailing whitespace, which a reader that trims would otherwise lose.
+  quoted_match: [/^\s|\s$/],
+};
+
+/** Rows as CSV text, each line ending in LF. */
+export function csvRows(rows: readonly (readonly CsvValue[])[]): string {
+  return stringifySync(rows as CsvValue[][], WRITE);
 }
 
-/** One CSV line (with trailing LF) from already-formatted fields. */
-export function csvLine(fields: readonly string[]): string {
-  let out = '';
-  for (let i = 0; i < fields.length; i++) {
-    if (i > 0) out += ',';
-    out += csvField(fields[i]);
-  }
-  return `${out}\n`;
+/** One CSV line (with trailing LF). */
+export function csvLine(fields: readonly CsvValue[]): string {
+  return csvRows([fields]);
+}
+
+/** One field as CSV writes it (quoted when it needs it). */
+export function csvField(value: CsvValue): string {
+  return csvRows([[value]]).slice(0, -1);
 }
