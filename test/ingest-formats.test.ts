@@ -162,6 +162,12 @@ describe('one command per format, no config', () => {
     fits[name] = ['E', 'A', 'B', 'alpha', 'beta'].map((p) => artifact.params[p].value);
     if (name === 'wandb') expect(result.stderr).toContain('skipped 100 rows without a value');
   });
+  it('validate takes the files positionally with --where', () => {
+    const result = spawnSync(process.execPath, ['bin/atlas.mjs', 'validate', join(dir, 'runs.tsv'), '--map', 'run_id=Name', '--where', 'step > 5000',
+      '--coefficients', join(scratch, 'fit-wandb', 'coefficients.json'), '--json'], { cwd: root, encoding: 'utf8' });
+    expect(result.status, result.stderr).toBe(0);
+    expect((JSON.parse(result.stdout) as { rows: number }).rows).toBe(50);
+  });
   it('the four fits agree', () => {
     for (const name of ['tsv', 'jsonl', 'trainer_state']) {
       fits.wandb.forEach((value, k) => expect(fits[name][k]).toBeCloseTo(value, 6));
