@@ -87,6 +87,31 @@ describe('log formats give the same table', () => {
   });
 });
 
+describe('every reader yields the same rows (property)', () => {
+  const row = fc.record({
+    run: fc.stringMatching(/^[a-z][a-z0-9 ,"-]{0,8}$/).filter((r) => r.trim() === r),
+    params: fc.integer({ min: 1, max: 9999 }),
+    tokens: fc.integer({ min: 1, max: 9999 }),
+    loss: fc.double({ min: 0.5, max: 9, noNaN: true }),
+  });
+  it('CSV, TSV, JSON lines and gzip of each give the same table', async () => {
+    let n = 0;
+    await fc.assert(fc.asyncProperty(fc.uniqueArray(row, { minLength: 1, maxLength: 12, selector: (r) => `${r.run}\u0000${r.tokens}` }), async (rows) => {
+      const quote = (text: string): string => (/[",\t]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
+      const csv = `run_id,params,tokens,loss\n${rows.map((r) => `${quote(r.run)},${r.params}M,${r.tokens}k,${r.loss}`).join('\n')}\n`;
+      const tsv = csv.replace(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/gm, '\t');
+      const jsonl = rows.map((r) => JSON.stringify({ run_id: r.run, params: `${r.params}M`, tokens: r.tokens * 1000, loss: r.loss })).join('\n');
+      const base = join(scratch, `prop-${n++}`);
+      writeFileSync(`${base}.csv`, csv);
+      writeFileSync(`${base}.tsv.gz`, gzipSync(tsv));
+      writeFileSync(`${base}.jsonl`, jsonl);
+      const expected = toNormalizedCsv(await ingestFiles([`${base}.csv`]));
+      expect(toNormalizedCsv(await ingestFiles([`${base}.tsv.gz`]))).toBe(expected);
+      expect(toNormalizedCsv(await ingestFiles([`${base}.jsonl`]))).toBe(expected);
+    }), { numRuns: 40 });
+  });
+});
+
 describe('errors say what to type instead', () => {
   it('suggests the closest column for a missing one', async () => {
     const [message] = await problems(() => ingestFiles([join(dir, 'runs.tsv')]));
