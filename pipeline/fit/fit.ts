@@ -3,6 +3,7 @@
  * predictions. Pure: no files, no argv; the `fit` command writes what this returns.
  */
 import type { CoefficientArtifact, DerivedEntry, GroupEntry, Metrics, ParamEntry } from '../io/artifact.ts';
+import { csvRows, type CsvValue } from '../io/csv.ts';
 import type { LawOptions } from '../laws/law.ts';
 import { getLaw } from '../laws/index.ts';
 import { fitLaw, predictLoss } from '../fitting/fit.ts';
@@ -253,41 +254,33 @@ export function bootstrapCsv(results: Map<string, FitResult>, grouped: boolean):
   if (fits.length === 0) return null;
   const names: string[] = [];
   for (const [, r] of fits) for (const e of r.estimates) if (!names.includes(e.name)) names.push(e.name);
-  const lines = [[...(grouped ? ['group'] : []), 'replicate', ...names].join(',')];
+  const rows: CsvValue[][] = [[...(grouped ? ['group'] : []), 'replicate', ...names]];
   for (const [group, r] of fits) {
     const draws = r.bootstrap!.draws;
     const count = Math.min(...Object.values(draws).map((c) => c.length));
-    for (let b = 0; b < count; b++) {
-      const cells = names.map((k) => (draws[k] ? String(draws[k][b]) : ''));
-      lines.push([...(grouped ? [csvField(group)] : []), String(b), ...cells].join(','));
-    }
+    for (let b = 0; b < count; b++) rows.push([...(grouped ? [group] : []), b, ...names.map((k) => (draws[k] ? draws[k][b] : ''))]);
   }
-  return `${lines.join('\n')}\n`;
+  return csvRows(rows);
 }
 
 /** predictions.csv: observed and fitted loss per row, with its split and group. */
 export function predictionsCsv(table: RunTable, predicted: Float64Array, heldOut: Uint8Array, groupOf: string[]): string {
-  const lines = ['run_id,params,tokens,eval_lang,step,loss,predicted,residual_log,split,group'];
+  const rows: CsvValue[][] = [['run_id', 'params', 'tokens', 'eval_lang', 'step', 'loss', 'predicted', 'residual_log', 'split', 'group']];
   for (let i = 0; i < table.rows; i++) {
-    lines.push([
-      csvField(table.runId[i]),
+    rows.push([
+      table.runId[i],
       table.params[i],
       table.tokens[i],
-      csvField(table.evalLang[i]),
+      table.evalLang[i],
       Number.isNaN(table.step[i]) ? '' : table.step[i],
       table.loss[i],
       predicted[i],
       Math.log(predicted[i]) - Math.log(table.loss[i]),
       heldOut[i] ? 'heldout' : 'train',
-      csvField(groupOf[i]),
-    ].join(','));
+      groupOf[i],
+    ]);
   }
-  return `${lines.join('\n')}\n`;
-}
-
-/** Quote a CSV field when it needs it. */
-export function csvField(value: string): string {
-  return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+  return csvRows(rows);
 }
 
 export type { Metrics };
