@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import yargs from 'yargs';
 import { reportCommand } from '../pipeline/commands/report.ts';
+import { fitCommand } from '../pipeline/commands/fit.ts';
+import { runCommand } from './helpers/command.ts';
 import { readArtifact } from '../pipeline/io/artifact.ts';
 import { thinRows } from '../pipeline/report/plots/fit_plots.ts';
 import { bandPlot, chinchillaLoss, chinchillaSets, computeOptimalND, isoLossTokens } from '../pipeline/report/plots/law_plots.ts';
@@ -516,5 +518,22 @@ describe('coefficients across jobs', () => {
     expect(bOf(blocks[0]).map((v) => v.row)).toEqual(['b']);
     expect(bOf(blocks[1]).map((v) => v.row)).toEqual(['a', 'c']);
     expect(Math.max(...bOf(blocks[1]).map((v) => v.value))).toBeLessThan(1e5);
+  });
+});
+
+describe('atlas fit writes bootstrap.csv', () => {
+  it('next to coefficients.json with --bootstrap, and removes a stale one without', async () => {
+    const dir = join(scratch, 'fit-command');
+    rmSync(dir, { recursive: true, force: true });
+    const data = join(scratch, 'fit-command.csv');
+    writeFileSync(data, syntheticRuns(41));
+    const base = ['fit', '--data', data, '--law', 'chinchilla', '--starts', 'init', '--out', dir];
+    await runCommand(fitCommand, [...base, '--bootstrap', '12']);
+    const artifact = readArtifact(join(dir, 'coefficients.json'));
+    const draws = parseBootstrapCsv(readFileSync(join(dir, 'bootstrap.csv'), 'utf8'), 'bootstrap.csv').get('')!;
+    expect(draws.count).toBeGreaterThan(8);
+    expect(storedDraws(artifact.params, draws)).toMatchObject({ count: draws.count });
+    await runCommand(fitCommand, base);
+    expect(existsSync(join(dir, 'bootstrap.csv'))).toBe(false);
   });
 });
