@@ -16,7 +16,7 @@ import { thinRows } from '../pipeline/report/plots/fit_plots.ts';
 import { bandPlot, chinchillaLoss, chinchillaSets, computeOptimalND, isoLossTokens } from '../pipeline/report/plots/law_plots.ts';
 import { prefixSvgIds, renderSvg } from '../pipeline/report/plots/render.ts';
 import { buildReport } from '../pipeline/report/report.ts';
-import { parseBootstrapCsv, parsePredictions, readReportInputs } from '../pipeline/report/inputs.ts';
+import { parseBootstrapCsv, parseBootstrapJson, parsePredictions, readReportInputs } from '../pipeline/report/inputs.ts';
 import { recomputeDraws, storedDraws } from '../pipeline/report/bootstrap.ts';
 import { paramsTable, statusBanner } from '../pipeline/report/html.ts';
 import { lossVsComputePlot, residualsByScalePlot } from '../pipeline/report/plots/compute_plots.ts';
@@ -339,6 +339,17 @@ describe('bootstrap.csv, the sidecar of the bootstrap draws', () => {
     expect(plain.bootstrap).toBeNull();
     // the draws add no key to the artifact
     expect(Object.keys(fit.artifact).sort()).toEqual(Object.keys(plain.artifact).sort());
+  });
+
+  it('reads the same draws from their JSON form (bootstrap.json, schema atlas.bootstrap/1)', () => {
+    const csv = parseBootstrapCsv('group,replicate,E,A\nen,0,1.8,400\nen,1,1.9,410\nfr,0,2.1,380\n', 'b.csv');
+    const json = parseBootstrapJson(JSON.stringify({ schema: 'atlas.bootstrap/1', groups: { en: { names: ['E', 'A'], values: [[1.8, 400], [1.9, 410]] }, fr: { names: ['E', 'A'], values: [[2.1, 380]] } } }), 'b.json');
+    expect([...json.keys()]).toEqual([...csv.keys()]);
+    for (const g of ['en', 'fr']) {
+      expect(json.get(g)!.count).toBe(csv.get(g)!.count);
+      for (const k of ['E', 'A']) expect(Array.from(json.get(g)!.columns[k])).toEqual(Array.from(csv.get(g)!.columns[k]));
+    }
+    expect(() => parseBootstrapJson('{"schema":"other"}', 'b.json')).toThrow('b.json:1: schema: expected "atlas.bootstrap/1"');
   });
 
   it('names file, line and column of a bad cell', () => {

@@ -208,6 +208,43 @@ export function parseBootstrapCsv(text: string, fileName: string): Map<string, B
   return out;
 }
 
+/**
+ * Parse `bootstrap.json` (schema `atlas.bootstrap/1`: per group, '' without groups, the
+ * parameter `names` and one row of natural-scale `values` per replicate), the JSON form of the
+ * same draws, into the same shape as `parseBootstrapCsv`.
+ */
+export function parseBootstrapJson(text: string, fileName: string): Map<string, BootstrapDraws> {
+  let raw: { schema?: unknown; groups?: Record<string, { names?: unknown; values?: unknown }> };
+  try {
+    raw = JSON.parse(text) as typeof raw;
+  } catch (error) {
+    throw new InputError(`${fileName}:1: not JSON: ${(error as Error).message}`);
+  }
+  if (!raw || raw.schema !== 'atlas.bootstrap/1' || !raw.groups || typeof raw.groups !== 'object') throw new InputError(`${fileName}:1: schema: expected "atlas.bootstrap/1"`);
+  const out = new Map<string, BootstrapDraws>();
+  for (const [group, entry] of Object.entries(raw.groups)) {
+    const names = Array.isArray(entry?.names) ? entry.names.map(String) : null;
+    const values = Array.isArray(entry?.values) ? (entry.values as unknown[]) : null;
+    if (!names || !values) throw new InputError(`${fileName}:1: groups.${group}: expected names and values`);
+    const columns: Record<string, Float64Array> = {};
+    names.forEach((name, k) => {
+      const column = Float64Array.from(values, (row) => (Array.isArray(row) && typeof row[k] === 'number' ? row[k] : Number.NaN));
+      if (column.every((x) => Number.isFinite(x))) columns[name] = column;
+    });
+    out.set(group, { count: values.length, columns });
+  }
+  return out;
+}
+
+/** The bootstrap draws of a fit folder: `bootstrap.csv`, else `bootstrap.json`, else null. */
+function readDrawsOf(dir: string): Map<string, BootstrapDraws> | null {
+  const csv = join(dir, 'bootstrap.csv');
+  if (existsSync(csv)) return parseBootstrapCsv(readText(csv), csv);
+  const json = join(dir, 'bootstrap.json');
+  if (existsSync(json)) return parseBootstrapJson(readText(json), json);
+  return null;
+}
+
 function readText(path: string): string {
   try {
     return readFileSync(path, 'utf8');
@@ -240,13 +277,12 @@ function readJobMarker(path: string): JobMarker | null {
 function readFitFolder(dir: string, name: string): FitInput {
   const coefficients = join(dir, 'coefficients.json');
   const predictions = join(dir, 'predictions.csv');
-  const bootstrap = join(dir, 'bootstrap.csv');
   return {
     name,
     dir,
     artifact: existsSync(coefficients) ? readArtifact(coefficients) : null,
     predictions: existsSync(predictions) ? parsePredictions(readText(predictions), predictions) : null,
-    draws: existsSync(bootstrap) ? parseBootstrapCsv(readText(bootstrap), bootstrap) : null,
+    draws: readDrawsOf(dir),
     job: readJobMarker(join(dir, 'job.json')),
   };
 }
