@@ -88,10 +88,16 @@ export interface IntervalRow {
   notIdentified: boolean;
 }
 
-/** Rough width in pixels of a y-axis label at 11 px. */
+/**
+ * Width in pixels vega reserves for a y-axis label at 11 px when it renders without a canvas
+ * (its estimate: 0.8 × font size per character).
+ */
 function labelWidth(text: string): number {
-  return Math.min(240, 6.4 * text.length);
+  return Math.min(LABEL_LIMIT, 8.8 * text.length);
 }
+
+/** Longest row label drawn in full (longer ones end in an ellipsis). */
+const LABEL_LIMIT = 320;
 
 /** Page width the plots are laid out for (the report's content width, less a margin). */
 const PAGE = 1150;
@@ -127,7 +133,7 @@ export function intervalPlot(rows: IntervalRow[], name: string, title: string, c
       }));
       const first = k % perLine === 0;
       const x = { type: 'quantitative', scale: { zero: false, ...(log ? { type: 'log' } : {}) }, title: `${panel}${log ? ' (log)' : ''}`, axis: { tickCount: 3, labelOverlap: true, labelFlush: true, format: '~g' } };
-      const y = { field: 'row', type: 'nominal', sort: order, scale: { domain: order }, title: first ? rowTitle : null, axis: first ? { labelLimit: 240 } : { labels: false, ticks: false, title: null } };
+      const y = { field: 'row', type: 'nominal', sort: order, scale: { domain: order }, title: first ? rowTitle : null, axis: first ? { labelLimit: LABEL_LIMIT } : { labels: false, ticks: false, title: null } };
       return {
         width,
         height: Math.max(30, 16 * order.length),
@@ -140,7 +146,8 @@ export function intervalPlot(rows: IntervalRow[], name: string, title: string, c
     });
     return { ...(section ? { title: { text: section, fontSize: 12, anchor: 'start' } } : {}), concat: charts, columns: perLine, spacing: { row: 10, column: 12 } };
   });
-  const spec = (blocks.length === 1 ? blocks[0] : { vconcat: blocks, spacing: 18 }) as unknown as PlotSpec;
+  // Row labels (job names) in full, up to LABEL_LIMIT.
+  const spec = { ...(blocks.length === 1 ? blocks[0] : { vconcat: blocks, spacing: 18 }), config: { axis: { labelLimit: LABEL_LIMIT } } } as unknown as PlotSpec;
   return { name, title, caption: `${caption}${flagged ? ' Red: a parameter the fit flags as not identified.' : ''}`, spec };
 }
 
