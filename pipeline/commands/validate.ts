@@ -39,7 +39,8 @@ export const validateCommand: CommandModule<object, Args> = {
       const { spec: _spec, ...rest } = report;
       printJson(rest);
     }
-    let text = `${artifact.law}${report.spec ? ` on ${report.spec}` : ''}: rows ${report.rows}, R² ${num(report.r2, 5)}, RMSE ${num(report.rmse, 4)}, MAPE ${num(report.mape, 3)} %\n`;
+    let text = `${artifact.law}${report.spec ? ` on ${report.spec}` : ''}: rows ${report.rows}, R² ${num(report.r2, 5)}, RMSE ${num(report.rmse, 4)}, MAPE ${num(report.mape, 3)} %${report.spearman !== undefined ? `, Spearman ρ ${num(report.spearman, 4)}` : ''}\n`;
+    for (const c of report.spearman_cells ?? []) text += `  ρ ${num(c.spearman, 4)} over ${c.mixtures} mixtures (${c.eval_lang}, N ${num(c.params, 3)}, D ${num(c.tokens, 3)})\n`;
     for (const [name, m] of Object.entries(report.groups ?? {})) text += `  ${name}: rows ${m.rows}, R² ${num(m.r2, 5)}, RMSE ${num(m.rmse, 4)}, MAPE ${num(m.mape, 3)} %\n`;
     process.stderr.write(text);
   },

@@ -17,6 +17,7 @@ import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { CsvSyntaxError, csvLine, parseCsvFile, parseCsvText, type CsvSink } from '../io/csv.ts';
 import { compare, parseComposite, parseFilter, parseSourceExpression, parseStrictNumber, showCell, LINE_SOURCE, type RowFilter } from '../config/expressions.ts';
+import { compileMixtureColumns, isMixtureLayout, type MixtureColumns } from '../ingest/mixture_columns.ts';
 import { InputError, type LanguageInfo, type LanguageTable, type Mixture, type RunTable, type SourceFile } from '../types.ts';
 
 /** How to read logs: languages table, column map, row filters, tolerances. */
@@ -409,6 +410,8 @@ interface ColumnRef {
   /** Label for messages: the target name, or `source (as target)`. */
   label: string;
   values: Record<string, string> | null;
+  /** Mixture written in another layout (`wide:…`, `split:…`; see ingest/mixture_columns.ts). */
+  mixture?: MixtureColumns;
 }
 
 interface FileState {
@@ -534,6 +537,16 @@ class TableBuilder implements CsvSink {
         if (index !== undefined) f.cols[target] = { index, parts: null, factor: 1, label: target, values };
         continue;
       }
+      if (target === 'mixture' && isMixtureLayout(expression)) {
+        const reader = compileMixtureColumns(expression, names);
+        if (typeof reader === 'string') {
+          this.problems.at(f.path, line, target, `--map mixture=${expression.trim()}: ${reader}`);
+          ok = false;
+        } else {
+          f.cols.mixture = { index: -1, parts: null, factor: 1, label: reader.label, values: null, mixture: reader };
+        }
+        continue;
+      }
       if (!NUMERIC.has(target) && !seen.has(expression.trim()) && (expression.includes('+') || expression.trim() === LINE_SOURCE)) {
         const parts = parseComposite(expression, seen);
         if (typeof parts === 'string') {
@@ -617,11 +630,16 @@ class TableBuilder implements CsvSink {
     const evalLang = c.eval_lang ? this.text(fields, c.eval_lang) || 'und' : 'und';
 
     let mixture: Mixture | undefined;
-    const mixtureText = c.mixture ? this.text(fields, c.mixture) : '';
-    const mixtureSource = mixtureText === '' ? `${evalLang}:1` : mixtureText;
-    const parsedMixture = this.mixtureOf(mixtureSource);
-    if (typeof parsedMixture === 'string') problems.at(f.path, line, c.mixture?.label ?? 'mixture', parsedMixture);
-    else mixture = parsedMixture;
+    const layout = c.mixture?.mixture?.read(fields);
+    if (layout && 'problem' in layout) {
+      problems.at(f.path, line, c.mixture!.label, layout.problem);
+    } else {
+      const mixtureText = layout ? layout.text : c.mixture ? this.text(fields, c.mixture) : '';
+      const mixtureSource = mixtureText === '' ? `${evalLang}:1` : mixtureText;
+      const parsedMixture = this.mixtureOf(mixtureSource);
+      if (typeof parsedMixture === 'string') problems.at(f.path, line, c.mixture?.label ?? 'mixture', parsedMixture);
+      else mixture = parsedMixture;
+    }
 
     let unique: ReadonlyMap<string, number> = this.defaultUnique;
     if (c.unique_tokens) {
