@@ -10,6 +10,7 @@ import { crossoverTarget } from './crossover.ts';
 import { nistTarget } from './nist.ts';
 import { atlasTarget } from './atlas.ts';
 import { transferTarget } from './transfer.ts';
+import { regmixTarget } from './regmix.ts';
 
 export const TARGETS: ReproduceTarget[] = [
   chinchillaTarget,
@@ -20,4 +21,5 @@ export const TARGETS: ReproduceTarget[] = [
   nistTarget,
   atlasTarget,
   transferTarget,
+  regmixTarget,
 ];
