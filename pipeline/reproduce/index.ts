@@ -11,6 +11,7 @@ import { nistTarget } from './nist.ts';
 import { atlasTarget } from './atlas.ts';
 import { transferTarget } from './transfer.ts';
 import { regmixTarget } from './regmix.ts';
+import { mixingLawsTarget } from './mixing_laws.ts';
 
 export const TARGETS: ReproduceTarget[] = [
   chinchillaTarget,
@@ -22,4 +23,5 @@ export const TARGETS: ReproduceTarget[] = [
   atlasTarget,
   transferTarget,
   regmixTarget,
+  mixingLawsTarget,
 ];
