@@ -7,11 +7,11 @@
 import type { CoefficientArtifact } from '../io/artifact.ts';
 import type { LawOptions } from '../laws/law.ts';
 import type { FitOptions } from '../fitting/options.ts';
-import type { RunTable } from '../types.ts';
-import { runFit } from '../stages/fit.ts';
-import { heldOutMask } from '../stages/holdout.ts';
-import { predictTable } from '../stages/validate.ts';
-import { lossMetrics } from '../stages/metrics.ts';
+import type { RunTable } from '../io/types.ts';
+import { runFit } from './fit.ts';
+import { heldOutMask } from './holdout.ts';
+import { predictTable } from './validate.ts';
+import { lossMetrics } from './metrics.ts';
 import { LAMBDA_INIT } from '../laws/atlas.ts';
 import { mixtureSpearman, type MixtureRankMetrics } from './rank.ts';
 

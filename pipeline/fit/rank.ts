@@ -2,7 +2,7 @@
  * Rank agreement of predicted and observed losses across mixtures: the Spearman correlation the
  * data-mixture literature scores (RegMix, Liu et al. 2025, Sec. 4; Ye et al. 2025).
  */
-import type { RunTable } from '../types.ts';
+import type { RunTable } from '../io/types.ts';
 
 /** Ranks 1…n with ties given their average rank. */
 export function ranks(values: ArrayLike<number>): Float64Array {

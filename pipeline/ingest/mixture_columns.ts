@@ -13,7 +13,7 @@
  * trains on). A cell that is not a number, a negative weight, a row whose weights are all zero or
  * a `split` cell with the wrong number of parts is a problem reported as `FILE:LINE: column: …`.
  */
-import { parseStrictNumber, showCell } from '../config/expressions.ts';
+import { parseStrictNumber, showCell } from './expressions.ts';
 
 /** A compiled mixture column map: the domains and how to read their weights from a row. */
 export interface MixtureColumns {

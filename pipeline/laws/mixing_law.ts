@@ -29,8 +29,8 @@
  * @see https://arxiv.org/abs/2403.16952
  */
 import type { Law, LawOptions, ParamSpec } from './law.ts';
-import type { RunTable } from '../types.ts';
-import { InputError } from '../types.ts';
+import type { RunTable } from '../io/types.ts';
+import { InputError } from '../io/types.ts';
 import { leastSquaresCoefficients, mixtureDomains, mixtureWeights, singleTarget } from './mixture.ts';
 
 export type MixingScale = 'none' | 'params' | 'params,tokens';

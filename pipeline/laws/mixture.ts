@@ -3,8 +3,8 @@
  * mixtures, each row's weight vector over it, and a small least-squares solve for data-driven
  * starting values.
  */
-import type { RunTable } from '../types.ts';
-import { InputError } from '../types.ts';
+import type { RunTable } from '../io/types.ts';
+import { InputError } from '../io/types.ts';
 
 /** Sorted union of the domains the table's mixtures train on. */
 export function mixtureDomains(table: RunTable): string[] {

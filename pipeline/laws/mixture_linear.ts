@@ -13,7 +13,7 @@
  * @see https://arxiv.org/abs/2407.01492
  */
 import type { Law, LawOptions, ParamSpec } from './law.ts';
-import type { RunTable } from '../types.ts';
+import type { RunTable } from '../io/types.ts';
 import { leastSquaresCoefficients, mixtureDomains, mixtureWeights, singleTarget } from './mixture.ts';
 
 export interface MixtureLinearContext {

@@ -16,11 +16,11 @@
  * Every other number is printed in the notes.
  */
 import { loadTable } from '../config/load.ts';
-import { subsetTable } from '../table.ts';
-import type { RunTable } from '../types.ts';
+import { subsetTable } from '../io/table.ts';
+import type { RunTable } from '../io/types.ts';
 import { atlasDomainsCandidate, backtestMixtures, type MixtureBacktest } from '../fit/mixture_backtest.ts';
 import { check, type Check, type ReproduceTarget } from './check.ts';
-import { shipped } from './paths.ts';
+import { shipped } from '../io/shipped.ts';
 
 const T = 'mixing-laws';
 

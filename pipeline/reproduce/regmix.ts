@@ -21,7 +21,7 @@ import { leastSquaresCoefficients } from '../laws/mixture.ts';
 import { spearman } from '../fit/rank.ts';
 import { atlasDomainsCandidate, backtestMixtures, rhoAt, type MixtureBacktest, type MixtureCandidate } from '../fit/mixture_backtest.ts';
 import { check, type Check, type ReproduceTarget } from './check.ts';
-import { shipped } from './paths.ts';
+import { shipped } from '../io/shipped.ts';
 import { REGMIX_SETS } from './regmix_data.ts';
 
 const T = 'regmix';
