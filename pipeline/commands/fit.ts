@@ -14,6 +14,7 @@ import type { LawOptions } from '../laws/law.ts';
 import { mergeFitOptions } from '../fitting/options.ts';
 
 interface Args extends DataArgs, FitArgs {
+  where?: string[];
   law?: string;
   holdout?: string;
   'group-by'?: string;
@@ -29,6 +30,7 @@ export const fitCommand: CommandModule<object, Args> = {
   builder: (y: Argv) =>
     withFitOptions(withDataOptions(y))
       .option('law', { type: 'string', describe: 'chinchilla | data-constrained | atlas | multilingual-family | curse | mixing-law | mixture-linear (default: the config\'s law)' })
+      .option('where', { type: 'string', array: true, describe: 'row filter on source columns, added to the config\'s (e.g. "eval_domain == pile_cc"; repeatable)' })
       .option('holdout', { type: 'string', describe: 'hold-out spec: random:FRAC[:SEED] top-tokens:FRAC top-params:FRAC top-compute:FRAC params>=X tokens>=X mixtures:unseen mixtures:random:FRAC[:SEED] runs:ID,ID none' })
       .option('group-by', { type: 'string', describe: 'eval_lang: one fit per evaluation language' })
       .option('terms', { type: 'string', describe: 'atlas: target | target,other | target,other,transfer' })
@@ -38,7 +40,7 @@ export const fitCommand: CommandModule<object, Args> = {
       .example('atlas fit --config configs/epoch-chinchilla.yaml --bootstrap 1000 --out results/epoch', 'Epoch\'s replication of Chinchilla Approach 3')
       .example('atlas fit --data runs.csv --map params=N --map tokens=D_billions*1e9 --law chinchilla --holdout top-params:0.2', 'fit with renamed columns and hold out the largest models') as unknown as Argv<Args>,
   handler: returnsExitCode(async (args: Args) => {
-    const { table, config } = await loadTable({ data: args.data, config: args.config, languages: args.languages, map: args.map, allowOutside: args['allow-outside'] });
+    const { table, config } = await loadTable({ data: args.data, config: args.config, languages: args.languages, map: args.map, where: args.where, allowOutside: args['allow-outside'] });
     const law = args.law ?? config?.law;
     if (!law) throw new InputError('--law: no law given (pass --law or set law: in the config)');
     const lawOptions: LawOptions = { ...(config?.law_options ?? {}) };

@@ -10,6 +10,7 @@ import { num } from './format.ts';
 import { protocolForArtifact, protocolMarkdown, protocolSummary } from '../fit/protocol.ts';
 
 interface Args extends DataArgs {
+  where?: string[];
   coefficients: string;
   holdout?: string;
   json?: boolean;
@@ -23,12 +24,13 @@ export const validateCommand: CommandModule<object, Args> = {
     withDataOptions(y)
       .option('coefficients', { type: 'string', demandOption: true, describe: 'coefficients.json written by atlas fit' })
       .option('holdout', { type: 'string', describe: 'score only the rows this hold-out spec selects' })
-      .option('json', { type: 'boolean', default: false, describe: 'print {"rows","r2","rmse","mape"} (and groups) on stdout' })
+      .option('where', { type: 'string', array: true, describe: 'row filter on source columns, added to the config\'s (repeatable)' })
+      .option('json', { type: 'boolean', default: false, describe: 'print {"rows","r2","rmse","mape"} (and groups; and "spearman" across mixtures when several are scored) on stdout' })
       .option('protocol', { type: 'boolean', default: false, describe: 'refit the artifact\'s law under the five hold-outs of ATLAS Table 1 and print R², R²(N), R²(D), R²(C), R²(M)' })
       .example('atlas validate --coefficients results/epoch/coefficients.json --config configs/epoch-chinchilla.yaml', 'score a fit on its data') as unknown as Argv<Args>,
   handler: async (args) => {
     const artifact = readArtifact(args.coefficients);
-    const { table } = await loadTable({ data: args.data, config: args.config, languages: args.languages, map: args.map, allowOutside: args['allow-outside'] });
+    const { table } = await loadTable({ data: args.data, config: args.config, languages: args.languages, map: args.map, where: args.where, allowOutside: args['allow-outside'] });
     if (args.protocol) {
       const result = await protocolForArtifact(artifact, table);
       if (args.json) printJson(protocolSummary(result));

@@ -75,7 +75,7 @@ export function olsBaselineRho(): number[] {
 
 /** Fit the three laws on the 512 training runs and score the held-out sets. */
 export async function regmixBacktest(seed = 0): Promise<MixtureBacktest[]> {
-  const { table } = await loadTable({ config: shipped('configs', 'regmix.yaml') });
+  const { table } = await loadTable({ config: shipped('configs', 'regmix.yaml'), where: ['eval_domain == pile_cc'] });
   return backtestMixtures(table, regmixCandidates(), null, seed);
 }
 
