@@ -372,8 +372,9 @@ export const atlas: Law<AtlasContext, AtlasDesign> = {
   context(table: RunTable, options: LawOptions): AtlasContext {
     const terms = parseTerms(options.terms);
     if (!TERMS.includes(terms)) throw new InputError(`--terms: unknown terms "${terms}"`);
-    const domains = options.domains === true;
-    if (options.domains !== undefined && typeof options.domains !== 'boolean') throw new InputError(`domains: expected true or false, got ${String(options.domains)}`);
+    // `true` from a config, the text `true` from a command line's law spec (atlas:domains=true).
+    const domains = options.domains === true || options.domains === 'true';
+    if (options.domains !== undefined && !domains && options.domains !== false && options.domains !== 'false') throw new InputError(`domains: expected true or false, got ${String(options.domains)}`);
     const targetSources = (options.targetSources ?? undefined) as Record<string, string> | undefined;
     const count = options.transferCount ?? (domains ? Number.MAX_SAFE_INTEGER : 3);
     if (!Number.isInteger(count) || count < 0) throw new InputError(`transferCount: expected a non-negative integer, got ${String(count)}`);

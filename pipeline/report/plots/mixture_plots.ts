@@ -13,7 +13,7 @@ import type { PlotSpec } from './render.ts';
 /** Laws whose fits get the mixture plots. */
 export function isMixtureFit(artifact: CoefficientArtifact | null): boolean {
   if (!artifact) return false;
-  return artifact.law === 'mixing-law' || artifact.law === 'mixture-linear' || (artifact.law === 'atlas' && artifact.law_options?.domains === true);
+  return artifact.law === 'mixing-law' || artifact.law === 'mixture-linear' || (artifact.law === 'atlas' && (artifact.law_options?.domains === true || artifact.law_options?.domains === 'true'));
 }
 
 /** Held-out rows: observed against predicted, a panel per model size, ρ per (size, target) in the caption. */
