@@ -161,6 +161,16 @@ async function planSections(inputs: ReportInputs, options: ThinOptions): Promise
       sweepFitsPlot(withPredictions, 'residuals', 'sweep-residuals'),
     ].filter((p): p is PlotDef => p !== null);
     if (inputs.fits.length > 0) sections.push({ id: 'jobs', heading: 'Jobs', level: 2, html: sweepTable(inputs), plots: overview });
+    // Mixture-law jobs: held-out mixtures and the transfer matrix (the mixture choice at a glance).
+    const mixturePlots: PlotDef[] = [];
+    for (const f of inputs.fits.filter((fit) => isMixtureFit(fit.artifact))) {
+      const drawn = [
+        f.predictions ? heldoutMixturePlot(f.predictions, `${slug(f.name)}-heldout-mixtures`) : null,
+        mixingTransferHeatmap(f.artifact!, `${slug(f.name)}-mixing-transfer`),
+      ];
+      for (const plot of drawn) if (plot) mixturePlots.push({ ...plot, title: `${f.name}: ${plot.title}` });
+    }
+    if (mixturePlots.length > 0) sections.push({ id: 'mixtures', heading: 'Mixtures', level: 2, html: '<p class="note">Jobs fitting a data-mixture law (docs/mixtures.md).</p>', plots: mixturePlots });
   }
   if (inputs.transfers.length > 0) {
     const plots = inputs.transfers
