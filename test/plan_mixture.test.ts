@@ -2,12 +2,11 @@
  * `atlas plan mixture` on laws with known optima, the projection onto the capped simplex, the
  * bootstrap interval, and Spearman's ρ (scipy golden values).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import yargs from 'yargs';
+import { runCommand, useTempDirs } from './helpers/command.ts';
 import { planCommand } from '../pipeline/commands/plan.ts';
 import { writeArtifact } from '../pipeline/io/artifact.ts';
 import { ingestText } from '../pipeline/ingest/ingest.ts';
@@ -121,41 +120,29 @@ describe('Spearman ρ', () => {
   });
 });
 
+const tempDir = useTempDirs();
+
 describe('atlas plan mixture (command)', () => {
   it('prints the mixture, reads bootstrap.csv beside the coefficients and ranks candidate data; bad flags are input errors', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'atlas-plan-mixture-'));
-    try {
-      const text = runs({ web: mixing(1.5, [0.5, -0.4, -1.1]) });
-      writeFileSync(join(dir, 'runs.csv'), text);
-      const table = ingestText(text, 'runs.csv', { map: MAP });
-      const { artifact } = await runFit({ table, law: 'mixing-law' });
-      writeArtifact(join(dir, 'coefficients.json'), artifact);
-      const names = Object.keys(artifact.params);
-      const rows = [0.99, 1, 1.01].map((f, b) => [b, ...names.map((n) => artifact.params[n].value * (n === 'c' ? f : 1))].join(','));
-      writeFileSync(join(dir, 'bootstrap.csv'), `replicate,${names.join(',')}\n${rows.join('\n')}\n`);
-      const run = async (argv: string[]) => {
-        const out: string[] = [];
-        vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => { out.push(String(chunk)); return true; });
-        vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-        try {
-          await yargs(argv).command(planCommand).strict().fail((msg, err) => { throw err ?? new Error(msg); }).parseAsync();
-        } finally {
-          vi.restoreAllMocks();
-        }
-        return out.join('');
-      };
-      const coefficients = join(dir, 'coefficients.json');
-      const mapFlags = Object.entries(MAP).flatMap(([k, v]) => ['--map', `${k}=${v}`]);
-      const textOut = await run(['plan', 'mixture', '--coefficients', coefficients, '--target', 'web', '--data', join(dir, 'runs.csv'), ...mapFlags]);
-      expect(textOut).toMatch(/^c +1$/m);
-      expect(textOut).toMatch(/over 3 bootstrap replicates/);
-      expect(textOut).toMatch(/best observed \(loss [\d.]+\) ranks 1 of 45 under the law/);
-      const json = JSON.parse(await run(['plan', 'mixture', '--coefficients', coefficients, '--target', 'web', '--json']));
-      expect(json.mixture.c).toBeCloseTo(1, 6);
-      await expect(run(['plan', 'mixture', '--coefficients', coefficients, '--target', 'web=-1'])).rejects.toThrow(/--target: expected DOMAIN or DOMAIN=WEIGHT/);
-      await expect(run(['plan', 'mixture', '--coefficients', coefficients, '--target', 'web', '--unique-tokens', 'zz=5'])).rejects.toThrow(/"zz" is not a domain/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const dir = tempDir('atlas-plan-mixture-');
+    const text = runs({ web: mixing(1.5, [0.5, -0.4, -1.1]) });
+    writeFileSync(join(dir, 'runs.csv'), text);
+    const table = ingestText(text, 'runs.csv', { map: MAP });
+    const { artifact } = await runFit({ table, law: 'mixing-law' });
+    writeArtifact(join(dir, 'coefficients.json'), artifact);
+    const names = Object.keys(artifact.params);
+    const rows = [0.99, 1, 1.01].map((f, b) => [b, ...names.map((n) => artifact.params[n].value * (n === 'c' ? f : 1))].join(','));
+    writeFileSync(join(dir, 'bootstrap.csv'), `replicate,${names.join(',')}\n${rows.join('\n')}\n`);
+    const run = (argv: string[]) => runCommand(planCommand, argv);
+    const coefficients = join(dir, 'coefficients.json');
+    const mapFlags = Object.entries(MAP).flatMap(([k, v]) => ['--map', `${k}=${v}`]);
+    const textOut = await run(['plan', 'mixture', '--coefficients', coefficients, '--target', 'web', '--data', join(dir, 'runs.csv'), ...mapFlags]);
+    expect(textOut).toMatch(/^c +1$/m);
+    expect(textOut).toMatch(/over 3 bootstrap replicates/);
+    expect(textOut).toMatch(/best observed \(loss [\d.]+\) ranks 1 of 45 under the law/);
+    const json = JSON.parse(await run(['plan', 'mixture', '--coefficients', coefficients, '--target', 'web', '--json']));
+    expect(json.mixture.c).toBeCloseTo(1, 6);
+    await expect(run(['plan', 'mixture', '--coefficients', coefficients, '--target', 'web=-1'])).rejects.toThrow(/--target: expected DOMAIN or DOMAIN=WEIGHT/);
+    await expect(run(['plan', 'mixture', '--coefficients', coefficients, '--target', 'web', '--unique-tokens', 'zz=5'])).rejects.toThrow(/"zz" is not a domain/);
   });
 });
