@@ -1,6 +1,6 @@
 /**
  * The data mixing law of Ye et al. (2025), "Data Mixing Laws: Optimizing Data Mixtures by
- * Predicting Language Modeling Performance" (ICLR 2025, arXiv:2403.16952, Eq. 1 and §3):
+ * Predicting Language Modeling Performance" (ICLR 2025, arXiv:2403.16952; the law the paper is named for):
  *
  *   L_i(r) = c_i + k_i · exp( Σ_j t_ij · r_j )
  *
@@ -115,7 +115,7 @@ export function mixingLawLoss(values: Record<string, number>, ctx: MixingLawCont
 export const mixingLaw: Law<MixingLawContext, MixingLawDesign> = {
   id: 'mixing-law',
   title: 'Data mixing law (Ye et al. 2025)',
-  reference: 'Ye et al. 2025, Data Mixing Laws: Optimizing Data Mixtures by Predicting Language Modeling Performance, ICLR 2025, arXiv:2403.16952, Eq. 1',
+  reference: 'Ye et al. 2025, Data Mixing Laws: Optimizing Data Mixtures by Predicting Language Modeling Performance, ICLR 2025, arXiv:2403.16952 (the data mixing law)',
   formula: 'L = c + exp(sum_j t_j r_j) [· (N/N0)^-alpha · (D/D0)^-beta with option scale]; t_j = t_ij + ln k_i of the paper',
   context(table: RunTable, options: LawOptions): MixingLawContext {
     const target = singleTarget(table, 'mixing-law');

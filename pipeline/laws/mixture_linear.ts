@@ -1,6 +1,6 @@
 /**
  * The linear baseline of RegMix (Liu et al. 2025, "RegMix: Data Mixture as Regression for
- * Language Model Pre-training", ICLR 2025, arXiv:2407.01492, §3 "linear regression"): the target
+ * Language Model Pre-training", ICLR 2025, arXiv:2407.01492, the linear regression beside LightGBM): the target
  * loss as a linear function of the mixture weights,
  *
  *   L(r) = Σ_j w_j · r_j
@@ -42,7 +42,7 @@ export function mixtureLinearLoss(values: Record<string, number>, ctx: MixtureLi
 export const mixtureLinear: Law<MixtureLinearContext, MixtureLinearDesign> = {
   id: 'mixture-linear',
   title: 'Linear mixture regression (RegMix linear baseline)',
-  reference: 'Liu et al. 2025, RegMix: Data Mixture as Regression for Language Model Pre-training, ICLR 2025, arXiv:2407.01492, Sec. 3',
+  reference: 'Liu et al. 2025, RegMix: Data Mixture as Regression for Language Model Pre-training, ICLR 2025, arXiv:2407.01492 (linear regression baseline)',
   formula: 'L = sum_j w_j r_j',
   context(table: RunTable, _options: LawOptions): MixtureLinearContext {
     const target = singleTarget(table, 'mixture-linear');

@@ -1,6 +1,6 @@
 /**
  * `atlas reproduce mixing-laws`: the five-domain experiment of Ye et al. (2025), "Data Mixing
- * Laws" (ICLR 2025, arXiv:2403.16952, §4.2 and Fig. 6): Pythia-style models of 70M-1B parameters
+ * Laws" (ICLR 2025, arXiv:2403.16952; the five-domain runs of the authors' mix_5_domains.ipynb): Pythia-style models of 70M-1B parameters
  * trained 20k steps on mixtures of five coarse Pile groups, Pile-CC validation loss
  * (configs/data-mixing-laws.yaml).
  *

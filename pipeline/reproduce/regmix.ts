@@ -1,6 +1,5 @@
 /**
- * `atlas reproduce regmix`: RegMix's evaluation (Liu et al. 2025, arXiv:2407.01492, §4 "rank
- * correlation"): regressions fitted on the 512 1M-parameter proxy runs predict the Pile-CC
+ * `atlas reproduce regmix`: RegMix's evaluation (Liu et al. 2025, arXiv:2407.01492): regressions fitted on the 512 1M-parameter proxy runs predict the Pile-CC
  * validation loss of 256 held-out mixtures at 1M and at 60M and of 64 at 1B, scored by Spearman's
  * ρ between predicted and observed loss.
  *
