@@ -23,6 +23,7 @@ import { lossVsTokensPlot, parityPlot, residualPlot, type PlotDef, type ThinOpti
 import { bandPlot, chinchillaSets, isoLossPlot } from './plots/law_plots.ts';
 import { renderSvg, svgToPng } from './plots/render.ts';
 import { groupParamsPlot, sweepFitsPlot, sweepMetricsPlot, sweepParamsPlot, transferHeatmap } from './plots/summary_plots.ts';
+import { heldoutMixturePlot, isMixtureFit, mixingTransferHeatmap } from './plots/mixture_plots.ts';
 import { VERSION } from '../io/version.ts';
 import { detailsTable, derivedTable, esc, figure, groupsTable, metricsTable, page, paramsTable, statusBanner, statusClass, type RenderedPlot } from './html.ts';
 import { predictionsOfLanguage, readReportInputs, type FitInput, type ReportInputs } from './inputs.ts';
@@ -120,8 +121,12 @@ async function fitPlots(fit: FitInput, prefix: string, options: ThinOptions): Pr
   if (!fit.draws && Number((a.options as { bootstrap?: unknown } | undefined)?.bootstrap ?? 0) > 0) {
     notes.push('No bootstrap.csv in the folder (fits written before it existed): the corner plot is not drawn; rerun atlas fit with --bootstrap B to get it.');
   }
-  const sets = allSets.slice(0, MAX_GROUP_PLOTS);
-  if (allSets.length === 0) notes.push(`Iso-loss contours, uncertainty bands and the compute-optimal frontier are drawn for Chinchilla-family laws only (this fit: ${a.law}).`);
+  if (isMixtureFit(a)) {
+    if (p) push(heldoutMixturePlot(p, `${prefix}heldout-mixtures`));
+    push(mixingTransferHeatmap(a, `${prefix}mixing-transfer`));
+  }
+  const sets = isMixtureFit(a) ? [] : allSets.slice(0, MAX_GROUP_PLOTS);
+  if (allSets.length === 0 && !isMixtureFit(a)) notes.push(`Iso-loss contours, uncertainty bands and the compute-optimal frontier are drawn for Chinchilla-family laws only (this fit: ${a.law}).`);
   if (allSets.length > sets.length) notes.push(`Uncertainty bands, iso-loss contours and corner plots are drawn for the first ${sets.length} of ${allSets.length} groups (${sets.map((s) => s.label).join(', ')}).`);
   for (const set of sets) {
     const suffix = set.label ? `-${slug(set.label)}` : '';
@@ -184,6 +189,16 @@ async function planSections(inputs: ReportInputs, options: ThinOptions): Promise
       sweepFitsPlot(withPredictions, 'residuals', 'sweep-residuals'),
     ].filter((p): p is PlotDef => p !== null);
     if (inputs.fits.length > 0) sections.push({ id: 'jobs', heading: 'Jobs', level: 2, html: sweepTable(inputs), plots: overview });
+    // Mixture-law jobs: held-out mixtures and the transfer matrix (the mixture choice at a glance).
+    const mixturePlots: PlotDef[] = [];
+    for (const f of inputs.fits.filter((fit) => isMixtureFit(fit.artifact))) {
+      const drawn = [
+        f.predictions ? heldoutMixturePlot(f.predictions, `${slug(f.name)}-heldout-mixtures`) : null,
+        mixingTransferHeatmap(f.artifact!, `${slug(f.name)}-mixing-transfer`),
+      ];
+      for (const plot of drawn) if (plot) mixturePlots.push({ ...plot, title: `${f.name}: ${plot.title}` });
+    }
+    if (mixturePlots.length > 0) sections.push({ id: 'mixtures', heading: 'Mixtures', level: 2, html: '<p class="note">Jobs fitting a data-mixture law (docs/mixtures.md).</p>', plots: mixturePlots });
   }
   if (inputs.transfers.length > 0) {
     const plots = inputs.transfers
