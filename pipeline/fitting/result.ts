@@ -6,9 +6,11 @@ import type { ParamSpec } from '../laws/law.ts';
 /**
  * `converged`: a relative tolerance was met with a small gradient;
  * `max-iterations`: the iteration cap stopped it; `at-bound`: converged with a free parameter on a
- * bound; `non-finite`: the objective or a parameter became NaN/Infinity.
+ * bound; `non-finite`: the objective or a parameter became NaN/Infinity; `degenerate`: the solve stopped
+ * where the column-scaled Jacobian has a numerically flat direction (σ ≤ √ε·σ_max: an asymptote or
+ * a redundant parameter), so the point is not a well-defined minimum (identifiability.ts).
  */
-export type FitStatus = 'converged' | 'max-iterations' | 'at-bound' | 'non-finite';
+export type FitStatus = 'converged' | 'max-iterations' | 'at-bound' | 'non-finite' | 'degenerate';
 
 export interface Estimate {
   name: string;
