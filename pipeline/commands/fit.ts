@@ -5,12 +5,12 @@ import type { Argv, CommandModule } from 'yargs';
 import { join } from 'node:path';
 import { loadTable } from '../config/load.ts';
 import { runFit } from '../stages/fit.ts';
-import { writeArtifact } from '../io/artifact.ts';
+import { DRAWS_FILE, writeArtifact, writeDraws } from '../io/artifact.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { exitState } from '../cli.ts';
 import { InputError } from '../types.ts';
 import { fitOptionsFromArgs, printJson, withDataOptions, withFitOptions, type DataArgs, type FitArgs } from './common.ts';
-import { formatFit } from './format.ts';
+import { formatFit, identifiabilityWarnings } from './format.ts';
 import type { LawOptions } from '../laws/law.ts';
 import { mergeFitOptions } from '../fitting/options.ts';
 
@@ -56,12 +56,14 @@ export const fitCommand: CommandModule<object, Args> = {
       configSha256: config?.sha256 ?? null,
     });
     const out = args.out ?? join('results', `fit-${law}`);
+    if (output.draws) writeDraws(join(out, DRAWS_FILE), output.draws);
     writeArtifact(join(out, 'coefficients.json'), output.artifact);
     writeFileAtomic(join(out, 'predictions.csv'), output.predictions);
     writeFileAtomic(join(out, 'timing.json'), `${JSON.stringify({ seconds: output.seconds }, null, 2)}\n`);
     if (args.json) printJson(output.artifact);
     process.stderr.write(formatFit(output.artifact, output.seconds));
-    process.stderr.write(`wrote ${join(out, 'coefficients.json')} and ${join(out, 'predictions.csv')}\n`);
+    process.stderr.write(identifiabilityWarnings(output.artifact));
+    process.stderr.write(`wrote ${join(out, 'coefficients.json')}${output.draws ? `, ${join(out, DRAWS_FILE)}` : ''} and ${join(out, 'predictions.csv')}\n`);
     if (!output.artifact.fit.converged) {
       exitState.code = 1;
       process.stderr.write(`atlas: the fit did not converge (${output.artifact.fit.status}: ${output.artifact.fit.message})\n`);

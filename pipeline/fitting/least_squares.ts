@@ -51,9 +51,9 @@ export interface LeastSquaresOptions {
   abandonAfter?: number;
   /**
    * Typical magnitude of each coordinate for the flat-direction check at a converged stop
-   * (identifiability.ts). @default max(|x|, |x0|), 1 where both are zero
+   * (identifiability.ts), from the stop x and the start x0. @default max(|x|, |x0|), 1 where both are zero
    */
-  typical?: Float64Array;
+  typical?: (x: Float64Array, x0: Float64Array) => Float64Array;
 }
 
 export interface LeastSquaresResult {
@@ -198,7 +198,7 @@ export function leastSquares(problem: ResidualProblem, x0: Float64Array, options
     let identifiability: Identifiability | undefined;
     if (status === 'converged') {
       // A stop on a numerically flat direction (an asymptote, a redundant parameter) is not a minimum.
-      identifiability = flatDirections(jac, n, p, options.typical ?? typicalScale(x, start), weights);
+      identifiability = flatDirections(jac, n, p, (options.typical ?? typicalScale)(x, start), weights);
       if (identifiability.flat.length > 0) {
         status = 'degenerate';
         message = `${message}; degenerate: σ_min/σ_max = ${identifiability.ratio.toExponential(2)} of the scaled Jacobian, coordinates ${identifiability.flat.join(', ')} on flat directions`;

@@ -2,7 +2,8 @@
  * The fit stage: a RunTable and a law → the coefficient artifact (SPEC §3) and per-row
  * predictions. Pure: no files, no argv; the `fit` command writes what this returns.
  */
-import type { CoefficientArtifact, DerivedEntry, GroupEntry, Metrics, ParamEntry } from '../io/artifact.ts';
+import { DRAWS_FILE, type BootstrapDraws, type CoefficientArtifact, type DerivedEntry, type GroupEntry, type Metrics, type ParamEntry } from '../io/artifact.ts';
+import { dataRanges, residualScatter } from '../fit/intervals.ts';
 import type { LawOptions } from '../laws/law.ts';
 import { getLaw } from '../laws/index.ts';
 import { fitLaw, predictLoss } from '../fitting/fit.ts';
@@ -34,6 +35,8 @@ export interface FitOutput {
   predictions: string;
   /** The fit of each group (one entry, key '', without grouping). */
   results: Map<string, FitResult>;
+  /** Bootstrap draws (bootstrap.json beside the artifact, which names it), or null without a bootstrap. */
+  draws: BootstrapDraws | null;
   /** Wall-clock seconds of the fit (kept out of the artifact). */
   seconds: number;
 }
@@ -64,12 +67,14 @@ async function fitGroup(table: RunTable, request: FitRequest, options: FitOption
   let trainRuns = 0;
   const seen = new Set<string>();
   for (let i = 0; i < table.rows; i++) if (!mask[i] && !seen.has(table.runId[i])) { seen.add(table.runId[i]); trainRuns++; }
+  const residuals = residualScatter(table.loss, predicted, (i) => !mask[i], options.objective === 'lsq-linear' ? 'linear' : 'log');
+  const ranges = dataRanges(table, (i) => !mask[i]);
   const heldoutRows = mask.reduce((a, b) => a + b, 0);
   const metrics: GroupEntry['metrics'] = { train };
   if (heldoutRows > 0) {
     metrics.heldout = { spec: request.holdout ?? 'split', ...lossMetrics(table.loss, predicted, (i) => mask[i] === 1) };
   }
-  return { result, ctx, predicted, mask, metrics, trainRows: train.rows, trainRuns };
+  return { result, ctx, predicted, mask, metrics, residuals, ranges, trainRows: train.rows, trainRuns };
 }
 
 /** Training rows above which the multi-start screens its starts on an even subsample. */
@@ -107,6 +112,7 @@ export function paramEntries(result: FitResult, options: FitOptions): Record<str
     if (e.stderr !== undefined) entry.stderr = e.stderr;
     if (e.ci95 !== undefined) entry.ci95 = e.ci95;
     if (e.stderrAsymptotic !== undefined) entry.stderr_asymptotic = e.stderrAsymptotic;
+    if (e.vary === 'free') entry.not_identified = e.notIdentified ?? false;
     out[e.name] = entry;
   }
   return out;
@@ -129,7 +135,8 @@ function fitSection(result: FitResult): CoefficientArtifact['fit'] {
     evaluations: result.evaluations,
     seconds: null,
     optimizer: result.optimizer,
-    optima: result.optima.map((o) => ({ objective: o.objective, params: o.values })),
+    optima: result.optima.map((o) => ({ objective: o.objective, params: o.values, ...(o.degenerate ? { degenerate: true } : {}) })),
+    identifiability: { ratio: result.identifiability.ratio, not_identified: result.identifiability.notIdentified },
   };
 }
 
@@ -137,6 +144,7 @@ function fitSection(result: FitResult): CoefficientArtifact['fit'] {
 function groupEntry(group: Awaited<ReturnType<typeof fitGroup>>, options: FitOptions): Omit<GroupEntry, 'data'> {
   return {
     params: paramEntries(group.result, options),
+    residuals: group.residuals,
     objective: group.result.objective,
     fit: fitSection(group.result),
     metrics: group.metrics,
@@ -198,7 +206,7 @@ export async function runFit(request: FitRequest): Promise<FitOutput> {
       iterations += group.result.iterations;
       evaluations += group.result.evaluations;
       starts += group.result.starts;
-      groups[name] = { ...groupEntry(group, options), data: { rows: sub.rows, runs: runIndex(sub).runs } };
+      groups[name] = { ...groupEntry(group, options), data: { rows: sub.rows, runs: runIndex(sub).runs, ranges: group.ranges } };
     }
     const first = results.values().next().value as FitResult;
     const train = lossMetrics(table.loss, predicted, (i) => !heldOut[i]);
@@ -229,11 +237,22 @@ export async function runFit(request: FitRequest): Promise<FitOutput> {
     results.set('', group.result);
     predicted.set(group.predicted);
     heldOut.set(group.mask);
-    artifact = { ...base, ...groupEntry(group, options) };
+    artifact = { ...base, ...groupEntry(group, options), data: { ...base.data, ranges: group.ranges } };
+  }
+  let draws: BootstrapDraws | null = null;
+  if (options.bootstrap > 0) {
+    draws = { schema: 'atlas.bootstrap/1', groups: {} };
+    for (const [name, result] of results) {
+      const columns = result.bootstrap?.draws ?? {};
+      const names = Object.keys(columns);
+      const count = names.length ? columns[names[0]].length : 0;
+      draws.groups[name] = { names, values: Array.from({ length: count }, (_, b) => names.map((n) => columns[n][b])) };
+    }
+    artifact.bootstrap_draws = { samples: options.bootstrap, seed: options.seed, file: DRAWS_FILE };
   }
   let seconds = 0;
   for (const result of results.values()) seconds += result.seconds;
-  return { artifact, predictions: predictionsCsv(table, predicted, heldOut, groupOf), results, seconds };
+  return { artifact, predictions: predictionsCsv(table, predicted, heldOut, groupOf), results, draws, seconds };
 }
 
 /** predictions.csv: observed and fitted loss per row, with its split and group. */
