@@ -20,7 +20,8 @@ import { getLaw } from '../laws/index.ts';
 import { predictLoss, quantileSorted } from '../fitting/fit.ts';
 import type { RunTable } from '../types.ts';
 import { subsetTable } from '../table.ts';
-import { entriesFor, valuesOf } from '../stages/validate.ts';
+import { entriesFor, validateArtifact, valuesOf, type ValidationReport } from '../stages/validate.ts';
+import { heldOutMask } from '../stages/holdout.ts';
 
 /** Coverage the intervals aim at. */
 export const LEVEL = 0.95;
@@ -94,8 +95,10 @@ export function predictionIntervals(artifact: CoefficientArtifact, table: RunTab
         pHi = Math.max(0, quantileSorted(sorted, (1 + LEVEL) / 2) - y);
       }
       predicted[row] = point[k];
-      lo[row] = fromSpace(y - Math.hypot(pLo, rLo));
-      hi[row] = fromSpace(y + Math.hypot(pHi, rHi));
+      // An artifact without residual scatter (written before it was recorded) and without draws has no interval.
+      const known = scatter !== undefined || (samples !== null && samples.length > 0);
+      lo[row] = known ? fromSpace(y - Math.hypot(pLo, rLo)) : NaN;
+      hi[row] = known ? fromSpace(y + Math.hypot(pHi, rHi)) : NaN;
     });
   }
   return { predicted, lo, hi, parameter };
@@ -193,4 +196,23 @@ export function extrapolationWarning(e: Extrapolation, label: string): string {
 function formatFactor(v: number): string {
   if (!Number.isFinite(v)) return String(v);
   return v >= 1e4 || v < 1e-3 ? v.toExponential(2) : String(Number(v.toPrecision(3)));
+}
+
+/**
+ * `validateArtifact` plus interval metrics: coverage95 and bias over the scored rows, overall
+ * and per group.
+ */
+export function validateWithIntervals(artifact: CoefficientArtifact, table: RunTable, holdout: string | null, draws: BootstrapDraws | null): ValidationReport {
+  const report = validateArtifact(artifact, table, holdout);
+  const intervals = predictionIntervals(artifact, table, draws);
+  const mask = holdout ? heldOutMask(table, holdout) : null;
+  const include = (i: number) => (mask ? mask[i] === 1 : true);
+  Object.assign(report, intervalMetrics(table.loss, intervals, include), { intervals: intervals.parameter ? 'bootstrap+residual' : 'residual only' });
+  if (report.groups) {
+    for (const { name, rows } of entriesFor(artifact, table)) {
+      const set = new Set(rows);
+      if (report.groups[name]) Object.assign(report.groups[name], intervalMetrics(table.loss, intervals, (i) => set.has(i) && include(i)));
+    }
+  }
+  return report;
 }

@@ -65,7 +65,13 @@ export function predictTable(artifact: CoefficientArtifact, table: RunTable): Fl
 
 export interface ValidationReport extends Metrics {
   spec: string | null;
-  groups?: Record<string, Metrics>;
+  groups?: Record<string, Metrics & { coverage95?: number; bias?: number }>;
+  /** Share of scored rows inside their 95 % prediction interval (fit/intervals.ts). */
+  coverage95?: number;
+  /** Mean signed relative error mean((predicted − observed)/observed). */
+  bias?: number;
+  /** Whether the intervals include parameter uncertainty (bootstrap draws) or only residual scatter. */
+  intervals?: 'bootstrap+residual' | 'residual only';
 }
 
 /**
