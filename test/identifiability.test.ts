@@ -5,7 +5,7 @@ import { fitLaw, predictLoss } from '../pipeline/fitting/fit.ts';
 import { resolveFitOptions } from '../pipeline/fitting/options.ts';
 import { flatDirections, FLAT_TOLERANCE } from '../pipeline/fitting/identifiability.ts';
 import { Random } from '../pipeline/fitting/random.ts';
-import { paramEntries } from '../pipeline/stages/fit.ts';
+import { paramEntries } from '../pipeline/fit/fit.ts';
 import { formatFit, identifiabilityWarnings } from '../pipeline/commands/format.ts';
 import type { CoefficientArtifact } from '../pipeline/io/artifact.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { runFit } from '../pipeline/stages/fit.ts';
-import { ingestText } from '../pipeline/stages/ingest.ts';
-import { heldOutMask } from '../pipeline/stages/holdout.ts';
+import { runFit } from '../pipeline/fit/fit.ts';
+import { ingestText } from '../pipeline/ingest/ingest.ts';
+import { heldOutMask } from '../pipeline/fit/holdout.ts';
 import { Random } from '../pipeline/fitting/random.ts';
 import { chinchilla, type ChinchillaDesign } from '../pipeline/laws/chinchilla.ts';
 import { predictLoss } from '../pipeline/fitting/fit.ts';
@@ -9,7 +9,7 @@ import {
   EXTRAPOLATION_WARN, dataRanges, extrapolation, extrapolationWarning, intervalMetrics, predictionIntervals, residualScatter, validateWithIntervals,
 } from '../pipeline/fit/intervals.ts';
 import { pointsFromCsv, pointsFromLists } from '../pipeline/commands/predict.ts';
-import { InputError } from '../pipeline/types.ts';
+import { InputError } from '../pipeline/io/types.ts';
 
 const TRUTH = { E: 1.69, A: 406.4, B: 410.7, alpha: 0.34, beta: 0.28 };
 

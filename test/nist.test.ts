@@ -18,7 +18,7 @@ import {
 } from '../pipeline/reproduce/nist.ts';
 import { NIST_MODELS } from '../pipeline/reproduce/nist_models.ts';
 import { leastSquares } from '../pipeline/fitting/least_squares.ts';
-import { InputError } from '../pipeline/types.ts';
+import { InputError } from '../pipeline/io/types.ts';
 
 interface JsonProblem {
   name: string; file: string; difficulty: string; model: string; parameters: string[];

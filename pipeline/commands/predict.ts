@@ -6,10 +6,10 @@ import { readFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { readArtifact, readDraws } from '../io/artifact.ts';
 import { parseCsvText } from '../io/csv.ts';
-import { ingestText } from '../stages/ingest.ts';
+import { ingestText } from '../ingest/ingest.ts';
 import { extrapolation, extrapolationWarning, predictionIntervals, rangesOf, type Extrapolation } from '../fit/intervals.ts';
-import { InputError } from '../types.ts';
-import { csvField } from '../stages/fit.ts';
+import { InputError } from '../io/types.ts';
+import { csvField } from '../fit/fit.ts';
 import { printJson } from './common.ts';
 import { num } from './format.ts';
 

@@ -7,7 +7,7 @@ import { readArtifact, readDraws } from '../io/artifact.ts';
 import { validateWithIntervals } from '../fit/intervals.ts';
 import { printJson, withDataOptions, type DataArgs } from './common.ts';
 import { num } from './format.ts';
-import { protocolForArtifact, protocolMarkdown, protocolSummary } from '../stages/protocol.ts';
+import { protocolForArtifact, protocolMarkdown, protocolSummary } from '../fit/protocol.ts';
 
 interface Args extends DataArgs {
   coefficients: string;

@@ -18,10 +18,10 @@
 import type { BootstrapDraws, CoefficientArtifact, DataRanges, ResidualScatter } from '../io/artifact.ts';
 import { getLaw } from '../laws/index.ts';
 import { predictLoss, quantileSorted } from '../fitting/fit.ts';
-import type { RunTable } from '../types.ts';
-import { subsetTable } from '../table.ts';
-import { entriesFor, validateArtifact, valuesOf, type ValidationReport } from '../stages/validate.ts';
-import { heldOutMask } from '../stages/holdout.ts';
+import type { RunTable } from '../io/types.ts';
+import { subsetTable } from '../io/table.ts';
+import { entriesFor, validateArtifact, valuesOf, type ValidationReport } from './validate.ts';
+import { heldOutMask } from './holdout.ts';
 
 /** Coverage the intervals aim at. */
 export const LEVEL = 0.95;

@@ -3,7 +3,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { InputError } from '../types.ts';
+import { InputError } from './types.ts';
 import { stableJson, writeFileAtomic } from './atomic.ts';
 
 export interface ParamEntry {
