@@ -112,6 +112,32 @@ function bootstrapPredictions<Ctx, D>(law: ReturnType<typeof getLaw>, ctx: Ctx, 
   });
 }
 
+/**
+ * 95 % interval of one prediction from its bootstrap samples (loss scale; may be empty) and a
+ * residual scatter, by the same quadrature rule as `predictionIntervals`. [NaN, NaN] when neither
+ * is known.
+ */
+export function intervalFromSamples(point: number, samples: readonly number[], scatter: ResidualScatter | undefined): [number, number] {
+  const space = scatter?.space ?? 'log';
+  const toSpace = space === 'log' ? Math.log : (v: number) => v;
+  const fromSpace = space === 'log' ? Math.exp : (v: number) => v;
+  const y = toSpace(point);
+  const sorted = Float64Array.from(samples, toSpace).filter(Number.isFinite).sort();
+  if (!scatter && sorted.length === 0) return [NaN, NaN];
+  const pLo = sorted.length ? Math.max(0, y - quantileSorted(sorted, (1 - LEVEL) / 2)) : 0;
+  const pHi = sorted.length ? Math.max(0, quantileSorted(sorted, (1 + LEVEL) / 2) - y) : 0;
+  const rLo = scatter && Number.isFinite(scatter.q025) ? Math.max(0, -scatter.q025) : 0;
+  const rHi = scatter && Number.isFinite(scatter.q975) ? Math.max(0, scatter.q975) : 0;
+  return [fromSpace(y - Math.hypot(pLo, rLo)), fromSpace(y + Math.hypot(pHi, rHi))];
+}
+
+/** Natural-scale parameter values of each bootstrap draw of a group ('' without groups). */
+export function drawValues(draws: BootstrapDraws | null, group: string | null | undefined): Record<string, number>[] {
+  const g = draws?.groups[group ?? ''];
+  if (!g) return [];
+  return g.values.map((row) => Object.fromEntries(g.names.map((name, j) => [name, row[j]])));
+}
+
 export interface IntervalMetrics {
   /** Fraction of rows whose observed loss lies inside its 95 % interval. */
   coverage95: number;
@@ -180,8 +206,8 @@ export function extrapolation(ranges: DataRanges, params: number, tokens: number
 
 /** The data ranges of the fit that predicts group `group` ('' or null without groups), if recorded. */
 export function rangesOf(artifact: CoefficientArtifact, group?: string | null): DataRanges | null {
-  if (artifact.groups && group) return artifact.groups[group]?.data.ranges ?? null;
-  return artifact.data.ranges ?? null;
+  if (artifact.groups && group) return artifact.groups[group]?.data?.ranges ?? null;
+  return artifact.data?.ranges ?? null;
 }
 
 /** One warning line when a point lies more than EXTRAPOLATION_WARN× outside the fitted data, else ''. */
