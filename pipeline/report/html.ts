@@ -53,10 +53,12 @@ function interval(ci: [number, number] | undefined): string {
 
 /** Coefficients with their bootstrap and asymptotic uncertainty. */
 export function paramsTable(params: Record<string, ParamEntry>): string {
+  // A parameter the data do not identify shows no spread, only the flag (docs/intervals.md).
   const rows = Object.entries(params).map(([name, e]) =>
-    `<tr${e.at_bound ? ' class="warn"' : ''}><td>${esc(name)}</td><td class="num">${n(e.value, 6)}</td><td class="num">${n(e.stderr)}</td>` +
-    `<td class="num">${interval(e.ci95)}</td><td class="num">${n(e.stderr_asymptotic)}</td><td>${esc(e.vary ?? '')}</td><td>${esc(e.at_bound ?? '')}</td></tr>`);
-  return `<table><thead><tr><th>parameter</th><th>value</th><th>stderr (bootstrap)</th><th>95 % interval (bootstrap)</th><th>stderr (asymptotic)</th><th>vary</th><th>at bound</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+    `<tr${e.not_identified ? ' class="bad"' : e.at_bound ? ' class="warn"' : ''}><td>${esc(name)}</td><td class="num">${n(e.value, 6)}</td><td class="num">${e.not_identified ? '' : n(e.stderr ?? undefined)}</td>` +
+    `<td class="num">${e.not_identified ? '' : interval(e.ci95)}</td><td class="num">${e.not_identified ? '' : n(e.stderr_asymptotic)}</td><td>${esc(e.vary ?? '')}</td><td>${esc(e.at_bound ?? '')}</td>` +
+    `<td>${e.not_identified ? `<b>NOT IDENTIFIED</b> (${esc(e.not_identified)})` : ''}</td></tr>`);
+  return `<table><thead><tr><th>parameter</th><th>value</th><th>stderr (bootstrap)</th><th>95 % interval (bootstrap)</th><th>stderr (asymptotic)</th><th>vary</th><th>at bound</th><th>identified</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 /** Train and held-out metrics. */
