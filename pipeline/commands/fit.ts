@@ -64,7 +64,9 @@ export const fitCommand: CommandModule<object, Args> = {
     process.stderr.write(identifiabilityWarnings(output.artifact));
     process.stderr.write(`wrote ${join(out, 'coefficients.json')}${output.draws ? `, ${join(out, DRAWS_FILE)}` : ''} and ${join(out, 'predictions.csv')}\n`);
     if (!output.artifact.fit.converged) {
-      process.stderr.write(`atlas: the fit did not converge (${output.artifact.fit.status}: ${output.artifact.fit.message})\n`);
+      process.stderr.write(output.artifact.fit.status === 'degenerate'
+        ? `atlas: the fit is degenerate (${output.artifact.fit.message}); fix the parameters named above or add data that vary them\n`
+        : `atlas: the fit did not converge (${output.artifact.fit.status}: ${output.artifact.fit.message})\n`);
       return 1;
     }
     return 0;
