@@ -3,7 +3,7 @@
  * predictions. Pure: no files, no argv; the `fit` command writes what this returns.
  */
 import { DRAWS_FILE, type BootstrapDraws, type CoefficientArtifact, type DerivedEntry, type GroupEntry, type Metrics, type ParamEntry } from '../io/artifact.ts';
-import { dataRanges, residualScatter } from './intervals.ts';
+import { dataRanges, predictionIntervals, residualScatter } from './intervals.ts';
 import type { LawOptions } from '../laws/law.ts';
 import { getLaw } from '../laws/index.ts';
 import { fitLaw, predictLoss } from '../fitting/fit.ts';
@@ -252,12 +252,16 @@ export async function runFit(request: FitRequest): Promise<FitOutput> {
   }
   let seconds = 0;
   for (const result of results.values()) seconds += result.seconds;
-  return { artifact, predictions: predictionsCsv(table, predicted, heldOut, groupOf), results, draws, seconds };
+  const intervals = predictionIntervals(artifact, table, draws);
+  return { artifact, predictions: predictionsCsv(table, predicted, heldOut, groupOf, intervals), results, draws, seconds };
 }
 
-/** predictions.csv: observed and fitted loss per row, with its split and group. */
-export function predictionsCsv(table: RunTable, predicted: Float64Array, heldOut: Uint8Array, groupOf: string[]): string {
-  const lines = ['run_id,params,tokens,eval_lang,step,loss,predicted,residual_log,split,group'];
+/**
+ * predictions.csv: observed and fitted loss per row, with its split and group, and (when given)
+ * the 95 % prediction interval of each row (lo95, hi95; docs/intervals.md).
+ */
+export function predictionsCsv(table: RunTable, predicted: Float64Array, heldOut: Uint8Array, groupOf: string[], intervals?: { lo: Float64Array; hi: Float64Array }): string {
+  const lines = [`run_id,params,tokens,eval_lang,step,loss,predicted,residual_log,split,group${intervals ? ',lo95,hi95' : ''}`];
   for (let i = 0; i < table.rows; i++) {
     lines.push([
       csvField(table.runId[i]),
@@ -270,6 +274,7 @@ export function predictionsCsv(table: RunTable, predicted: Float64Array, heldOut
       Math.log(predicted[i]) - Math.log(table.loss[i]),
       heldOut[i] ? 'heldout' : 'train',
       csvField(groupOf[i]),
+      ...(intervals ? [intervals.lo[i], intervals.hi[i]] : []),
     ].join(','));
   }
   return `${lines.join('\n')}\n`;
