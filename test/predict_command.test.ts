@@ -44,18 +44,18 @@ describe('atlas predict on a fitted artifact', () => {
     writeFileSync(data, runsCsv());
     const fitArgs = (out: string) => ['fit', '--data', data, '--law', 'chinchilla', '--starts', 'init', '--bootstrap', '20', '--seed', '3', '--out', out];
     const fit = await run(fitCommand, fitArgs(join(dir, 'a')));
-    expect(fit.stderr).toMatch(/bootstrap\.json/);
+    expect(fit.stderr).toMatch(/bootstrap\.csv/);
     await run(fitCommand, fitArgs(join(dir, 'b')));
-    for (const file of ['coefficients.json', 'bootstrap.json', 'predictions.csv']) {
+    for (const file of ['coefficients.json', 'bootstrap.csv', 'predictions.csv']) {
       expect(readFileSync(join(dir, 'b', file), 'utf8')).toBe(readFileSync(join(dir, 'a', file), 'utf8'));
     }
     const coefficients = join(dir, 'a', 'coefficients.json');
     const artifact = JSON.parse(readFileSync(coefficients, 'utf8'));
-    expect(artifact.bootstrap_draws).toEqual({ samples: 20, seed: 3, file: 'bootstrap.json' });
+    expect(artifact.bootstrap_draws).toEqual({ samples: 20, seed: 3, file: 'bootstrap.csv' });
     expect(artifact.data.ranges.params).toEqual([7e7, 1.4e9]);
     expect(artifact.residuals.space).toBe('log');
     expect(Object.values(artifact.params).every((p: any) => p.not_identified === false)).toBe(true);
-    expect(existsSync(join(dir, 'a', 'bootstrap.json'))).toBe(true);
+    expect(existsSync(join(dir, 'a', 'bootstrap.csv'))).toBe(true);
 
     const far = await run(predictCommand, ['predict', '--coefficients', coefficients, '--params', '7e14', '--tokens', '1.4e20', '--json']);
     const json = JSON.parse(far.stdout);

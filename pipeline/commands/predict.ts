@@ -125,7 +125,7 @@ export const predictCommand: CommandModule<object, Args> = {
   describe: 'predicted loss with its 95 % interval from a fitted artifact, at one point or many',
   builder: (y: Argv) =>
     y
-      .option('coefficients', { type: 'string', demandOption: true, describe: 'coefficients.json written by atlas fit (its bootstrap.json beside it gives parameter uncertainty)' })
+      .option('coefficients', { type: 'string', demandOption: true, describe: 'coefficients.json written by atlas fit (its bootstrap.csv beside it gives parameter uncertainty)' })
       .option('params', { type: 'string', describe: 'N, model parameters: a number or a comma-separated list' })
       .option('tokens', { type: 'string', describe: 'D, total training tokens: a number or a comma-separated list (paired with --params; a single value is used with every value of the other list)' })
       .option('points', { type: 'string', describe: 'CSV of points instead: columns params, tokens (optional eval_lang, mixture, unique_tokens)' })
@@ -163,7 +163,7 @@ export const predictCommand: CommandModule<object, Args> = {
     });
     let warnings = '';
     rows.forEach((row, k) => { if (row.extrapolation) warnings += extrapolationWarning(row.extrapolation, `point ${k + 1} (N = ${num(row.params, 4)}, D = ${num(row.tokens, 4)})`); });
-    if (!iv.parameter) warnings += 'atlas: note: the fit ran no bootstrap (no bootstrap.json), so the 95 % intervals cover the residual scatter only; refit with --bootstrap 200 for parameter uncertainty\n';
+    if (!iv.parameter) warnings += 'atlas: note: the fit ran no bootstrap (no bootstrap.csv), so the 95 % intervals cover the residual scatter only; refit with --bootstrap 200 for parameter uncertainty\n';
     if (rows.some((r) => !r.extrapolation)) warnings += 'atlas: note: the artifact records no data ranges (fitted before they were recorded); refit to get extrapolation distances\n';
     if (args.json) printJson({ interval: iv.parameter ? 'bootstrap+residual' : 'residual only', points: rows });
     else if (args.csv) {

@@ -36,7 +36,7 @@ export interface FitOutput {
   predictions: string;
   /** The fit of each group (one entry, key '', without grouping). */
   results: Map<string, FitResult>;
-  /** Bootstrap draws (bootstrap.json beside the artifact, which names it), or null without a bootstrap. */
+  /** Bootstrap draws (bootstrap.csv beside the artifact, which names it), or null without a bootstrap. */
   draws: BootstrapDraws | null;
   /** Wall-clock seconds of the fit (kept out of the artifact). */
   seconds: number;

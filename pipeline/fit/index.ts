@@ -7,11 +7,14 @@
  *
  * Public: runFit, parseHoldoutSpec, heldOutMask, validateArtifact, predictTable, lossMetrics,
  * protocolTable, protocolForArtifact, DEFAULT_PROTOCOL, predictionIntervals, intervalMetrics,
- * validateWithIntervals, extrapolation, extrapolationWarning.
+ * validateWithIntervals, extrapolation, extrapolationWarning, spearman, mixtureSpearman (rank agreement across
+ * held-out mixtures), backtestMixtures (mixture laws fitted and scored on held-out mixtures).
  */
 export { runFit } from './fit.ts';
 export { parseHoldoutSpec, heldOutMask } from './holdout.ts';
 export { validateArtifact, predictTable } from './validate.ts';
 export { lossMetrics } from './metrics.ts';
 export { protocolTable, protocolForArtifact, DEFAULT_PROTOCOL } from './protocol.ts';
+export { spearman, mixtureSpearman } from './rank.ts';
+export { backtestMixtures, atlasDomainsCandidate } from './mixture_backtest.ts';
 export { predictionIntervals, intervalMetrics, validateWithIntervals, extrapolation, extrapolationWarning, dataRanges, residualScatter } from './intervals.ts';

@@ -6,7 +6,7 @@
  * space the law was fitted in (ln L for the log objectives, L for `lsq-linear`):
  *
  * - parameter uncertainty: the 2.5 % and 97.5 % quantiles P_lo, P_hi of the row's prediction
- *   ŷ_b over the cluster-bootstrap draws θ_b (runs resampled with replacement; bootstrap.json);
+ *   ŷ_b over the cluster-bootstrap draws θ_b (runs resampled with replacement; bootstrap.csv);
  * - residual scatter: the 2.5 % and 97.5 % quantiles R_lo, R_hi of the training residuals
  *   e_i = y_i − ŷ_i of the fit (`residuals` in coefficients.json).
  *

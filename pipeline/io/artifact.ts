@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { InputError } from './types.ts';
 import { stableJson, writeFileAtomic } from './atomic.ts';
+import { csvRows, type CsvValue } from './csv.ts';
 
 export interface ParamEntry {
   /** Natural-scale value (A, not ln A). */
@@ -102,7 +103,7 @@ export interface CoefficientArtifact {
   data: { rows: number; runs: number; sha256: string; files: string[]; ranges?: DataRanges };
   /** Training residual scatter (absent with --group-by: each group has its own). */
   residuals?: ResidualScatter;
-  /** Bootstrap draws written beside this file (`bootstrap.json`), when the fit ran a bootstrap. */
+  /** Bootstrap draws written beside this file (`bootstrap.csv`), when the fit ran a bootstrap. */
   bootstrap_draws?: { samples: number; seed: number; file: string };
   metrics: { train: Metrics; heldout?: Metrics & { spec: string } };
   derived: Record<string, DerivedEntry>;
@@ -143,20 +144,62 @@ export function readArtifact(path: string): CoefficientArtifact {
 }
 
 /** File name of the bootstrap draws beside coefficients.json. */
-export const DRAWS_FILE = 'bootstrap.json';
+export const DRAWS_FILE = 'bootstrap.csv';
 
 /**
- * Bootstrap draws of a fit (schema `atlas.bootstrap/1`): per group ('' without groups) the
- * parameter names and one row of natural-scale values per successful replicate.
+ * Bootstrap draws of a fit, in memory: per group ('' without groups) the parameter names and one
+ * row of natural-scale values per successful replicate. On disk (`bootstrap.csv`): header
+ * `replicate,<param>…`, or `group,replicate,<param>…` for a grouped fit (an empty cell is a
+ * parameter the group does not have).
  */
 export interface BootstrapDraws {
   schema: 'atlas.bootstrap/1';
   groups: Record<string, { names: string[]; values: number[][] }>;
 }
 
-/** Write the draws atomically. */
+/** bootstrap.csv text of the draws. */
+export function drawsCsv(draws: BootstrapDraws): string {
+  const grouped = Object.keys(draws.groups).some((g) => g !== '');
+  const names = [...new Set(Object.values(draws.groups).flatMap((g) => g.names))];
+  const rows: CsvValue[][] = [[...(grouped ? ['group'] : []), 'replicate', ...names]];
+  for (const [group, g] of Object.entries(draws.groups)) {
+    const at = names.map((name) => g.names.indexOf(name));
+    g.values.forEach((row, b) => rows.push([...(grouped ? [group] : []), b, ...at.map((j) => (j < 0 ? '' : row[j]))]));
+  }
+  return csvRows(rows);
+}
+
+/** Write the draws atomically (bootstrap.csv). */
 export function writeDraws(path: string, draws: BootstrapDraws): void {
-  writeFileAtomic(path, stableJson(draws));
+  writeFileAtomic(path, drawsCsv(draws));
+}
+
+/**
+ * Parse a bootstrap.csv: the replicates per group ('' for an ungrouped fit), each a record of
+ * natural-scale values.
+ */
+export function parseBootstrapDraws(text: string, path: string): Record<string, Record<string, number>[]> {
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+  if (lines.length === 0) throw new InputError(`${path}:1: (file): empty bootstrap file`);
+  const head = lines[0].split(',').map((h) => h.trim());
+  const groupCol = head.indexOf('group');
+  const repCol = head.indexOf('replicate');
+  if (repCol < 0) throw new InputError(`${path}:1: replicate: missing column (header: ${head.join(', ')})`);
+  const out: Record<string, Record<string, number>[]> = {};
+  lines.slice(1).forEach((line, k) => {
+    const cells = line.split(',');
+    if (cells.length !== head.length) throw new InputError(`${path}:${k + 2}: (row): has ${cells.length} fields, the header has ${head.length}`);
+    const group = groupCol >= 0 ? cells[groupCol].trim() : '';
+    const values: Record<string, number> = {};
+    head.forEach((name, j) => {
+      if (j === groupCol || j === repCol || cells[j].trim() === '') return;
+      const v = Number(cells[j]);
+      if (!Number.isFinite(v)) throw new InputError(`${path}:${k + 2}: ${name}: not a number: "${cells[j]}"`);
+      values[name] = v;
+    });
+    (out[group] ??= []).push(values);
+  });
+  return out;
 }
 
 /**
@@ -172,12 +215,11 @@ export function readDraws(coefficientsPath: string, artifact: CoefficientArtifac
   } catch (error) {
     throw new InputError(`${path}: cannot read the bootstrap draws that ${coefficientsPath} names: ${(error as Error).message} (refit, or copy ${artifact.bootstrap_draws.file} beside it)`);
   }
-  let parsed: BootstrapDraws;
-  try {
-    parsed = JSON.parse(text) as BootstrapDraws;
-  } catch (error) {
-    throw new InputError(`${path}:1: not JSON: ${(error as Error).message}`);
+  const parsed = parseBootstrapDraws(text, path);
+  const groups: BootstrapDraws['groups'] = {};
+  for (const [group, rows] of Object.entries(parsed)) {
+    const names = Object.keys(rows[0] ?? {});
+    groups[group] = { names, values: rows.map((r) => names.map((n) => r[n] ?? NaN)) };
   }
-  if (!parsed || parsed.schema !== 'atlas.bootstrap/1' || typeof parsed.groups !== 'object') throw new InputError(`${path}:1: schema: expected "atlas.bootstrap/1"`);
-  return parsed;
+  return { schema: 'atlas.bootstrap/1', groups };
 }
