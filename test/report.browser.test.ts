@@ -21,6 +21,7 @@ import { ingestText } from '../pipeline/ingest/ingest.ts';
 import { stableJson } from '../pipeline/io/atomic.ts';
 import { chinchillaLoss } from '../pipeline/report/plots/law_plots.ts';
 import { mulberry32 } from '../pipeline/report/plots/format.ts';
+import { drawsCsv } from '../pipeline/io/artifact.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'report');
@@ -112,7 +113,7 @@ describe.skipIf(!browser)('report in headless Chromium', () => {
     const fit = await runFit({ table: ingestText(`${lines.join('\n')}\n`, 'grouped.csv'), law: 'chinchilla', groupBy: 'eval_lang', fit: { starts: 'init', init: truth, bootstrap: 30, seed: 5 } });
     writeFileSync(join(dir, 'coefficients.json'), stableJson(fit.artifact));
     writeFileSync(join(dir, 'predictions.csv'), fit.predictions);
-    writeFileSync(join(dir, 'bootstrap.csv'), fit.bootstrap!);
+    writeFileSync(join(dir, 'bootstrap.csv'), drawsCsv(fit.draws!));
     const result = await buildReport(dir, { png: false });
     built.grouped = { html: readFileSync(result.path, 'utf8'), plots: result.plots, dir };
   }, 60_000);

@@ -16,7 +16,7 @@ import { thinRows } from '../pipeline/report/plots/fit_plots.ts';
 import { bandPlot, chinchillaLoss, chinchillaSets, computeOptimalND, isoLossTokens } from '../pipeline/report/plots/law_plots.ts';
 import { prefixSvgIds, renderSvg } from '../pipeline/report/plots/render.ts';
 import { buildReport } from '../pipeline/report/report.ts';
-import { parseBootstrapCsv, parseBootstrapJson, parsePredictions, readReportInputs } from '../pipeline/report/inputs.ts';
+import { parseBootstrapCsv, parsePredictions, readReportInputs } from '../pipeline/report/inputs.ts';
 import { recomputeDraws, storedDraws } from '../pipeline/report/bootstrap.ts';
 import { paramsTable, statusBanner } from '../pipeline/report/html.ts';
 import { lossVsComputePlot, residualsByScalePlot } from '../pipeline/report/plots/compute_plots.ts';
@@ -29,6 +29,7 @@ import { runFit } from '../pipeline/fit/fit.ts';
 import { ingestText } from '../pipeline/ingest/ingest.ts';
 import { identification, mulberry32 } from '../pipeline/report/plots/format.ts';
 import { InputError } from '../pipeline/io/types.ts';
+import { drawsCsv } from '../pipeline/io/artifact.ts';
 
 const FIXTURES = new URL('./fixtures/report/', import.meta.url).pathname;
 const scratch = mkdtempSync(join(tmpdir(), 'atlas-report-'));
@@ -325,10 +326,10 @@ describe('bootstrap.csv, the sidecar of the bootstrap draws', () => {
     const table = ingestText(syntheticRuns(21), 'synthetic.csv');
     const fit = await runFit({ table, law: 'chinchilla', fit: { starts: 'init', init: TRUTH, bootstrap: 25, seed: 4 } });
     const draws = fit.results.get('')!.bootstrap!.draws;
-    const lines = fit.bootstrap!.trimEnd().split('\n');
+    const lines = drawsCsv(fit.draws!).trimEnd().split('\n');
     expect(lines[0]).toBe('replicate,E,A,B,alpha,beta');
     expect(lines).toHaveLength(1 + draws.A.length);
-    const parsed = parseBootstrapCsv(fit.bootstrap!, 'bootstrap.csv').get('')!;
+    const parsed = parseBootstrapCsv(drawsCsv(fit.draws!), 'bootstrap.csv').get('')!;
     expect(parsed.count).toBe(draws.A.length);
     // exact round trip, natural scale (A near 400, not ln A near 6)
     for (const k of ['E', 'A', 'B', 'alpha', 'beta']) expect(Array.from(parsed.columns[k])).toEqual(Array.from(draws[k]));
@@ -336,21 +337,11 @@ describe('bootstrap.csv, the sidecar of the bootstrap draws', () => {
     expect(JSON.stringify(fit.artifact)).not.toMatch(/replicate|"draws"/);
     // no bootstrap, no sidecar
     const plain = await runFit({ table, law: 'chinchilla', fit: { starts: 'init', init: TRUTH } });
-    expect(plain.bootstrap).toBeNull();
-    // the draws add no key to the artifact
-    expect(Object.keys(fit.artifact).sort()).toEqual(Object.keys(plain.artifact).sort());
+    expect(plain.draws).toBeNull();
+    // the artifact only names the sidecar
+    expect(Object.keys(fit.artifact).filter((k) => !(k in plain.artifact))).toEqual(['bootstrap_draws']);
   });
 
-  it('reads the same draws from their JSON form (bootstrap.json, schema atlas.bootstrap/1)', () => {
-    const csv = parseBootstrapCsv('group,replicate,E,A\nen,0,1.8,400\nen,1,1.9,410\nfr,0,2.1,380\n', 'b.csv');
-    const json = parseBootstrapJson(JSON.stringify({ schema: 'atlas.bootstrap/1', groups: { en: { names: ['E', 'A'], values: [[1.8, 400], [1.9, 410]] }, fr: { names: ['E', 'A'], values: [[2.1, 380]] } } }), 'b.json');
-    expect([...json.keys()]).toEqual([...csv.keys()]);
-    for (const g of ['en', 'fr']) {
-      expect(json.get(g)!.count).toBe(csv.get(g)!.count);
-      for (const k of ['E', 'A']) expect(Array.from(json.get(g)!.columns[k])).toEqual(Array.from(csv.get(g)!.columns[k]));
-    }
-    expect(() => parseBootstrapJson('{"schema":"other"}', 'b.json')).toThrow('b.json:1: schema: expected "atlas.bootstrap/1"');
-  });
 
   it('names file, line and column of a bad cell', () => {
     expect(() => parseBootstrapCsv('replicate,E,A\n0,1.8,400\n1,1.9,abc\n', 'b.csv')).toThrow('b.csv:3: A: not a number: "abc"');
@@ -365,8 +356,8 @@ describe('bootstrap.csv, the sidecar of the bootstrap draws', () => {
     cpSync(join(FIXTURES, 'fit', 'transfer.csv'), join(dir, 'unused.csv'), { recursive: true });
     writeFileSync(join(dir, 'coefficients.json'), stableJson(fit.artifact));
     writeFileSync(join(dir, 'predictions.csv'), fit.predictions);
-    writeFileSync(join(dir, 'bootstrap.csv'), fit.bootstrap!);
-    const own = storedDraws(fit.artifact.params, parseBootstrapCsv(fit.bootstrap!, 'b').get(''));
+    writeFileSync(join(dir, 'bootstrap.csv'), drawsCsv(fit.draws!));
+    const own = storedDraws(fit.artifact.params, parseBootstrapCsv(drawsCsv(fit.draws!), 'b').get(''));
     expect(own && 'draws' in own && own.mismatch).toBeLessThan(1e-12);
     let html = readFileSync((await buildReport(dir, { png: false })).path, 'utf8');
     expect(html).toContain('joint bootstrap parameter draws (bootstrap.csv)');
@@ -374,7 +365,7 @@ describe('bootstrap.csv, the sidecar of the bootstrap draws', () => {
     expect(html).not.toContain('recomputed by the report');
     // a sidecar of another fit (here: draws of a different seed, scaled) is named and ignored
     const other = await runFit({ table, law: 'chinchilla', fit: { starts: 'init', init: TRUTH, bootstrap: 30, seed: 99 } });
-    const stale = other.bootstrap!.split('\n').map((line, i) => (i === 0 || !line ? line : line.split(',').map((c, k) => (k === 0 ? c : String(Number(c) * 1.3))).join(','))).join('\n');
+    const stale = drawsCsv(other.draws!).split('\n').map((line, i) => (i === 0 || !line ? line : line.split(',').map((c, k) => (k === 0 ? c : String(Number(c) * 1.3))).join(','))).join('\n');
     writeFileSync(join(dir, 'bootstrap.csv'), stale);
     html = readFileSync((await buildReport(dir, { png: false })).path, 'utf8');
     expect(html).toMatch(/bootstrap\.csv is not used: the quantiles of bootstrap\.csv miss the intervals/);
@@ -387,14 +378,14 @@ describe('report of a grouped fit with its bootstrap draws', () => {
   it('shows each group\u2019s intervals in the table and a plot, and a corner plot per group', async () => {
     const table = ingestText(syntheticRuns(31, [['en', 0], ['fr', 0.2]]), 'grouped.csv');
     const fit = await runFit({ table, law: 'chinchilla', groupBy: 'eval_lang', fit: { starts: 'init', init: TRUTH, bootstrap: 30, seed: 5 } });
-    expect(fit.bootstrap!.split('\n')[0]).toBe('group,replicate,E,A,B,alpha,beta');
+    expect(drawsCsv(fit.draws!).split('\n')[0]).toBe('group,replicate,E,A,B,alpha,beta');
     const dir = join(scratch, 'grouped-sidecar');
     rmSync(dir, { recursive: true, force: true });
     cpSync(join(FIXTURES, 'fit', 'transfer.csv'), join(dir, 'unused.csv'), { recursive: true });
     writeFileSync(join(dir, 'coefficients.json'), stableJson(fit.artifact));
     writeFileSync(join(dir, 'predictions.csv'), fit.predictions);
-    writeFileSync(join(dir, 'bootstrap.csv'), fit.bootstrap!);
-    const parsed = parseBootstrapCsv(fit.bootstrap!, 'b');
+    writeFileSync(join(dir, 'bootstrap.csv'), drawsCsv(fit.draws!));
+    const parsed = parseBootstrapCsv(drawsCsv(fit.draws!), 'b');
     expect([...parsed.keys()]).toEqual(['en', 'fr']);
     const result = await buildReport(dir, { png: false });
     const html = readFileSync(result.path, 'utf8');
@@ -418,17 +409,19 @@ describe('report of a grouped fit with its bootstrap draws', () => {
 });
 
 describe('parameters the fit flags as not identified', () => {
-  it('are marked in the coefficient table and the status line, from either flag', () => {
+  it('are marked in the coefficient table and the status line', () => {
     const artifact = readArtifact(join(FIXTURES, 'fit', 'coefficients.json'));
-    const params = { ...artifact.params, A: { ...artifact.params.A, notIdentified: true }, B: { ...artifact.params.B, identified: false }, E: { ...artifact.params.E, identified: true } } as typeof artifact.params;
+    const params = { ...artifact.params, A: { ...artifact.params.A, not_identified: 'flat direction of the Jacobian' }, B: { ...artifact.params.B, not_identified: 'bootstrap interval unbounded' } } as typeof artifact.params;
     const table = paramsTable(params);
     expect(table).toContain('<th>identified</th>');
-    expect(table.match(/<b>NOT identified<\/b>/g)).toHaveLength(2);
+    expect(table.match(/<b>NOT IDENTIFIED<\/b>/g)).toHaveLength(2);
+    expect(table).toContain('(flat direction of the Jacobian)');
     expect(table).toMatch(/<tr class="bad"><td>A<\/td>/);
     expect(statusBanner(artifact.fit, params)).toContain('not identified: A, B');
-    // no flags in the artifact: no column
-    expect(paramsTable(artifact.params)).not.toContain('identified');
+    // an identified parameter shows its spread and no flag
+    expect(paramsTable(artifact.params)).not.toContain('NOT IDENTIFIED');
     expect(identification({ value: 1 })).toBeUndefined();
+    expect(identification({ value: 1, not_identified: 'flat' })).toBe(false);
   });
 });
 

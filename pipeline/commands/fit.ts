@@ -6,11 +6,11 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadTable } from '../config/load.ts';
 import { runFit } from '../fit/fit.ts';
-import { writeArtifact } from '../io/artifact.ts';
+import { DRAWS_FILE, writeArtifact, writeDraws } from '../io/artifact.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { InputError } from '../io/types.ts';
 import { fitOptionsFromArgs, printJson, returnsExitCode, noteSkippedRows, tableRequest, withDataOptions, withFitOptions, type DataArgs, type FitArgs } from './common.ts';
-import { formatFit } from './format.ts';
+import { formatFit, identifiabilityWarnings } from './format.ts';
 import type { LawOptions } from '../laws/law.ts';
 import { mergeFitOptions } from '../fitting/options.ts';
 
@@ -58,17 +58,20 @@ export const fitCommand: CommandModule<object, Args> = {
       configSha256: config?.sha256 ?? null,
     });
     const out = args.out ?? join('results', `fit-${law}`);
+    // The bootstrap draws' sidecar; one left by an earlier fit into this folder would no longer match.
+    if (output.draws) writeDraws(join(out, DRAWS_FILE), output.draws);
+    else rmSync(join(out, DRAWS_FILE), { force: true });
     writeArtifact(join(out, 'coefficients.json'), output.artifact);
     writeFileAtomic(join(out, 'predictions.csv'), output.predictions);
-    // The bootstrap draws' sidecar; one left by an earlier fit into this folder would no longer match.
-    if (output.bootstrap) writeFileAtomic(join(out, 'bootstrap.csv'), output.bootstrap);
-    else rmSync(join(out, 'bootstrap.csv'), { force: true });
     writeFileAtomic(join(out, 'timing.json'), `${JSON.stringify({ seconds: output.seconds }, null, 2)}\n`);
     if (args.json) printJson(output.artifact);
     process.stderr.write(formatFit(output.artifact, output.seconds));
-    process.stderr.write(`wrote ${join(out, 'coefficients.json')}, ${join(out, 'predictions.csv')}${output.bootstrap ? ` and ${join(out, 'bootstrap.csv')}` : ''}\n`);
+    process.stderr.write(identifiabilityWarnings(output.artifact));
+    process.stderr.write(`wrote ${join(out, 'coefficients.json')}${output.draws ? `, ${join(out, DRAWS_FILE)}` : ''} and ${join(out, 'predictions.csv')}\n`);
     if (!output.artifact.fit.converged) {
-      process.stderr.write(`atlas: the fit did not converge (${output.artifact.fit.status}: ${output.artifact.fit.message})\n`);
+      process.stderr.write(output.artifact.fit.status === 'degenerate'
+        ? `atlas: the fit is degenerate (${output.artifact.fit.message}); fix the parameters named above or add data that vary them\n`
+        : `atlas: the fit did not converge (${output.artifact.fit.status}: ${output.artifact.fit.message})\n`);
       return 1;
     }
     return 0;

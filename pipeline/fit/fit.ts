@@ -2,7 +2,8 @@
  * The fit stage: a RunTable and a law → the coefficient artifact (SPEC §3) and per-row
  * predictions. Pure: no files, no argv; the `fit` command writes what this returns.
  */
-import type { CoefficientArtifact, DerivedEntry, GroupEntry, Metrics, ParamEntry } from '../io/artifact.ts';
+import { DRAWS_FILE, type BootstrapDraws, type CoefficientArtifact, type DerivedEntry, type GroupEntry, type Metrics, type ParamEntry } from '../io/artifact.ts';
+import { dataRanges, predictionIntervals, residualScatter } from './intervals.ts';
 import { csvRows, type CsvValue } from '../io/csv.ts';
 import type { LawOptions } from '../laws/law.ts';
 import { getLaw } from '../laws/index.ts';
@@ -33,13 +34,10 @@ export interface FitOutput {
   artifact: CoefficientArtifact;
   /** predictions.csv text: one line per row with observed and fitted loss. */
   predictions: string;
-  /**
-   * bootstrap.csv text (the sidecar of coefficients.json): one row per bootstrap replicate, one
-   * column per parameter in natural units; null when the fit ran no bootstrap.
-   */
-  bootstrap: string | null;
   /** The fit of each group (one entry, key '', without grouping). */
   results: Map<string, FitResult>;
+  /** Bootstrap draws (bootstrap.csv beside the artifact, which names it), or null without a bootstrap. */
+  draws: BootstrapDraws | null;
   /** Wall-clock seconds of the fit (kept out of the artifact). */
   seconds: number;
 }
@@ -70,12 +68,14 @@ async function fitGroup(table: RunTable, request: FitRequest, options: FitOption
   let trainRuns = 0;
   const seen = new Set<string>();
   for (let i = 0; i < table.rows; i++) if (!mask[i] && !seen.has(table.runId[i])) { seen.add(table.runId[i]); trainRuns++; }
+  const residuals = residualScatter(table.loss, predicted, (i) => !mask[i], options.objective === 'lsq-linear' ? 'linear' : 'log');
+  const ranges = dataRanges(table, (i) => !mask[i]);
   const heldoutRows = mask.reduce((a, b) => a + b, 0);
   const metrics: GroupEntry['metrics'] = { train };
   if (heldoutRows > 0) {
     metrics.heldout = { spec: request.holdout ?? 'split', ...lossMetrics(table.loss, predicted, (i) => mask[i] === 1) };
   }
-  return { result, ctx, predicted, mask, metrics, trainRows: train.rows, trainRuns };
+  return { result, ctx, predicted, mask, metrics, residuals, ranges, trainRows: train.rows, trainRuns };
 }
 
 /** Training rows above which the multi-start screens its starts on an even subsample. */
@@ -113,6 +113,7 @@ export function paramEntries(result: FitResult, options: FitOptions): Record<str
     if (e.stderr !== undefined) entry.stderr = e.stderr;
     if (e.ci95 !== undefined) entry.ci95 = e.ci95;
     if (e.stderrAsymptotic !== undefined) entry.stderr_asymptotic = e.stderrAsymptotic;
+    if (e.vary === 'free') entry.not_identified = e.notIdentified ?? false;
     out[e.name] = entry;
   }
   return out;
@@ -135,7 +136,8 @@ function fitSection(result: FitResult): CoefficientArtifact['fit'] {
     evaluations: result.evaluations,
     seconds: null,
     optimizer: result.optimizer,
-    optima: result.optima.map((o) => ({ objective: o.objective, params: o.values })),
+    optima: result.optima.map((o) => ({ objective: o.objective, params: o.values, ...(o.degenerate ? { degenerate: true } : {}) })),
+    identifiability: { ratio: result.identifiability.ratio, not_identified: result.identifiability.notIdentified },
   };
 }
 
@@ -143,6 +145,7 @@ function fitSection(result: FitResult): CoefficientArtifact['fit'] {
 function groupEntry(group: Awaited<ReturnType<typeof fitGroup>>, options: FitOptions): Omit<GroupEntry, 'data'> {
   return {
     params: paramEntries(group.result, options),
+    residuals: group.residuals,
     objective: group.result.objective,
     fit: fitSection(group.result),
     metrics: group.metrics,
@@ -204,7 +207,7 @@ export async function runFit(request: FitRequest): Promise<FitOutput> {
       iterations += group.result.iterations;
       evaluations += group.result.evaluations;
       starts += group.result.starts;
-      groups[name] = { ...groupEntry(group, options), data: { rows: sub.rows, runs: runIndex(sub).runs } };
+      groups[name] = { ...groupEntry(group, options), data: { rows: sub.rows, runs: runIndex(sub).runs, ranges: group.ranges } };
     }
     const first = results.values().next().value as FitResult;
     const train = lossMetrics(table.loss, predicted, (i) => !heldOut[i]);
@@ -235,37 +238,31 @@ export async function runFit(request: FitRequest): Promise<FitOutput> {
     results.set('', group.result);
     predicted.set(group.predicted);
     heldOut.set(group.mask);
-    artifact = { ...base, ...groupEntry(group, options) };
+    artifact = { ...base, ...groupEntry(group, options), data: { ...base.data, ranges: group.ranges } };
+  }
+  let draws: BootstrapDraws | null = null;
+  if (options.bootstrap > 0) {
+    draws = { schema: 'atlas.bootstrap/1', groups: {} };
+    for (const [name, result] of results) {
+      const columns = result.bootstrap?.draws ?? {};
+      const names = Object.keys(columns);
+      const count = names.length ? columns[names[0]].length : 0;
+      draws.groups[name] = { names, values: Array.from({ length: count }, (_, b) => names.map((n) => columns[n][b])) };
+    }
+    artifact.bootstrap_draws = { samples: options.bootstrap, seed: options.seed, file: DRAWS_FILE };
   }
   let seconds = 0;
   for (const result of results.values()) seconds += result.seconds;
-  return { artifact, predictions: predictionsCsv(table, predicted, heldOut, groupOf), bootstrap: bootstrapCsv(results, Boolean(request.groupBy)), results, seconds };
+  const intervals = predictionIntervals(artifact, table, draws);
+  return { artifact, predictions: predictionsCsv(table, predicted, heldOut, groupOf, intervals), results, draws, seconds };
 }
 
 /**
- * bootstrap.csv: the joint bootstrap draws of every parameter, natural units, one row per
- * successful replicate (`replicate` counts them from 0). Fixed parameters repeat their value.
- * A grouped fit adds a leading `group` column and lists each group's replicates in turn
- * (groups in the artifact's order); a parameter a group does not have is left empty.
- * Null when no fit ran a bootstrap. Values are written in full precision (shortest round trip).
+ * predictions.csv: observed and fitted loss per row, with its split and group, and (when given)
+ * the 95 % prediction interval of each row (lo95, hi95; docs/intervals.md).
  */
-export function bootstrapCsv(results: Map<string, FitResult>, grouped: boolean): string | null {
-  const fits = [...results.entries()].filter(([, r]) => r.bootstrap && Object.keys(r.bootstrap.draws).length > 0);
-  if (fits.length === 0) return null;
-  const names: string[] = [];
-  for (const [, r] of fits) for (const e of r.estimates) if (!names.includes(e.name)) names.push(e.name);
-  const rows: CsvValue[][] = [[...(grouped ? ['group'] : []), 'replicate', ...names]];
-  for (const [group, r] of fits) {
-    const draws = r.bootstrap!.draws;
-    const count = Math.min(...Object.values(draws).map((c) => c.length));
-    for (let b = 0; b < count; b++) rows.push([...(grouped ? [group] : []), b, ...names.map((k) => (draws[k] ? draws[k][b] : ''))]);
-  }
-  return csvRows(rows);
-}
-
-/** predictions.csv: observed and fitted loss per row, with its split and group. */
-export function predictionsCsv(table: RunTable, predicted: Float64Array, heldOut: Uint8Array, groupOf: string[]): string {
-  const rows: CsvValue[][] = [['run_id', 'params', 'tokens', 'eval_lang', 'step', 'loss', 'predicted', 'residual_log', 'split', 'group']];
+export function predictionsCsv(table: RunTable, predicted: Float64Array, heldOut: Uint8Array, groupOf: string[], intervals?: { lo: Float64Array; hi: Float64Array }): string {
+  const rows: CsvValue[][] = [['run_id', 'params', 'tokens', 'eval_lang', 'step', 'loss', 'predicted', 'residual_log', 'split', 'group', ...(intervals ? ['lo95', 'hi95'] : [])]];
   for (let i = 0; i < table.rows; i++) {
     rows.push([
       table.runId[i],
@@ -278,6 +275,7 @@ export function predictionsCsv(table: RunTable, predicted: Float64Array, heldOut
       Math.log(predicted[i]) - Math.log(table.loss[i]),
       heldOut[i] ? 'heldout' : 'train',
       groupOf[i],
+      ...(intervals ? [intervals.lo[i], intervals.hi[i]] : []),
     ]);
   }
   return csvRows(rows);

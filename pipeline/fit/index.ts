@@ -6,7 +6,8 @@
  * May import: ingest/, fitting/, laws/, io/.
  *
  * Public: runFit, parseHoldoutSpec, heldOutMask, validateArtifact, predictTable, lossMetrics,
- * protocolTable, protocolForArtifact, DEFAULT_PROTOCOL, spearman, mixtureSpearman (rank agreement across
+ * protocolTable, protocolForArtifact, DEFAULT_PROTOCOL, predictionIntervals, intervalMetrics,
+ * validateWithIntervals, extrapolation, extrapolationWarning, spearman, mixtureSpearman (rank agreement across
  * held-out mixtures), backtestMixtures (mixture laws fitted and scored on held-out mixtures).
  */
 export { runFit } from './fit.ts';
@@ -16,3 +17,4 @@ export { lossMetrics } from './metrics.ts';
 export { protocolTable, protocolForArtifact, DEFAULT_PROTOCOL } from './protocol.ts';
 export { spearman, mixtureSpearman } from './rank.ts';
 export { backtestMixtures, atlasDomainsCandidate } from './mixture_backtest.ts';
+export { predictionIntervals, intervalMetrics, validateWithIntervals, extrapolation, extrapolationWarning, dataRanges, residualScatter } from './intervals.ts';

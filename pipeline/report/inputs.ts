@@ -29,6 +29,9 @@ export interface PredictionRows {
   /** Predicted loss (NaN where the fit could not predict the row). */
   predicted: Float64Array;
   split: ('train' | 'heldout')[];
+  /** 95 % prediction interval per row (columns lo95, hi95), when the file has them. */
+  lo95?: Float64Array;
+  hi95?: Float64Array;
 }
 
 /** The sweep's completion marker of a job (`job.json`), the fields the report shows. */
@@ -125,6 +128,12 @@ export function parsePredictions(text: string, fileName: string): PredictionRows
   const iTokens = col('tokens');
   const iLoss = col('loss');
   const iPred = col('predicted');
+  const iLo = col('lo95');
+  const iHi = col('hi95');
+  if (iLo >= 0 && iHi >= 0) {
+    out.lo95 = new Float64Array(n);
+    out.hi95 = new Float64Array(n);
+  }
   const problems: string[] = [];
   for (let r = 0; r < n; r++) {
     const row = records[r + 1];
@@ -136,6 +145,10 @@ export function parsePredictions(text: string, fileName: string): PredictionRows
     out.tokens[r] = num(row[iTokens]);
     out.loss[r] = num(row[iLoss]);
     out.predicted[r] = num(row[iPred]);
+    if (out.lo95 && out.hi95) {
+      out.lo95[r] = num(row[iLo]);
+      out.hi95[r] = num(row[iHi]);
+    }
     if (!(out.params[r] > 0)) problems.push(`${fileName}:${line}: params: not a positive number: "${row[iParams] ?? ''}"`);
     if (!(out.tokens[r] > 0)) problems.push(`${fileName}:${line}: tokens: not a positive number: "${row[iTokens] ?? ''}"`);
     if (!(out.loss[r] > 0)) problems.push(`${fileName}:${line}: loss: not a positive number: "${row[iLoss] ?? ''}"`);
@@ -208,41 +221,10 @@ export function parseBootstrapCsv(text: string, fileName: string): Map<string, B
   return out;
 }
 
-/**
- * Parse `bootstrap.json` (schema `atlas.bootstrap/1`: per group, '' without groups, the
- * parameter `names` and one row of natural-scale `values` per replicate), the JSON form of the
- * same draws, into the same shape as `parseBootstrapCsv`.
- */
-export function parseBootstrapJson(text: string, fileName: string): Map<string, BootstrapDraws> {
-  let raw: { schema?: unknown; groups?: Record<string, { names?: unknown; values?: unknown }> };
-  try {
-    raw = JSON.parse(text) as typeof raw;
-  } catch (error) {
-    throw new InputError(`${fileName}:1: not JSON: ${(error as Error).message}`);
-  }
-  if (!raw || raw.schema !== 'atlas.bootstrap/1' || !raw.groups || typeof raw.groups !== 'object') throw new InputError(`${fileName}:1: schema: expected "atlas.bootstrap/1"`);
-  const out = new Map<string, BootstrapDraws>();
-  for (const [group, entry] of Object.entries(raw.groups)) {
-    const names = Array.isArray(entry?.names) ? entry.names.map(String) : null;
-    const values = Array.isArray(entry?.values) ? (entry.values as unknown[]) : null;
-    if (!names || !values) throw new InputError(`${fileName}:1: groups.${group}: expected names and values`);
-    const columns: Record<string, Float64Array> = {};
-    names.forEach((name, k) => {
-      const column = Float64Array.from(values, (row) => (Array.isArray(row) && typeof row[k] === 'number' ? row[k] : Number.NaN));
-      if (column.every((x) => Number.isFinite(x))) columns[name] = column;
-    });
-    out.set(group, { count: values.length, columns });
-  }
-  return out;
-}
-
-/** The bootstrap draws of a fit folder: `bootstrap.csv`, else `bootstrap.json`, else null. */
+/** The bootstrap draws of a fit folder (`bootstrap.csv`), or null. */
 function readDrawsOf(dir: string): Map<string, BootstrapDraws> | null {
   const csv = join(dir, 'bootstrap.csv');
-  if (existsSync(csv)) return parseBootstrapCsv(readText(csv), csv);
-  const json = join(dir, 'bootstrap.json');
-  if (existsSync(json)) return parseBootstrapJson(readText(json), json);
-  return null;
+  return existsSync(csv) ? parseBootstrapCsv(readText(csv), csv) : null;
 }
 
 function readText(path: string): string {

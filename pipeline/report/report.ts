@@ -25,7 +25,7 @@ import { renderSvg, svgToPng } from './plots/render.ts';
 import { groupParamsPlot, sweepFitsPlot, sweepMetricsPlot, sweepParamsPlot, transferHeatmap } from './plots/summary_plots.ts';
 import { heldoutMixturePlot, isMixtureFit, mixingTransferHeatmap } from './plots/mixture_plots.ts';
 import { VERSION } from '../io/version.ts';
-import { detailsTable, derivedTable, esc, figure, groupsTable, metricsTable, page, paramsTable, statusBanner, statusClass, type RenderedPlot } from './html.ts';
+import { detailsTable, derivedTable, esc, figure, groupsTable, intervalCoverage, metricsTable, page, paramsTable, statusBanner, statusClass, type RenderedPlot } from './html.ts';
 import { predictionsOfLanguage, readReportInputs, type FitInput, type ReportInputs } from './inputs.ts';
 import { recomputeDraws, storedDraws } from './bootstrap.ts';
 import { lossVsComputePlot, residualsByScalePlot } from './plots/compute_plots.ts';
@@ -84,7 +84,7 @@ function fitTables(fit: FitInput): string {
   parts.push(statusBanner(a.fit, a.params ?? {}));
   if (Object.keys(a.params ?? {}).length > 0) parts.push(`<h4>Coefficients (${esc(a.law)})</h4>${paramsTable(a.params)}`);
   parts.push(groupsTable(a));
-  parts.push(`<h4>Fit quality</h4>${metricsTable(a.metrics)}`);
+  parts.push(`<h4>Fit quality</h4>${metricsTable(a.metrics, intervalCoverage(fit.predictions))}`);
   parts.push(derivedTable(a.derived));
   parts.push(`<h4>Objective and data</h4>${detailsTable(a)}`);
   return parts.join('');

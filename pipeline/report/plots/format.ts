@@ -63,7 +63,8 @@ export const SI_LABEL = "replace(format(datum.value, '.3~s'), 'G', 'B')";
 export function identification(entry: unknown): boolean | undefined {
   if (!entry || typeof entry !== 'object') return undefined;
   const e = entry as { notIdentified?: unknown; not_identified?: unknown; identified?: unknown };
-  if (e.notIdentified === true || e.not_identified === true || e.identified === false) return false;
+  // coefficients.json names the reason: `not_identified: "flat direction …"`.
+  if (e.notIdentified === true || e.not_identified === true || (typeof e.not_identified === 'string' && e.not_identified !== '') || e.identified === false) return false;
   if (e.notIdentified === false || e.not_identified === false || e.identified === true) return true;
   return undefined;
 }
