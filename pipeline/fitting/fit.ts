@@ -14,7 +14,7 @@ import { Random, deriveSeed } from './random.ts';
 import { InputError } from '../types.ts';
 import { LAWS } from '../laws/index.ts';
 import { messageId, poolWorkers, type PoolWorker } from './pool.ts';
-import { bootstrapBatch, prepare, PRUNE_FACTOR, searchBatch, type PreparedProblem, type SearchOutcome } from './search.ts';
+import { bootstrapBatch, prepare, PRUNE_AFTER, PRUNE_FACTOR, searchBatch, type PreparedProblem, type SearchOutcome } from './search.ts';
 import type { WorkerMessage } from './worker_tasks.ts';
 
 export type { FitProblem } from './problem.ts';
@@ -199,13 +199,22 @@ export async function multiStart<Ctx, D>(full: FitProblem<Ctx, D>, map: Paramete
   }
   const optima = new OptimaList(5);
   const polishBase = { ...base, weights: full.weights };
-  // On a subsample, only the three best screened optima are polished on every row.
+  // On a subsample, only the three best screened optima are polished on every row, the best
+  // first; with `prune`, the others follow the search's rule against its polished objective (a
+  // screened optimum still above PRUNE_FACTOR × that after PRUNE_AFTER iterations on every row is
+  // heading for a worse basin, and is dropped).
+  let polished = Infinity;
   for (const item of problem === full ? search.items : search.items.slice(0, 3)) {
-    const result = starts.length > 1 ? leastSquares(fullPrepared.residuals, item.x, polishBase, fullPrepared.workspace) : item.result!;
+    const prunePolish = problem !== full && options.prune && Number.isFinite(polished);
+    const result = starts.length > 1
+      ? leastSquares(fullPrepared.residuals, item.x, prunePolish ? { ...polishBase, abandonAbove: PRUNE_FACTOR * polished, abandonAfter: PRUNE_AFTER } : polishBase, fullPrepared.workspace)
+      : item.result!;
     if (starts.length > 1) {
       iterations += result.iterations;
       evaluations += result.evaluations;
     }
+    if (result.status === 'abandoned') { abandoned++; continue; }
+    if (result.cost < polished) polished = result.cost;
     optima.add(result, item.start);
   }
   if (problem !== full) {
