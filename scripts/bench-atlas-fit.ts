@@ -22,15 +22,15 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadDesign, loadTruth, simulate } from '../pipeline/stages/simulate.ts';
+import { loadDesign, loadTruth, simulate } from '../pipeline/simulate/simulate.ts';
 import { atlas, DEFF_FLOOR } from '../pipeline/laws/atlas.ts';
-import { runFit, SEARCH_ROWS } from '../pipeline/stages/fit.ts';
+import { runFit, SEARCH_ROWS } from '../pipeline/fit/fit.ts';
 import { resolveFitOptions } from '../pipeline/fitting/options.ts';
 import { buildParameterMap } from '../pipeline/fitting/parameters.ts';
 import { startingPoints } from '../pipeline/fitting/fit.ts';
 import { PRUNE_AFTER, PRUNE_FACTOR, SEARCH_FTOL } from '../pipeline/fitting/search.ts';
 import { closePool, warmPool } from '../pipeline/fitting/pool.ts';
-import { shipped } from '../pipeline/reproduce/paths.ts';
+import { shipped } from '../pipeline/io/shipped.ts';
 import { findPeerPython } from './bench-vs-scipy.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));

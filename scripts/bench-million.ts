@@ -16,7 +16,7 @@ import { chinchilla, CHINCHILLA_PUBLISHED } from '../pipeline/laws/chinchilla.ts
 import { fitLaw } from '../pipeline/fitting/fit.ts';
 import { resolveFitOptions } from '../pipeline/fitting/options.ts';
 import { Random } from '../pipeline/fitting/random.ts';
-import { SEARCH_ROWS } from '../pipeline/stages/fit.ts';
+import { SEARCH_ROWS } from '../pipeline/fit/fit.ts';
 
 const args = process.argv.slice(2);
 const rows = Number(args.find((a) => /^\d+$/.test(a)) ?? 1_000_000);

@@ -15,8 +15,8 @@
  * @see https://arxiv.org/abs/2404.10102
  */
 import { pickRows as pick, type Law, type LawOptions, type ParamSpec } from './law.ts';
-import type { RunTable } from '../types.ts';
-import { InputError } from '../types.ts';
+import type { RunTable } from '../io/types.ts';
+import { InputError } from '../io/types.ts';
 
 export interface ChinchillaContext {
   tokens: 'total' | 'target';

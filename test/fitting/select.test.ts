@@ -13,7 +13,7 @@ import { bootstrapRange } from '../../pipeline/fitting/bootstrap.ts';
 import { buildParameterMap } from '../../pipeline/fitting/parameters.ts';
 import { resolveFitOptions } from '../../pipeline/fitting/options.ts';
 import { Random } from '../../pipeline/fitting/random.ts';
-import { ingestText } from '../../pipeline/stages/ingest.ts';
+import { ingestText } from '../../pipeline/ingest/ingest.ts';
 
 const ATLAS_CSV = [
   'run_id,params,tokens,loss,eval_lang,mixture,unique_tokens',
