@@ -372,7 +372,7 @@ export function asymptoticStderr(map: ParameterMap, result: LeastSquaresResult, 
   const p = map.free.length;
   if (p === 0) return null;
   const n = result.residuals.length;
-  const JtJ = Matrix.zeros(p, p);
+  const jtj = new Float64Array(p * p);
   let sumW = 0;
   let sumPsi2 = 0;
   let inside = 0;
@@ -386,7 +386,7 @@ export function asymptoticStderr(map: ParameterMap, result: LeastSquaresResult, 
     if (squares || Math.abs(r) <= options.delta) inside += w;
     for (let a = 0; a < p; a++) {
       const ja = result.jacobian[i * p + a];
-      for (let b = 0; b < p; b++) JtJ.set(a, b, JtJ.get(a, b) + w * ja * result.jacobian[i * p + b]);
+      for (let b = 0; b < p; b++) jtj[a * p + b] += w * ja * result.jacobian[i * p + b];
     }
   }
   const dof = sumW - p;
@@ -399,6 +399,8 @@ export function asymptoticStderr(map: ParameterMap, result: LeastSquaresResult, 
     const K = 1 + (p / sumW) * ((1 - m) / m);
     scale = (K * K * sumPsi2) / dof / (m * m);
   }
+  const JtJ = new Matrix(p, p);
+  for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) JtJ.set(a, b, jtj[a * p + b]);
   const inverse = pseudoInverse(JtJ);
   const out = new Float64Array(p);
   for (let k = 0; k < p; k++) out[k] = Math.sqrt(Math.max(0, scale * inverse.get(k, k)));

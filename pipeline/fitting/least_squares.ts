@@ -183,8 +183,8 @@ export function leastSquares(problem: ResidualProblem, x0: Float64Array, options
   let evaluations = 1;
   let F = objectiveValue(r, loss, delta, weights);
   const done = (status: LeastSquaresResult['status'], message: string, iterations: number): LeastSquaresResult => ({
-    x: Float64Array.from(x), cost: F, status, message, iterations, evaluations,
-    residuals: keepArrays ? Float64Array.from(r) : EMPTY, jacobian: keepArrays ? Float64Array.from(jac) : EMPTY,
+    x: x.slice(), cost: F, status, message, iterations, evaluations,
+    residuals: keepArrays ? r.slice() : EMPTY, jacobian: keepArrays ? jac.slice() : EMPTY,
   });
   if (!Number.isFinite(F)) return done('non-finite', 'objective is not finite at the start', 0);
 
