@@ -253,6 +253,7 @@ export function selectAtlas(design: AtlasDesign, rows: Int32Array): AtlasDesign 
     uK: perSlot(design.uK, (length) => new Float64Array(length)),
     dO: pick(design.dO, rows),
     uO: pick(design.uO, rows),
+    dRef: pick(design.dRef, rows),
     scratchS: new Float64Array(design.scratchS.length),
     scratchDS: new Float64Array(design.scratchDS.length),
   };

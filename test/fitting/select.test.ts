@@ -27,6 +27,12 @@ const ATLAS_CSV = [
   'c3,3e8,6e9,2.7,es,es:0.5;ru:0.5,',
 ].join('\n');
 
+/** Domain mixtures (split proportions) with rows that have no target-domain tokens (the floor's reference D). */
+const DOMAIN_CSV = 'run,N,D,valid,mix,loss\n' + [
+  'a,1e8,2e9,web,0.2-0.3-0.5,3', 'b,1e8,2e9,web,0.6-0.4-0,3.4', 'c,3e8,4e9,web,0-1-0,3.6', 'd,1e8,2e9,web,0.9-0-0.1,3.5',
+].join('\n') + '\n';
+const DOMAIN_MAP = { run_id: 'run', params: 'N', tokens: 'D', eval_lang: 'valid', mixture: 'split:mix:code,prose,web' };
+
 /** A Chinchilla-form table: runs × checkpoints, losses from known coefficients with seeded noise. */
 function chinchillaCsv(runs: number, checkpoints: number): string {
   const rng = new Random(5);
@@ -42,8 +48,8 @@ function chinchillaCsv(runs: number, checkpoints: number): string {
   return lines.join('\n');
 }
 
-function problemOf<C, D>(law: Law<C, D>, csv: string, lawOptions = {}) {
-  const table = ingestText(csv, 'data.csv');
+function problemOf<C, D>(law: Law<C, D>, csv: string, lawOptions = {}, map?: Record<string, string>) {
+  const table = ingestText(csv, 'data.csv', map ? { map } : {});
   const ctx = law.context(table, lawOptions);
   const clusters = new Int32Array(table.rows);
   const ids = new Map<string, number>();
@@ -59,6 +65,7 @@ describe('Law.select', () => {
     ['chinchilla', problemOf(chinchilla, chinchillaCsv(8, 5))],
     ['data-constrained', problemOf(dataConstrained, chinchillaCsv(8, 5))],
     ['atlas', problemOf(atlas, ATLAS_CSV, { terms: 'target,other,transfer' })],
+    ['atlas with domains', problemOf(atlas, DOMAIN_CSV, { domains: true }, DOMAIN_MAP)],
   ] as const;
   for (const [name, problem] of cases) {
     it(`${name}: selected rows evaluate bit-identically, with the Jacobian`, () => {
