@@ -1,59 +1,120 @@
 /**
- * Fit time of the full ATLAS law (target + other + transfer terms) on the simulated 774-run study
- * (configs/designs/atlas-774.yaml, a checkpoint every 1k steps, about 47k rows), against a peer
- * measured in the same run: Chinchilla (total tokens) on the same rows with the same starts.
+ * The joint fit of the full ATLAS law (target + other + transfer terms, 16 parameters) on the
+ * simulated 774-run study (configs/designs/atlas-774.yaml, a checkpoint every 1k steps, about 47k
+ * rows), against a peer measured in the same run: scipy.optimize.least_squares(method='trf') on
+ * the same law, design, data, starts and screening strategy (bench/peer/atlas_trf.py).
  *
- *   npx tsx scripts/bench-atlas-fit.ts [--checkpoint-every S] [--starts grid|init|N]
- *   (defaults: the design's 1000 steps, grid = the atlas law's 72 starts)
+ *   npx tsx scripts/bench-atlas-fit.ts [--threads 1,2] [--x-scale jac,1] [--checkpoint-every S] [--no-peer] [--json]
  *
- * Prints rows, parameters, starts, seconds, iterations and status of both fits; the time per
- * start and per LM iteration; the ratio atlas / chinchilla per iteration (what the atlas law's
- * extra terms cost over the plain law); and the evaluate() throughput (rows × parameters per
- * second with the Jacobian) of both laws. The target is the full atlas fit in ≤ 10 s.
+ * atlas runs through the fit stage, as `atlas fit` does: the law's 72 grid starts screened on an
+ * even subsample of the rows, the three best distinct optima polished on every row. The peer gets
+ * atlas's own design arrays, log-losses, subsample rows and starts (written to a temporary
+ * folder), and the same tolerances (loose for screening, ftol 1e-12 / xtol 1e-10 / gtol 1e-10 for
+ * the polish). The peer runs once per `--x-scale` setting of least_squares: `jac` (scale each
+ * parameter by its Jacobian column, what atlas's Marquardt damping does; the peer that reaches
+ * atlas's objective) and `1` (scipy's default). Prints, per atlas thread count and per peer,
+ * seconds and the objective reached on every row (Σ Huber_δ of log-loss residuals), and the ratio
+ * peer / atlas.
  */
 import { performance } from 'node:perf_hooks';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadDesign, loadTruth, simulate } from '../pipeline/simulate/simulate.ts';
-import { atlas } from '../pipeline/laws/atlas.ts';
-import { chinchilla } from '../pipeline/laws/chinchilla.ts';
-import { runFit } from '../pipeline/fit/fit.ts';
-import type { FitOptions } from '../pipeline/fitting/options.ts';
-import { parseStarts } from '../pipeline/commands/common.ts';
-import type { Law } from '../pipeline/laws/law.ts';
+import { atlas, DEFF_FLOOR } from '../pipeline/laws/atlas.ts';
+import { runFit, SEARCH_ROWS } from '../pipeline/fit/fit.ts';
+import { resolveFitOptions } from '../pipeline/fitting/options.ts';
+import { buildParameterMap } from '../pipeline/fitting/parameters.ts';
+import { startingPoints } from '../pipeline/fitting/fit.ts';
+import { PRUNE_AFTER, PRUNE_FACTOR, SEARCH_FTOL } from '../pipeline/fitting/search.ts';
+import { closePool, warmPool } from '../pipeline/fitting/pool.ts';
 import { shipped } from '../pipeline/io/shipped.ts';
+import { findPeerPython } from './bench-vs-scipy.ts';
 
+const root = fileURLToPath(new URL('../', import.meta.url));
 const args = process.argv.slice(2);
 const flag = (name: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
 const every = Number(flag('--checkpoint-every') ?? 1000);
-const starts: FitOptions['starts'] = parseStarts(flag('--starts') ?? 'grid');
+const threadCounts = (flag('--threads') ?? '1,2').split(',').map(Number);
+const log = (line: string) => process.stderr.write(`${line}\n`);
 
 const design = loadDesign(shipped('configs', 'designs', 'atlas-774.yaml'));
 const truth = loadTruth(shipped('configs', 'truth', 'atlas-774.json'));
-let t0 = performance.now();
 const { table } = simulate(design, truth, { seed: 0, checkpointEvery: every });
-console.log(`simulated ${table.rows} rows of 774 runs in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+const lawOptions = { terms: 'target,other,transfer' };
 
-async function run<C, D>(law: Law<C, D>, lawOptions: Record<string, unknown>, peerStarts?: number) {
-  const ctx = law.context(table, lawOptions);
-  const design_ = law.prepare(table, ctx);
-  const p = law.parameters(ctx).length;
-  // evaluate() throughput with the Jacobian
-  const out = new Float64Array(table.rows);
-  const jac = new Float64Array(table.rows * p);
-  const theta = Float64Array.from(law.parameters(ctx).map((s) => (s.log ? Math.log(s.init) : s.init)));
-  let reps = 0;
-  t0 = performance.now();
-  while (performance.now() - t0 < 500) { law.evaluate(theta, design_, out, jac); reps++; }
-  const evalSeconds = (performance.now() - t0) / 1000 / reps;
-  // Through the fit stage, as `atlas fit` runs it (large logs screen starts on a subsample).
-  const { results } = await runFit({ table, law: law.id, lawOptions, fit: { starts: peerStarts ?? starts } });
+export interface AtlasFitBench {
+  rows: number;
+  searchRows: number | null;
+  parameters: number;
+  starts: number;
+  atlas: { threads: number; seconds: number; objective: number; iterations: number; status: string }[];
+  peers: { xScale: string; seconds: number; objective: number; scipy_version: string; nfev: number; abandoned: number; search_seconds: number }[];
+}
+
+const out: AtlasFitBench = { rows: table.rows, searchRows: null, parameters: 0, starts: 0, atlas: [], peers: [] };
+for (const threads of threadCounts) {
+  if (threads > 1) await warmPool(threads);
+  log(`atlas fit, ${threads} thread(s) …`);
+  const started = performance.now();
+  const { results } = await runFit({ table, law: 'atlas', lawOptions, fit: { starts: 'grid', threads } });
+  const seconds = (performance.now() - started) / 1000;
   const fit = results.get('')!;
-  return { p, fit, evalSeconds };
+  out.searchRows = fit.searchRows ?? null;
+  out.parameters = fit.specs.length;
+  out.starts = fit.starts;
+  out.atlas.push({ threads, seconds, objective: fit.objective.value, iterations: fit.iterations, status: fit.status });
+}
+await closePool();
+
+// The peer: atlas's own design, data, subsample and starts.
+const python = args.includes('--no-peer') ? null : findPeerPython(log);
+if (python) {
+  const ctx = atlas.context(table, lawOptions);
+  const d = atlas.prepare(table, ctx);
+  const options = resolveFitOptions(atlas.defaults, { starts: 'grid' });
+  const map = buildParameterMap(atlas.parameters(ctx), options);
+  if (map.free.length !== d.p) throw new Error('bench-atlas-fit: the peer needs every parameter free');
+  const stride = Math.ceil(table.rows / SEARCH_ROWS);
+  const searchRows = Array.from({ length: table.rows }, (_, i) => i).filter((i) => i % stride === 0);
+  const keep = flag('--keep-peer-input');
+  if (keep) mkdirSync(keep, { recursive: true });
+  const dir = keep ?? mkdtempSync(join(tmpdir(), 'atlas-trf-'));
+  try {
+    const write = (name: string, array: Float64Array | Int32Array) => writeFileSync(join(dir, name), new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
+    const y = Float64Array.from(table.loss, Math.log);
+    for (const [name, array] of Object.entries({ logN: d.logN, dT: d.dT, uT: d.uT, dK: d.dK, uK: d.uK, dO: d.dO, uO: d.uO, y })) write(`${name}.f64`, array);
+    write('kParam.i32', d.kParam);
+    const finite = (v: number) => (Number.isFinite(v) ? v : null);
+    writeFileSync(join(dir, 'meta.json'), JSON.stringify({
+      n: d.n, p: d.p, slots: d.slots, other_param: d.otherParam, deff_floor: DEFF_FLOOR, delta: options.delta,
+      lower: map.free.map((s) => finite(map.specs[s].lower)), upper: map.free.map((s) => finite(map.specs[s].upper)),
+      starts: startingPoints(map, options).map((s) => Array.from(s)), search_rows: searchRows,
+      search_ftol: SEARCH_FTOL, ftol: 1e-12, xtol: 1e-10, gtol: 1e-10, max_iterations: options.maxIterations,
+      prune_factor: PRUNE_FACTOR, prune_after: PRUNE_AFTER,
+    }));
+    const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+    delete env.OPENBLAS_CORETYPE;
+    delete env.OPENBLAS_L2_SIZE;
+    for (const xScale of (flag('--x-scale') ?? 'jac,1').split(',')) {
+      log(`scipy least_squares(trf, x_scale=${xScale}) peer …`);
+      const peer = spawnSync(python, [join(root, 'bench/peer/atlas_trf.py'), dir, '--x-scale', xScale], { env, encoding: 'utf8', maxBuffer: 1 << 24 });
+      if (peer.status !== 0) throw new Error(`atlas_trf.py failed: ${peer.stderr}`);
+      out.peers.push({ xScale, ...JSON.parse(peer.stdout) });
+    }
+  } finally {
+    if (!keep) rmSync(dir, { recursive: true, force: true });
+  }
 }
 
-const a = await run(atlas, { terms: 'target,other,transfer' });
-const c = await run(chinchilla, { tokens: 'total' }, a.fit.starts > 1 ? a.fit.starts : undefined);
-for (const [name, r] of [['atlas (full)', a], ['chinchilla (peer)', c]] as const) {
-  console.log(`${name}: ${table.rows} rows, ${r.p} parameters, ${r.fit.starts} starts, ${r.fit.seconds.toFixed(2)} s, ${r.fit.iterations} iterations (${(r.fit.seconds / r.fit.iterations * 1000).toFixed(2)} ms each), ${r.fit.status}; evaluate+Jacobian ${(r.evalSeconds * 1000).toFixed(2)} ms = ${(table.rows * r.p / r.evalSeconds / 1e6).toFixed(1)} M entries/s`);
+if (args.includes('--json')) process.stdout.write(`${JSON.stringify(out)}\n`);
+else {
+  console.log(`joint atlas fit: ${out.rows} rows (${out.searchRows ?? 'no'} screening rows), ${out.parameters} parameters, ${out.starts} starts`);
+  for (const a of out.atlas) {
+    const ratios = out.peers.map((p) => `${(p.seconds / a.seconds).toFixed(1)}× the x_scale=${p.xScale} peer`).join(', ');
+    console.log(`atlas, ${a.threads} thread(s): ${a.seconds.toFixed(2)} s, objective ${a.objective.toPrecision(12)}, ${a.iterations} iterations, ${a.status}${ratios ? `; ${ratios}` : ''}`);
+  }
+  for (const p of out.peers) console.log(`scipy ${p.scipy_version} least_squares(trf, x_scale=${p.xScale}): ${p.seconds.toFixed(2)} s (screening ${p.search_seconds.toFixed(2)} s, ${p.nfev} evaluations, ${p.abandoned} starts abandoned), objective ${p.objective.toPrecision(12)}`);
 }
-console.log(`ratio atlas/chinchilla: ${(a.fit.seconds / c.fit.seconds).toFixed(2)}× total, ${((a.fit.seconds / a.fit.iterations) / (c.fit.seconds / c.fit.iterations)).toFixed(2)}× per iteration, ${(a.evalSeconds / c.evalSeconds).toFixed(2)}× per evaluate`);
-console.log(`target (full atlas fit ≤ 10 s): ${a.fit.seconds <= 10 ? 'met' : 'not met'} (${a.fit.seconds.toFixed(2)} s)`);

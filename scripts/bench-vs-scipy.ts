@@ -29,7 +29,7 @@ export interface PeerResult {
   seconds: number;
   objective: number;
   params: Record<string, number>;
-  bootstrap?: { samples: number; seconds: number; stderr: Record<string, number> };
+  bootstrap?: { samples: number; seconds: number; tight: boolean; mean_objective: number; stderr: Record<string, number> };
 }
 
 /** A python3 with scipy: Debian's (installed if missing), else the first on PATH. */

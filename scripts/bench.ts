@@ -7,9 +7,10 @@
  * | benchmark | peer |
  * |---|---|
  * | Epoch 4,500-start grid fit (1 and 2 threads) | scipy L-BFGS-B, 1 BLAS thread (bench/peer/fit_scipy.py) |
- * | 1,000 bootstrap refits of the Epoch fit (1 and 2 threads) | scipy L-BFGS-B refits warm-started at the same optimum |
+ * | 1,000 bootstrap refits of the Epoch fit (1 and 2 threads) | scipy L-BFGS-B refits warm-started at the same optimum, at atlas's tolerances (`--tight`) |
  * | ingest of a ≥ 1,000,000-row log made by `atlas simulate` (time, peak RSS) | csv-parse's plain synchronous parse of the same file |
- * | joint atlas fit on the simulated 774-run design | Chinchilla on the same rows (scripts/bench-atlas-fit.ts) |
+ * | joint atlas fit on the simulated 774-run design (1 and 2 threads) | scipy least_squares(trf) on the same law, design, starts and screening (bench/peer/atlas_trf.py via scripts/bench-atlas-fit.ts) |
+ * | Chinchilla fit on 1,000,000 rows, 64 starts (time, peak RSS) | the targets ≤ 5 s and ≤ 500 MB (scripts/bench-million.ts) |
  * | 40-job sweep, --jobs 2 against --jobs 1 | the machine's own 2-thread speed-up on a busy loop (scripts/bench-sweep.ts) |
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -18,6 +19,11 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { atlasGrid, epochProblem, findPeerPython, runPeer } from './bench-vs-scipy.ts';
+import type { AtlasFitBench } from './bench-atlas-fit.ts';
+import { huber } from '../pipeline/fitting/least_squares.ts';
+import { activeClusters, replicateWeights } from '../pipeline/fitting/bootstrap.ts';
+import type { FitResult } from '../pipeline/fitting/result.ts';
+import type { ChinchillaDesign } from '../pipeline/laws/chinchilla.ts';
 import { chinchilla } from '../pipeline/laws/chinchilla.ts';
 import { fitLaw } from '../pipeline/fitting/fit.ts';
 import { resolveFitOptions } from '../pipeline/fitting/options.ts';
@@ -42,6 +48,24 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ seconds: number; value:
   return { seconds: (performance.now() - started) / 1000, value };
 }
 
+/** Mean over the replicates of the objective each bootstrap refit reached on its own resample. */
+function meanReplicateObjective(result: FitResult, design: ChinchillaDesign, y: Float64Array): number {
+  const boot = result.bootstrap;
+  if (!boot || boot.failed > 0) return NaN;
+  const { clusters, count } = activeClusters(design.n, undefined, undefined);
+  const weights = new Float64Array(design.n);
+  const out = new Float64Array(design.n);
+  const names = result.specs.map((s) => s.name);
+  let sum = 0;
+  for (let b = 0; b < boot.samples; b++) {
+    replicateWeights(clusters, count, undefined, boot.seed, b, weights);
+    const theta = Float64Array.from(result.specs, (spec, k) => (spec.log ? Math.log(boot.draws[names[k]][b]) : boot.draws[names[k]][b]));
+    chinchilla.evaluate(theta, design, out);
+    for (let i = 0; i < design.n; i++) if (weights[i] !== 0) sum += weights[i] * huber(1e-3, out[i] - y[i]);
+  }
+  return sum / boot.samples;
+}
+
 const python = findPeerPython(log);
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`;
 
@@ -64,17 +88,19 @@ for (let r = 0; r < repeats; r++) {
 // 2. Bootstrap: 1,000 refits warm-started at the optimum.
 const optimum = gridResult.values;
 const startAt = [Math.log(optimum.A), Math.log(optimum.B), Math.log(optimum.E), optimum.alpha, optimum.beta].join(',');
-const boot: Record<number, { seconds: number; stderr: number[] }> = {};
+const boot: Record<number, { seconds: number; stderr: number[]; objective: number }> = {};
 for (const threads of [1, 2]) {
   log(`bootstrap 1,000: atlas, ${threads} thread(s) …`);
   const times: number[] = [];
   let stderr: number[] = [];
+  let objective = NaN;
   for (let r = 0; r < repeats; r++) {
     const run = await timed(() => fitLaw({ law: chinchilla, ctx, design, y }, resolveFitOptions({ starts: 'init', init: optimum, bootstrap: 1000, threads })));
     times.push(run.seconds);
     stderr = run.value.estimates.map((e) => e.stderr ?? NaN);
+    objective = meanReplicateObjective(run.value, design, y);
   }
-  boot[threads] = { seconds: median(times), stderr };
+  boot[threads] = { seconds: median(times), stderr, objective };
 }
 // The peers run after the pool is closed (a long synchronous child process must not hold idle workers).
 await closePool();
@@ -97,14 +123,14 @@ rows.push({
 });
 
 log('bootstrap 1,000: scipy …');
-const peerBoot = python ? runPeer(python, ['--starts', 'init', '--start-at', startAt, '--bootstrap', '1000']) : null;
+const peerBoot = python ? runPeer(python, ['--starts', 'init', '--start-at', startAt, '--bootstrap', '1000', '--tight']) : null;
 for (const threads of [1, 2]) {
   rows.push({
     benchmark: `1,000 bootstrap refits, ${threads} thread${threads > 1 ? 's' : ''}`,
     atlas: `${boot[threads].seconds.toFixed(3)} s`,
-    peer: peerBoot?.bootstrap ? `${peerBoot.bootstrap.seconds.toFixed(2)} s` : '—',
+    peer: peerBoot?.bootstrap ? `${peerBoot.bootstrap.seconds.toFixed(2)} s (tight)` : '—',
     ratio: fmtRatio(peerBoot?.bootstrap?.seconds, boot[threads].seconds),
-    objective: `stderr α ${boot[threads].stderr[3].toFixed(4)}, β ${boot[threads].stderr[4].toFixed(4)} vs scipy ${peerBoot?.bootstrap ? `${peerBoot.bootstrap.stderr.alpha.toFixed(4)}, ${peerBoot.bootstrap.stderr.beta.toFixed(4)}` : '—'}`,
+    objective: `mean replicate objective ${boot[threads].objective.toPrecision(6)} vs ${peerBoot?.bootstrap ? peerBoot.bootstrap.mean_objective.toPrecision(6) : '—'}; stderr α ${boot[threads].stderr[3].toFixed(4)}, β ${boot[threads].stderr[4].toFixed(4)} vs ${peerBoot?.bootstrap ? `${peerBoot.bootstrap.stderr.alpha.toFixed(4)}, ${peerBoot.bootstrap.stderr.beta.toFixed(4)}` : '—'}`,
   });
 }
 
@@ -136,19 +162,39 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-// 4. Joint atlas fit on the 774-run simulation.
-log('atlas law on the 774-run simulation …');
-const atlasFit = spawnSync('node', ['--import', 'tsx', join(root, 'scripts/bench-atlas-fit.ts')], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 24 });
-const atlasLine = atlasFit.stdout.split('\n').find((l) => l.startsWith('atlas')) ?? '';
-const chinLine = atlasFit.stdout.split('\n').find((l) => l.startsWith('chinchilla')) ?? '';
-const secondsOf = (line: string) => Number(/, ([\d.]+) s, /.exec(line)?.[1] ?? NaN);
-rows.push({
-  benchmark: `joint atlas fit, 774 simulated runs (${/(\d+) rows/.exec(atlasLine)?.[1] ?? '?'} rows, ${/(\d+) starts/.exec(atlasLine)?.[1] ?? '?'} starts)`,
-  atlas: `${secondsOf(atlasLine).toFixed(2)} s`,
-  peer: `${secondsOf(chinLine).toFixed(2)} s (chinchilla, same rows and starts)`,
-  ratio: `${(secondsOf(chinLine) / secondsOf(atlasLine)).toFixed(2)}×`,
-  objective: /, (converged|at-bound|max-iterations|non-finite)/.exec(atlasLine)?.[1] ?? '—',
-});
+// 4. Joint atlas fit on the 774-run simulation, against scipy least_squares(trf).
+log('joint atlas fit on the 774-run simulation, atlas (1 and 2 threads) and scipy trf …');
+const atlasFit = spawnSync('node', ['--import', 'tsx', join(root, 'scripts/bench-atlas-fit.ts'), '--json', '--threads', '1,2'], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 24 });
+if (atlasFit.status !== 0) process.stderr.write(atlasFit.stderr);
+else {
+  const joint = JSON.parse(atlasFit.stdout.trim().split('\n').pop()!) as AtlasFitBench;
+  for (const a of joint.atlas) {
+    for (const peer of joint.peers) {
+      rows.push({
+        benchmark: `joint atlas fit, 774 runs (${joint.rows} rows, ${joint.parameters} parameters, ${joint.starts} starts), ${a.threads} thread${a.threads > 1 ? 's' : ''}`,
+        atlas: `${a.seconds.toFixed(2)} s`,
+        peer: `${peer.seconds.toFixed(2)} s (scipy ${peer.scipy_version} trf, x_scale=${peer.xScale})`,
+        ratio: fmtRatio(peer.seconds, a.seconds),
+        objective: `${a.objective.toPrecision(12)} vs ${peer.objective.toPrecision(12)}`,
+      });
+    }
+  }
+}
+
+// 4b. Chinchilla on a million rows: time and peak memory.
+log('Chinchilla fit on 1,000,000 rows …');
+const million = spawnSync('node', ['--import', 'tsx', join(root, 'scripts/bench-million.ts'), '--json'], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 24 });
+if (million.status !== 0) process.stderr.write(million.stderr);
+else {
+  const m = JSON.parse(million.stdout.trim().split('\n').pop()!) as { rows: number; starts: number; seconds: number; peakMB: number; objective: number; status: string };
+  rows.push({
+    benchmark: `Chinchilla fit, ${m.rows.toLocaleString('en')} rows, ${m.starts} starts`,
+    atlas: `${m.seconds.toFixed(2)} s, ${m.peakMB.toFixed(0)} MB peak`,
+    peer: 'target ≤ 5 s, ≤ 500 MB',
+    ratio: `${(5 / m.seconds).toFixed(2)}× time, ${(500 / m.peakMB).toFixed(2)}× memory`,
+    objective: `${m.objective.toPrecision(12)}, ${m.status}`,
+  });
+}
 
 // 5. Sweep.
 if (!args.includes('--skip-sweep')) {

@@ -35,21 +35,45 @@ export function activeClusters(n: number, clusters: Int32Array | undefined, weig
   return { clusters: out, count: ids.size };
 }
 
-/** Refit replicates [from, to): free internal optima in replicate order, null where a refit failed. */
+/**
+ * Refit replicates [from, to): free internal optima in replicate order, null where a refit failed.
+ * When the law can select rows (Law.select), a replicate is refitted on its drawn rows only: the
+ * sums of the objective and the normal equations skip weight-0 rows anyway, so the refit is
+ * bit-identical and about a third of the rows (1/e of the clusters) cheaper.
+ */
 export function bootstrapRange<Ctx, D>(problem: FitProblem<Ctx, D>, map: ParameterMap, options: FitOptions, warmStarts: Float64Array[], from: number, to: number): (Float64Array | null)[] {
-  const residuals = residualProblem(problem, map, spaceOf(options.objective));
+  const space = spaceOf(options.objective);
+  const residuals = residualProblem(problem, map, space);
   const n = residuals.n;
-  const workspace = new Workspace(n, residuals.p);
+  const select = problem.law.select;
+  const workspace = select ? null : new Workspace(n, residuals.p);
   const { clusters, count } = activeClusters(n, problem.clusters, problem.weights);
   const safeClusters = clusters.map((c) => (c < 0 ? 0 : c));
   const weights = new Float64Array(n);
+  const drawn = new Int32Array(n);
   const out: (Float64Array | null)[] = [];
   for (let b = from; b < to; b++) {
     replicateWeights(safeClusters, count, problem.weights, options.seed, b, weights);
     for (let i = 0; i < n; i++) if (clusters[i] < 0) weights[i] = 0;
+    let target = residuals;
+    let targetWeights = weights;
+    let targetWorkspace = workspace;
+    if (select) {
+      let m = 0;
+      for (let i = 0; i < n; i++) if (weights[i] !== 0) drawn[m++] = i;
+      const rows = drawn.subarray(0, m);
+      const y = new Float64Array(m);
+      targetWeights = new Float64Array(m);
+      for (let k = 0; k < m; k++) {
+        y[k] = problem.y[rows[k]];
+        targetWeights[k] = weights[rows[k]];
+      }
+      target = residualProblem({ law: problem.law, ctx: problem.ctx, design: select(problem.design, rows), y }, map, space);
+      targetWorkspace = new Workspace(m, residuals.p);
+    }
     let best: { cost: number; x: Float64Array } | null = null;
     for (const start of warmStarts) {
-      const result = leastSquares(residuals, start, { loss: lossOf(options.objective), delta: options.delta, weights, maxIterations: options.maxIterations, keepArrays: false, typical: typicalOf(map) }, workspace);
+      const result = leastSquares(target, start, { loss: lossOf(options.objective), delta: options.delta, weights: targetWeights, maxIterations: options.maxIterations, keepArrays: false, typical: typicalOf(map) }, targetWorkspace ?? undefined);
       if (Number.isFinite(result.cost) && result.status !== 'non-finite' && (!best || result.cost < best.cost)) best = { cost: result.cost, x: result.x };
     }
     out.push(best ? best.x : null);

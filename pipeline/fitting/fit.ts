@@ -16,7 +16,7 @@ import { Random, deriveSeed } from './random.ts';
 import { InputError } from '../io/types.ts';
 import { LAWS } from '../laws/index.ts';
 import { messageId, poolWorkers, type PoolWorker } from './pool.ts';
-import { bootstrapBatch, prepare, PRUNE_FACTOR, searchBatch, type PreparedProblem, type SearchOutcome } from './search.ts';
+import { bootstrapBatch, prepare, PRUNE_AFTER, PRUNE_FACTOR, searchBatch, type PreparedProblem, type SearchOutcome } from './search.ts';
 import type { WorkerMessage } from './worker_tasks.ts';
 
 export type { FitProblem } from './problem.ts';
@@ -212,13 +212,22 @@ export async function multiStart<Ctx, D>(full: FitProblem<Ctx, D>, map: Paramete
   }
   const optima = new OptimaList(5, map);
   const polishBase = { ...base, weights: full.weights };
-  // On a subsample, only the three best screened optima are polished on every row.
+  // On a subsample, only the three best screened optima are polished on every row, the best
+  // first; with `prune`, the others follow the search's rule against its polished objective (a
+  // screened optimum still above PRUNE_FACTOR × that after PRUNE_AFTER iterations on every row is
+  // heading for a worse basin, and is dropped).
+  let polished = Infinity;
   for (const item of problem === full ? search.items : search.items.slice(0, 3)) {
-    const result = starts.length > 1 ? leastSquares(fullPrepared.residuals, item.x, polishBase, fullPrepared.workspace) : item.result!;
+    const prunePolish = problem !== full && options.prune && Number.isFinite(polished);
+    const result = starts.length > 1
+      ? leastSquares(fullPrepared.residuals, item.x, prunePolish ? { ...polishBase, abandonAbove: PRUNE_FACTOR * polished, abandonAfter: PRUNE_AFTER } : polishBase, fullPrepared.workspace)
+      : item.result!;
     if (starts.length > 1) {
       iterations += result.iterations;
       evaluations += result.evaluations;
     }
+    if (result.status === 'abandoned') { abandoned++; continue; }
+    if (result.cost < polished) polished = result.cost;
     optima.add(result, item.start);
   }
   if (problem !== full) {
@@ -404,7 +413,7 @@ export function asymptoticStderr(map: ParameterMap, result: LeastSquaresResult, 
   const p = map.free.length;
   if (p === 0) return null;
   const n = result.residuals.length;
-  const JtJ = Matrix.zeros(p, p);
+  const jtj = new Float64Array(p * p);
   let sumW = 0;
   let sumPsi2 = 0;
   let inside = 0;
@@ -418,7 +427,7 @@ export function asymptoticStderr(map: ParameterMap, result: LeastSquaresResult, 
     if (squares || Math.abs(r) <= options.delta) inside += w;
     for (let a = 0; a < p; a++) {
       const ja = result.jacobian[i * p + a];
-      for (let b = 0; b < p; b++) JtJ.set(a, b, JtJ.get(a, b) + w * ja * result.jacobian[i * p + b]);
+      for (let b = 0; b < p; b++) jtj[a * p + b] += w * ja * result.jacobian[i * p + b];
     }
   }
   const dof = sumW - p;
@@ -431,6 +440,8 @@ export function asymptoticStderr(map: ParameterMap, result: LeastSquaresResult, 
     const K = 1 + (p / sumW) * ((1 - m) / m);
     scale = (K * K * sumPsi2) / dof / (m * m);
   }
+  const JtJ = new Matrix(p, p);
+  for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) JtJ.set(a, b, jtj[a * p + b]);
   const inverse = pseudoInverse(JtJ);
   const out = new Float64Array(p);
   for (let k = 0; k < p; k++) out[k] = Math.sqrt(Math.max(0, scale * inverse.get(k, k)));

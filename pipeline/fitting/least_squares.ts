@@ -205,8 +205,8 @@ export function leastSquares(problem: ResidualProblem, x0: Float64Array, options
       }
     }
     return {
-      x: Float64Array.from(x), cost: F, status, message, iterations, evaluations,
-      residuals: keepArrays ? Float64Array.from(r) : EMPTY, jacobian: keepArrays ? Float64Array.from(jac) : EMPTY,
+      x: x.slice(), cost: F, status, message, iterations, evaluations,
+      residuals: keepArrays ? r.slice() : EMPTY, jacobian: keepArrays ? jac.slice() : EMPTY,
       ...(identifiability ? { identifiability } : {}),
     };
   };

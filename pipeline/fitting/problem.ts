@@ -32,14 +32,15 @@ export function residualProblem<Ctx, D>(problem: FitProblem<Ctx, D>, map: Parame
   const P = map.specs.length;
   const p = map.free.length;
   const theta = new Float64Array(P);
-  const fullJac = new Float64Array(n * P);
+  const direct = p === P;
+  // With every parameter free the law writes the Jacobian directly; otherwise through this.
+  const fullJac = direct ? new Float64Array(0) : new Float64Array(n * P);
   const lower = new Float64Array(p);
   const upper = new Float64Array(p);
   map.free.forEach((s, k) => {
     lower[k] = map.specs[s].lower;
     upper[k] = map.specs[s].upper;
   });
-  const direct = p === P;
   return {
     n,
     p,

@@ -43,6 +43,7 @@ import type { Law, LawOptions, ParamSpec } from './law.ts';
 import type { RunTable } from '../io/types.ts';
 import { InputError } from '../io/types.ts';
 import { chinchillaDerived } from './chinchilla.ts';
+import { pickRows as pick } from './law.ts';
 import { baseMixtures, languageTokens, rowWhere, runIndex, type BaseMixture } from './repetition.ts';
 
 export type AtlasTerms = 'target' | 'target,other' | 'target,other,transfer';
@@ -228,6 +229,36 @@ export function prepareAtlas(table: RunTable, ctx: AtlasContext): AtlasDesign {
   };
 }
 
+/** The design of `rows` (in order): the same per-row values, model sizes and transfer slots. */
+export function selectAtlas(design: AtlasDesign, rows: Int32Array): AtlasDesign {
+  const n = rows.length;
+  const { slots } = design;
+  const perSlot = <T extends Float64Array | Int32Array>(values: T, make: (length: number) => T): T => {
+    const out = make(n * slots);
+    for (let k = 0; k < n; k++) for (let s = 0; s < slots; s++) out[k * slots + s] = values[rows[k] * slots + s];
+    return out;
+  };
+  const sizeIndex = new Int32Array(n);
+  for (let k = 0; k < n; k++) sizeIndex[k] = design.sizeIndex[rows[k]];
+  return {
+    ...design,
+    n,
+    logN: pick(design.logN, rows),
+    sizeIndex,
+    scratchA: new Float64Array(design.sizes.length),
+    dT: pick(design.dT, rows),
+    uT: pick(design.uT, rows),
+    kParam: perSlot(design.kParam, (length) => new Int32Array(length)),
+    dK: perSlot(design.dK, (length) => new Float64Array(length)),
+    uK: perSlot(design.uK, (length) => new Float64Array(length)),
+    dO: pick(design.dO, rows),
+    uO: pick(design.uO, rows),
+    dRef: pick(design.dRef, rows),
+    scratchS: new Float64Array(design.scratchS.length),
+    scratchDS: new Float64Array(design.scratchDS.length),
+  };
+}
+
 /**
  * ln L̂ (and its Jacobian) of the atlas law over a design. Allocation-free: S_λ and ∂S_λ/∂λ of
  * the transfer slots go through the design's scratch arrays.
@@ -394,6 +425,7 @@ export const atlas: Law<AtlasContext, AtlasDesign> = {
   parameters: (ctx) => atlasParameters(ctx),
   prepare: prepareAtlas,
   size: (d) => d.n,
+  select: selectAtlas,
   evaluate: evaluateAtlas,
   derived(values) {
     return { ...chinchillaDerived(values), R_D_star: 1 / values.lambda };

@@ -14,7 +14,7 @@
  * @see https://arxiv.org/abs/2203.15556
  * @see https://arxiv.org/abs/2404.10102
  */
-import type { Law, LawOptions, ParamSpec } from './law.ts';
+import { pickRows as pick, type Law, type LawOptions, type ParamSpec } from './law.ts';
 import type { RunTable } from '../io/types.ts';
 import { InputError } from '../io/types.ts';
 
@@ -126,16 +126,24 @@ export const chinchilla: Law<ChinchillaContext, ChinchillaDesign> = {
     return { n, logN, logD };
   },
   size: (d) => d.n,
+  select: (d, rows) => ({ n: rows.length, logN: pick(d.logN, rows), logD: pick(d.logD, rows) }),
   evaluate(theta, design, out, jac) {
-    const [e, a, b, alpha, beta] = theta;
+    const e = theta[0];
+    const a = theta[1];
+    const b = theta[2];
+    const alpha = theta[3];
+    const beta = theta[4];
     const { n, logN, logD } = design;
     for (let i = 0; i < n; i++) {
       const tA = a - alpha * logN[i];
       const tB = b - beta * logD[i];
       const m = Math.max(tA, tB, e);
-      const xA = Math.exp(tA - m);
-      const xB = Math.exp(tB - m);
-      const xE = Math.exp(e - m);
+      // exp(t − m) of the largest term is exp(0) = 1 exactly: two exponentials per row, not three
+      // (for a finite m; an infinite or NaN one goes through exp as before).
+      const finite = m - m === 0;
+      const xA = finite && tA === m ? 1 : Math.exp(tA - m);
+      const xB = finite && tB === m ? 1 : Math.exp(tB - m);
+      const xE = finite && e === m ? 1 : Math.exp(e - m);
       const s = xA + xB + xE;
       out[i] = m + Math.log(s);
       if (jac) {

@@ -17,6 +17,7 @@
 import type { Law, LawOptions } from './law.ts';
 import type { RunTable } from '../io/types.ts';
 import { chinchillaDerived, chinchillaParameters } from './chinchilla.ts';
+import { pickRows as pick } from './law.ts';
 
 export interface DataConstrainedDesign {
   n: number;
@@ -66,6 +67,7 @@ export const dataConstrained: Law<Record<string, never>, DataConstrainedDesign> 
     return { n, N, D, U };
   },
   size: (d) => d.n,
+  select: (d, rows) => ({ n: rows.length, N: pick(d.N, rows), D: pick(d.D, rows), U: pick(d.U, rows) }),
   evaluate(theta, design, out, jac) {
     const [e, a, b, alpha, beta, rD, rN] = theta;
     const sD = Math.exp(rD);

@@ -60,6 +60,12 @@ export interface Law<Ctx = unknown, D = unknown> {
   /** Number of rows of a design. */
   size(design: D): number;
   /**
+   * The design of `rows` (indices into `design`, in order), whose rows evaluate exactly as they do
+   * in `design`. Optional: the bootstrap refits each replicate on its drawn rows only when a law
+   * has it (otherwise on every row, the undrawn ones at weight 0).
+   */
+  select?(design: D, rows: Int32Array): D;
+  /**
    * ln(predicted loss) for every design row into `out`; when `jac` is given, also
    * ∂ ln L̂ / ∂θ_j (internal coordinates) row-major into `jac` (size rows × parameters).
    */
@@ -99,4 +105,11 @@ export interface LawFitDefaults {
   delta?: number;
   starts?: 'grid' | 'init' | number;
   maxIterations?: number;
+}
+
+/** `values` at `rows`, in order: a design column of selected rows (Law.select). */
+export function pickRows(values: Float64Array, rows: Int32Array): Float64Array {
+  const out = new Float64Array(rows.length);
+  for (let k = 0; k < rows.length; k++) out[k] = values[rows[k]];
+  return out;
 }
