@@ -54,6 +54,10 @@ export const FitOptionsSchema = z
     seed: z.number().int(),
     maxIterations: z.number().int().positive(),
     threads: z.number().int().positive(),
+    /** Checkpoint policy: all | final | drop-early:F | tokens>=X. */
+    checkpoints: z.string().regex(/^\s*(?:all|final|drop-early:\s*(?:0(?:\.\d*)?|\.\d+)|tokens\s*>=\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*[kKMBGT]?)\s*$/, {
+      error: 'expected all, final, drop-early:F (0 ≤ F < 1) or tokens>=X (e.g. tokens>=2e6)',
+    }),
   })
   .partial()
   .strict();

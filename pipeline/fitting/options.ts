@@ -46,6 +46,11 @@ export interface FitOptions {
   prune: boolean;
   /** Worker threads for multi-start and bootstrap (1 = in process). @default 1 */
   threads: number;
+  /**
+   * Checkpoint policy: which checkpoints of each run enter the fit (`all`, `final`,
+   * `drop-early:F`, `tokens>=X`; pipeline/fit/checkpoints.ts). @default 'all'
+   */
+  checkpoints: string;
 }
 
 export const DEFAULT_FIT_OPTIONS: FitOptions = {
@@ -61,6 +66,7 @@ export const DEFAULT_FIT_OPTIONS: FitOptions = {
   maxIterations: 500,
   prune: true,
   threads: 1,
+  checkpoints: 'all',
 };
 
 /** Resolve options: law defaults, then user overrides, over the global defaults. */

@@ -6,6 +6,7 @@ import { InputError } from '../types.ts';
 
 // Law modules register below (one import + one entry each).
 import { chinchilla } from './chinchilla.ts';
+import { kaplan } from './kaplan.ts';
 import { dataConstrained } from './data_constrained.ts';
 import { curse } from './curse.ts';
 import { atlas } from './atlas.ts';
@@ -13,6 +14,7 @@ import { multilingualFamily } from './multilingual_family.ts';
 
 export const LAWS: Record<string, Law<any, any>> = {
   chinchilla,
+  kaplan,
   'data-constrained': dataConstrained,
   curse,
   atlas,

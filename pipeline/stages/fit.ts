@@ -12,6 +12,7 @@ import type { RunTable } from '../types.ts';
 import { InputError } from '../types.ts';
 import { dataSha256, groupRows, runIndex, subsetTable } from '../table.ts';
 import { heldOutMask } from './holdout.ts';
+import { checkpointLabel, checkpointMask, parseCheckpointPolicy } from '../fit/checkpoints.ts';
 import { lossMetrics } from './metrics.ts';
 import { VERSION } from '../version.ts';
 
@@ -49,27 +50,33 @@ async function fitGroup(table: RunTable, request: FitRequest, options: FitOption
   const law = getLaw(request.law);
   const lawOptions = request.lawOptions ?? {};
   const mask = heldOutMask(table, request.holdout ?? 'none');
+  const keep = checkpointMask(table, options.checkpoints);
   const ctx = law.context(table, lawOptions);
   const design = law.prepare(table, ctx);
   const y = new Float64Array(table.rows);
   const weights = new Float64Array(table.rows);
+  // Rows outside the fit: held out (scored below) or removed by the checkpoint policy.
+  const out = new Uint8Array(table.rows);
+  let dropped = 0;
   for (let i = 0; i < table.rows; i++) {
     y[i] = Math.log(table.loss[i]);
-    weights[i] = mask[i] ? 0 : 1;
+    out[i] = mask[i] || !keep[i] ? 1 : 0;
+    if (!mask[i] && !keep[i]) dropped++;
+    weights[i] = out[i] ? 0 : 1;
   }
   const { index } = runIndex(table);
-  const result = await fitLaw({ law, ctx, design, y, weights, clusters: index, search: searchProblem(table, law, ctx, y, mask, options) }, options);
+  const result = await fitLaw({ law, ctx, design, y, weights, clusters: index, search: searchProblem(table, law, ctx, y, out, options) }, options);
   const predicted = predictLoss(law, ctx, design, result.values);
-  const train = lossMetrics(table.loss, predicted, (i) => !mask[i]);
+  const train = lossMetrics(table.loss, predicted, (i) => !out[i]);
   let trainRuns = 0;
   const seen = new Set<string>();
-  for (let i = 0; i < table.rows; i++) if (!mask[i] && !seen.has(table.runId[i])) { seen.add(table.runId[i]); trainRuns++; }
+  for (let i = 0; i < table.rows; i++) if (!out[i] && !seen.has(table.runId[i])) { seen.add(table.runId[i]); trainRuns++; }
   const heldoutRows = mask.reduce((a, b) => a + b, 0);
   const metrics: GroupEntry['metrics'] = { train };
   if (heldoutRows > 0) {
     metrics.heldout = { spec: request.holdout ?? 'split', ...lossMetrics(table.loss, predicted, (i) => mask[i] === 1) };
   }
-  return { result, ctx, predicted, mask, metrics, trainRows: train.rows, trainRuns };
+  return { result, ctx, predicted, mask, keep, dropped, metrics, trainRows: train.rows, trainRuns };
 }
 
 /** Training rows above which the multi-start screens its starts on an even subsample. */
@@ -157,6 +164,8 @@ function optionsRecord(options: FitOptions, request: FitRequest): Record<string,
 export async function runFit(request: FitRequest): Promise<FitOutput> {
   const law = getLaw(request.law);
   const options = resolveFitOptions(law.defaults, request.fit);
+  const policy = checkpointLabel(parseCheckpointPolicy(options.checkpoints));
+  options.checkpoints = policy;
   const table = request.table;
   if (table.rows === 0) throw new InputError('fit: no data rows');
   const results = new Map<string, FitResult>();
@@ -183,15 +192,17 @@ export async function runFit(request: FitRequest): Promise<FitOutput> {
     let iterations = 0;
     let evaluations = 0;
     let starts = 0;
+    let dropped = 0;
     for (const [name, rows] of groupRows(table, (i) => key(table, i))) {
       const sub = subsetTable(table, rows);
       const group = await fitGroup(sub, request, options);
       results.set(name, group.result);
       rows.forEach((row, k) => {
         predicted[row] = group.predicted[k];
-        heldOut[row] = group.mask[k];
+        heldOut[row] = group.mask[k] ? 1 : group.keep[k] ? 0 : 2;
         groupOf[row] = name;
       });
+      dropped += group.dropped;
       objective += group.result.objective.value;
       allConverged &&= group.result.converged;
       seconds += group.result.seconds;
@@ -201,7 +212,7 @@ export async function runFit(request: FitRequest): Promise<FitOutput> {
       groups[name] = { ...groupEntry(group, options), data: { rows: sub.rows, runs: runIndex(sub).runs } };
     }
     const first = results.values().next().value as FitResult;
-    const train = lossMetrics(table.loss, predicted, (i) => !heldOut[i]);
+    const train = lossMetrics(table.loss, predicted, (i) => heldOut[i] === 0);
     const metrics: CoefficientArtifact['metrics'] = { train };
     if (heldOut.some((v) => v === 1)) metrics.heldout = { spec: request.holdout ?? 'split', ...lossMetrics(table.loss, predicted, (i) => heldOut[i] === 1) };
     artifact = {
@@ -223,20 +234,24 @@ export async function runFit(request: FitRequest): Promise<FitOutput> {
       context: null,
       group_by: request.groupBy,
       groups,
+      checkpoints: { policy, rows_removed: dropped },
     };
   } else {
     const group = await fitGroup(table, request, options);
     results.set('', group.result);
     predicted.set(group.predicted);
-    heldOut.set(group.mask);
-    artifact = { ...base, ...groupEntry(group, options) };
+    for (let i = 0; i < table.rows; i++) heldOut[i] = group.mask[i] ? 1 : group.keep[i] ? 0 : 2;
+    artifact = { ...base, ...groupEntry(group, options), checkpoints: { policy, rows_removed: group.dropped } };
   }
   let seconds = 0;
   for (const result of results.values()) seconds += result.seconds;
   return { artifact, predictions: predictionsCsv(table, predicted, heldOut, groupOf), results, seconds };
 }
 
-/** predictions.csv: observed and fitted loss per row, with its split and group. */
+/**
+ * predictions.csv: observed and fitted loss per row, with its split (`train`, `heldout`, or
+ * `dropped` for rows the checkpoint policy kept out of the fit) and group.
+ */
 export function predictionsCsv(table: RunTable, predicted: Float64Array, heldOut: Uint8Array, groupOf: string[]): string {
   const lines = ['run_id,params,tokens,eval_lang,step,loss,predicted,residual_log,split,group'];
   for (let i = 0; i < table.rows; i++) {
@@ -249,7 +264,7 @@ export function predictionsCsv(table: RunTable, predicted: Float64Array, heldOut
       table.loss[i],
       predicted[i],
       Math.log(predicted[i]) - Math.log(table.loss[i]),
-      heldOut[i] ? 'heldout' : 'train',
+      heldOut[i] === 1 ? 'heldout' : heldOut[i] === 2 ? 'dropped' : 'train',
       csvField(groupOf[i]),
     ].join(','));
   }
