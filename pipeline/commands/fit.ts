@@ -13,11 +13,13 @@ import { fitOptionsFromArgs, printJson, withDataOptions, withFitOptions, type Da
 import { formatFit } from './format.ts';
 import type { LawOptions } from '../laws/law.ts';
 import { mergeFitOptions } from '../fitting/options.ts';
+import { parseShare } from '../fit/shared.ts';
 
 interface Args extends DataArgs, FitArgs {
   law?: string;
   holdout?: string;
   'group-by'?: string;
+  share?: string;
   out?: string;
   terms?: string;
   tokens?: string;
@@ -32,11 +34,13 @@ export const fitCommand: CommandModule<object, Args> = {
       .option('law', { type: 'string', describe: 'chinchilla | data-constrained | atlas | multilingual-family | curse (default: the config\'s law)' })
       .option('holdout', { type: 'string', describe: 'hold-out spec: random:FRAC[:SEED] top-tokens:FRAC top-params:FRAC top-compute:FRAC params>=X tokens>=X mixtures:unseen runs:ID,ID none' })
       .option('group-by', { type: 'string', describe: 'eval_lang: one fit per evaluation language' })
+      .option('share', { type: 'string', describe: 'with --group-by: parameters common to every group in one joint fit, e.g. alpha,beta,E (the rest per group)' })
       .option('terms', { type: 'string', describe: 'atlas: target | target,other | target,other,transfer' })
       .option('tokens', { type: 'string', choices: ['total', 'target'], describe: 'chinchilla: total tokens or the evaluation language\'s own tokens' })
       .option('out', { type: 'string', describe: 'output folder (default results/fit-<law>)' })
       .option('json', { type: 'boolean', default: false, describe: 'print the artifact on stdout' })
       .example('atlas fit --config configs/epoch-chinchilla.yaml --bootstrap 1000 --out results/epoch', 'Epoch\'s replication of Chinchilla Approach 3')
+      .example('atlas fit --config configs/manpages-mono.yaml --law kaplan --share alpha,beta,E --checkpoints drop-early:0.25', 'one joint Kaplan fit over the languages, exponents and E shared')
       .example('atlas fit --data runs.csv --map params=N --map tokens=D_billions*1e9 --law chinchilla --holdout top-params:0.2', 'fit with renamed columns and hold out the largest models') as unknown as Argv<Args>,
   handler: async (args) => {
     const { table, config } = await loadTable({ data: args.data, config: args.config, languages: args.languages, map: args.map, allowOutside: args['allow-outside'] });
@@ -53,6 +57,7 @@ export const fitCommand: CommandModule<object, Args> = {
       fit,
       holdout: args.holdout ?? config?.holdout ?? null,
       groupBy: args['group-by'] ?? config?.group_by ?? null,
+      share: parseShare(args.share ?? config?.share),
       configSha256: config?.sha256 ?? null,
     });
     const out = args.out ?? join('results', `fit-${law}`);

@@ -48,6 +48,8 @@ export interface AtlasConfig {
   holdout?: string;
   /** Group column for per-group fits; absent or `none` = pooled. */
   group_by?: string;
+  /** Parameters shared across groups (with group_by). */
+  share?: string[];
 }
 
 /** Options of {@link loadConfig}. */
@@ -343,6 +345,7 @@ export function parseConfig(text: string, path: string, options: LoadConfigOptio
     config.holdout = input.holdout.trim().startsWith('runs:') ? input.holdout.trim().replace(/\s*,\s*/g, ',') : input.holdout.trim();
   }
   if (input.group_by !== undefined && input.group_by !== null && input.group_by !== 'none') config.group_by = input.group_by;
+  if (input.share !== undefined) config.share = (Array.isArray(input.share) ? input.share : input.share.split(',')).map((s) => s.trim()).filter((s) => s !== '');
   return config;
 }
 

@@ -15,6 +15,7 @@
  * fit: { objective: huber, delta: 1.0e-3, starts: grid }
  * holdout: top-params:0.2
  * group_by: eval_lang
+ * share: [alpha, beta, E]                                       # with group_by: one joint fit
  * ```
  *
  * Every key is optional and unknown keys are errors (`.strict()`). Types come from `z.infer`.
@@ -89,6 +90,8 @@ export const ConfigSchema = z
     holdout: z.union([Name, z.null()]),
     /** `eval_lang` (one fit per language) or `none`. */
     group_by: z.union([Name, z.null()]),
+    /** With group_by: parameters common to every group in one joint fit (`alpha,beta,E` or a list). */
+    share: z.union([Name, z.array(Name)], { error: 'expected a comma-separated list or a list of parameter names' }),
   })
   .partial()
   .strict();

@@ -80,6 +80,8 @@ export interface CoefficientArtifact {
   /** Per-group fits for `--group-by`. */
   groups?: Record<string, GroupEntry>;
   group_by?: string;
+  /** `--share`: the parameters common to every group of a joint fit (each group's `params` repeats them). */
+  shared?: Record<string, ParamEntry>;
   /** The checkpoint policy applied (`all`, `final`, `drop-early:F`, `tokens>=X`) and the rows it kept out of the fit. */
   checkpoints?: { policy: string; rows_removed: number };
   provenance: { version: string; config_sha256: string | null; seed: number; created: string | null };

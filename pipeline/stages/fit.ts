@@ -14,6 +14,7 @@ import { dataSha256, groupRows, runIndex, subsetTable } from '../table.ts';
 import { heldOutMask } from './holdout.ts';
 import { checkpointLabel, checkpointMask, parseCheckpointPolicy } from '../fit/checkpoints.ts';
 import { lossMetrics } from './metrics.ts';
+import { fitShared } from '../fit/shared.ts';
 import { VERSION } from '../version.ts';
 
 export interface FitRequest {
@@ -26,6 +27,8 @@ export interface FitRequest {
   holdout?: string | null;
   /** `eval_lang`: one fit per evaluation language. */
   groupBy?: string | null;
+  /** With `groupBy`: parameters common to every group in one joint fit (`alpha`, `beta`, `E`). */
+  share?: string[];
   configSha256?: string | null;
 }
 
@@ -45,8 +48,8 @@ const GROUP_KEYS: Record<string, (table: RunTable, i: number) => string> = {
   kind: (table, i) => table.kind[i],
 };
 
-/** One fitted group: the law on the group's rows, with hold-out metrics and predictions. */
-async function fitGroup(table: RunTable, request: FitRequest, options: FitOptions) {
+/** A group's rows ready to fit: hold-out and checkpoint masks, the law's context and design. */
+function prepareGroup(table: RunTable, request: FitRequest, options: FitOptions) {
   const law = getLaw(request.law);
   const lawOptions = request.lawOptions ?? {};
   const mask = heldOutMask(table, request.holdout ?? 'none');
@@ -64,8 +67,12 @@ async function fitGroup(table: RunTable, request: FitRequest, options: FitOption
     if (!mask[i] && !keep[i]) dropped++;
     weights[i] = out[i] ? 0 : 1;
   }
-  const { index } = runIndex(table);
-  const result = await fitLaw({ law, ctx, design, y, weights, clusters: index, search: searchProblem(table, law, ctx, y, out, options) }, options);
+  return { table, law, ctx, design, y, weights, mask, keep, out, dropped };
+}
+
+/** A fitted group's predictions and train/hold-out metrics. */
+function finishGroup(prepared: ReturnType<typeof prepareGroup>, result: FitResult, request: FitRequest) {
+  const { table, law, ctx, design, mask, keep, out, dropped } = prepared;
   const predicted = predictLoss(law, ctx, design, result.values);
   const train = lossMetrics(table.loss, predicted, (i) => !out[i]);
   let trainRuns = 0;
@@ -77,6 +84,15 @@ async function fitGroup(table: RunTable, request: FitRequest, options: FitOption
     metrics.heldout = { spec: request.holdout ?? 'split', ...lossMetrics(table.loss, predicted, (i) => mask[i] === 1) };
   }
   return { result, ctx, predicted, mask, keep, dropped, metrics, trainRows: train.rows, trainRuns };
+}
+
+/** One fitted group: the law on the group's rows, with hold-out metrics and predictions. */
+async function fitGroup(table: RunTable, request: FitRequest, options: FitOptions) {
+  const prepared = prepareGroup(table, request, options);
+  const { law, ctx, design, y, weights, out } = prepared;
+  const { index } = runIndex(table);
+  const result = await fitLaw({ law, ctx, design, y, weights, clusters: index, search: searchProblem(table, law, ctx, y, out, options) }, options);
+  return finishGroup(prepared, result, request);
 }
 
 /** Training rows above which the multi-start screens its starts on an even subsample. */
@@ -154,7 +170,7 @@ function groupEntry(group: Awaited<ReturnType<typeof fitGroup>>, options: FitOpt
 
 /** Options as recorded in the artifact: every default echoed. */
 function optionsRecord(options: FitOptions, request: FitRequest): Record<string, unknown> {
-  return { ...options, holdout: request.holdout ?? null, group_by: request.groupBy ?? null };
+  return { ...options, holdout: request.holdout ?? null, group_by: request.groupBy ?? null, ...(request.share?.length ? { share: request.share } : {}) };
 }
 
 /**
@@ -182,6 +198,9 @@ export async function runFit(request: FitRequest): Promise<FitOutput> {
     provenance: { version: VERSION, config_sha256: request.configSha256 ?? null, seed: options.seed, created: null },
   };
 
+  if ((request.share ?? []).length > 0 && !request.groupBy) {
+    throw new InputError(`--share ${request.share!.join(',')}: shared parameters need groups; add --group-by eval_lang (or drop --share)`);
+  }
   if (request.groupBy) {
     const key = GROUP_KEYS[request.groupBy];
     if (!key) throw new InputError(`--group-by: expected one of ${Object.keys(GROUP_KEYS).join(', ')}, got "${request.groupBy}"`);
@@ -193,9 +212,24 @@ export async function runFit(request: FitRequest): Promise<FitOutput> {
     let evaluations = 0;
     let starts = 0;
     let dropped = 0;
-    for (const [name, rows] of groupRows(table, (i) => key(table, i))) {
-      const sub = subsetTable(table, rows);
-      const group = await fitGroup(sub, request, options);
+    const share = request.share ?? [];
+    const grouped = [...groupRows(table, (i) => key(table, i))];
+    let fitted: { name: string; rows: number[]; sub: RunTable; group: ReturnType<typeof finishGroup> }[];
+    if (share.length > 0) {
+      const { index: runOf } = runIndex(table);
+      const prepared = grouped.map(([name, rows]) => ({ name, rows, prepared: prepareGroup(subsetTable(table, rows), request, options) }));
+      const { perGroup } = await fitShared(law, prepared.map(({ name, rows, prepared: p }) => ({
+        name, ctx: p.ctx, design: p.design, y: p.y, weights: p.weights, clusters: Int32Array.from(rows, (row) => runOf[row]),
+      })), share, options);
+      fitted = prepared.map(({ name, rows, prepared: p }, k) => ({ name, rows, sub: p.table, group: finishGroup(p, perGroup[k], request) }));
+    } else {
+      fitted = [];
+      for (const [name, rows] of grouped) {
+        const sub = subsetTable(table, rows);
+        fitted.push({ name, rows, sub, group: await fitGroup(sub, request, options) });
+      }
+    }
+    for (const { name, rows, sub, group } of fitted) {
       results.set(name, group.result);
       rows.forEach((row, k) => {
         predicted[row] = group.predicted[k];
@@ -236,6 +270,10 @@ export async function runFit(request: FitRequest): Promise<FitOutput> {
       groups,
       checkpoints: { policy, rows_removed: dropped },
     };
+    if (share.length > 0) {
+      const firstGroup = Object.values(groups)[0];
+      artifact.shared = Object.fromEntries(share.map((name) => [name, firstGroup.params[name]]));
+    }
   } else {
     const group = await fitGroup(table, request, options);
     results.set('', group.result);
