@@ -14,32 +14,32 @@
  * there is no build step. Every function here is a thin convenience over the pipeline stages the
  * `atlas` command uses, so a fit from the library writes the same artifact as `atlas fit`.
  */
-import { runFit } from './stages/fit.ts';
-import { ingestFiles, ingestText, summarize, type IngestOptions } from './stages/ingest.ts';
+import { runFit } from './fit/fit.ts';
+import { ingestFiles, ingestText, summarize, type IngestOptions } from './ingest/ingest.ts';
 import type { FitOptions } from './fitting/options.ts';
 import type { CoefficientArtifact } from './io/artifact.ts';
 import type { LawOptions } from './laws/law.ts';
-import type { RunTable } from './types.ts';
+import type { RunTable } from './io/types.ts';
 
 export { LAWS as laws, getLaw } from './laws/index.ts';
-export { InputError, RunFailure } from './types.ts';
-export { ingestFiles, ingestText, summarize } from './stages/ingest.ts';
-export { runFit } from './stages/fit.ts';
-export { mergeSweeps, planSweep, registerJobKind, runSweep } from './stages/sweep.ts';
-export { loadSweep, parseSweep } from './config/sweep_schema.ts';
+export { InputError, RunFailure } from './io/types.ts';
+export { ingestFiles, ingestText, summarize } from './ingest/ingest.ts';
+export { runFit } from './fit/fit.ts';
+export { mergeSweeps, planSweep, registerJobKind, runSweep } from './sweep/sweep.ts';
+export { loadSweep, parseSweep } from './sweep/schema.ts';
 export { stableJson, writeFileAtomic } from './io/atomic.ts';
 export { readArtifact, writeArtifact } from './io/artifact.ts';
-export { VERSION } from './version.ts';
+export { VERSION } from './io/version.ts';
 
-export type { RunTable, Mixture, LanguageInfo, LanguageTable, SourceFile } from './types.ts';
+export type { RunTable, Mixture, LanguageInfo, LanguageTable, SourceFile } from './io/types.ts';
 export type { Law, ParamSpec, LawOptions } from './laws/law.ts';
 export type { FitOptions, ObjectiveKind } from './fitting/options.ts';
 export type { FitResult, FitStatus, Estimate } from './fitting/result.ts';
 export type { CoefficientArtifact, ParamEntry, Metrics } from './io/artifact.ts';
-export type { IngestOptions, IngestSummary } from './stages/ingest.ts';
+export type { IngestOptions, IngestSummary } from './ingest/ingest.ts';
 export type { Check, ReproduceTarget } from './reproduce/check.ts';
-export type { SweepOptions, SweepResult, SweepEvent, SweepPlan, JobSpec, JobKind, JobOutput, JobRecord } from './stages/sweep.ts';
-export type { SweepConfig } from './config/sweep_schema.ts';
+export type { SweepOptions, SweepResult, SweepEvent, SweepPlan, JobSpec, JobKind, JobOutput, JobRecord } from './sweep/sweep.ts';
+export type { SweepConfig } from './sweep/schema.ts';
 
 /**
  * Read and validate run logs (SPEC §1) into a `RunTable`.

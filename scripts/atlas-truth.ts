@@ -5,9 +5,9 @@
  *
  *   npx tsx scripts/atlas-truth.ts
  */
-import { buildAtlasTruth, loadDesign } from '../pipeline/stages/simulate.ts';
+import { buildAtlasTruth, loadDesign } from '../pipeline/simulate/simulate.ts';
 import { stableJson, writeFileAtomic } from '../pipeline/io/atomic.ts';
-import { shipped } from '../pipeline/reproduce/paths.ts';
+import { shipped } from '../pipeline/io/shipped.ts';
 
 const out = shipped('configs', 'truth', 'atlas-774.json');
 writeFileAtomic(out, stableJson(buildAtlasTruth(loadDesign(shipped('configs', 'designs', 'atlas-774.yaml')))));

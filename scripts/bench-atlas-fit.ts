@@ -12,14 +12,14 @@
  * second with the Jacobian) of both laws. The target is the full atlas fit in ≤ 10 s.
  */
 import { performance } from 'node:perf_hooks';
-import { loadDesign, loadTruth, simulate } from '../pipeline/stages/simulate.ts';
+import { loadDesign, loadTruth, simulate } from '../pipeline/simulate/simulate.ts';
 import { atlas } from '../pipeline/laws/atlas.ts';
 import { chinchilla } from '../pipeline/laws/chinchilla.ts';
-import { runFit } from '../pipeline/stages/fit.ts';
+import { runFit } from '../pipeline/fit/fit.ts';
 import type { FitOptions } from '../pipeline/fitting/options.ts';
 import { parseStarts } from '../pipeline/commands/common.ts';
 import type { Law } from '../pipeline/laws/law.ts';
-import { shipped } from '../pipeline/reproduce/paths.ts';
+import { shipped } from '../pipeline/io/shipped.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };

@@ -63,7 +63,7 @@ try {
   const peerScript = join(dir, 'peer.mts');
   const atlasScript = join(dir, 'atlas.mts');
   const csvParseSync = new URL('../node_modules/csv-parse/lib/sync.js', import.meta.url).href;
-  const ingest = new URL('../pipeline/stages/ingest.ts', import.meta.url).href;
+  const ingest = new URL('../pipeline/ingest/ingest.ts', import.meta.url).href;
   writeFileSync(peerScript, [
     `import { readFileSync } from 'node:fs';`,
     `import { parse } from ${JSON.stringify(csvParseSync)};`,

@@ -13,7 +13,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { cpus, loadavg } from 'node:os';
-import { ingestFiles } from '../pipeline/stages/ingest.ts';
+import { ingestFiles } from '../pipeline/ingest/ingest.ts';
 import { chinchilla } from '../pipeline/laws/chinchilla.ts';
 import { fitLaw } from '../pipeline/fitting/fit.ts';
 import { resolveFitOptions } from '../pipeline/fitting/options.ts';

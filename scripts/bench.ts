@@ -121,7 +121,7 @@ try {
     if (out.status !== 0) throw new Error(out.stderr);
     return JSON.parse(out.stdout.trim().split('\n').pop()!) as { seconds: number; rss: number; rows: number };
   };
-  const ingestUrl = new URL('../pipeline/stages/ingest.ts', import.meta.url).href;
+  const ingestUrl = new URL('../pipeline/ingest/ingest.ts', import.meta.url).href;
   const csvUrl = new URL('../node_modules/csv-parse/lib/sync.js', import.meta.url).href;
   const ours = measure(`import { ingestFiles } from ${JSON.stringify(ingestUrl)};\nconst t0 = performance.now();\nconst t = await ingestFiles([process.argv[2]]);\nconsole.log(JSON.stringify({ seconds: (performance.now() - t0) / 1000, rss: process.resourceUsage().maxRSS / 1024, rows: t.rows }));\n`);
   const peer = measure(`import { readFileSync } from 'node:fs';\nimport { parse } from ${JSON.stringify(csvUrl)};\nconst t0 = performance.now();\nconst r = parse(readFileSync(process.argv[2], 'utf8'), { bom: true, skip_empty_lines: true });\nconsole.log(JSON.stringify({ seconds: (performance.now() - t0) / 1000, rss: process.resourceUsage().maxRSS / 1024, rows: r.length - 1 }));\n`);

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { atlas, DEFF_FLOOR, parseTerms, transferLanguages, type AtlasContext } from '../pipeline/laws/atlas.ts';
 import { multilingualFamily, familyShare } from '../pipeline/laws/multilingual_family.ts';
 import { saturate, saturateDLambda } from '../pipeline/laws/repetition.ts';
-import { ingestText } from '../pipeline/stages/ingest.ts';
+import { ingestText } from '../pipeline/ingest/ingest.ts';
 import { jacobianError } from './helpers/jacobian.ts';
 
 const CSV = [

@@ -6,11 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import { tableC1Checks, paperTable1, monolingualRows } from '../pipeline/reproduce/atlas.ts';
 import { parseLawSpec, parseHoldoutColumn, DEFAULT_LAWS } from '../pipeline/commands/protocol.ts';
-import { protocolForArtifact, protocolSummary } from '../pipeline/stages/protocol.ts';
-import { runFit } from '../pipeline/stages/fit.ts';
-import { checkDesign, simulate, type Truth } from '../pipeline/stages/simulate.ts';
+import { protocolForArtifact, protocolSummary } from '../pipeline/fit/protocol.ts';
+import { runFit } from '../pipeline/fit/fit.ts';
+import { checkDesign, simulate, type Truth } from '../pipeline/simulate/simulate.ts';
 import { atlas } from '../pipeline/laws/atlas.ts';
-import { subsetTable } from '../pipeline/table.ts';
+import { subsetTable } from '../pipeline/io/table.ts';
 
 describe('Table C.1 arithmetic (ATLAS Table C.1; digest §1.2)', () => {
   it('reproduces every loss at (2B, 144B) and tokens per parameter at C = 1e21', () => {

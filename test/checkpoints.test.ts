@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { checkpointMask, parseCheckpointPolicy } from '../pipeline/fit/checkpoints.ts';
-import { ingestText } from '../pipeline/stages/ingest.ts';
-import { runFit } from '../pipeline/stages/fit.ts';
+import { ingestText } from '../pipeline/ingest/ingest.ts';
+import { runFit } from '../pipeline/fit/fit.ts';
 import { ConfigSchema } from '../pipeline/config/schema.ts';
-import { InputError } from '../pipeline/types.ts';
+import { InputError } from '../pipeline/io/types.ts';
 
 // Chinchilla-form learning curves (Hoffmann et al. 2022 rounded coefficients) of three runs whose
 // first checkpoints sit 5 % above the law (the warm-up regime), ten checkpoints each.

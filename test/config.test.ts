@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig, loadTable, parseConfig, resolveInside } from '../pipeline/config/load.ts';
-import { heldOutMask } from '../pipeline/stages/holdout.ts';
-import { summarize } from '../pipeline/stages/ingest.ts';
-import { InputError } from '../pipeline/types.ts';
+import { heldOutMask } from '../pipeline/fit/holdout.ts';
+import { summarize } from '../pipeline/ingest/ingest.ts';
+import { InputError } from '../pipeline/io/types.ts';
 import { manpagesLanguagesCsv } from '../scripts/manpages-languages.ts';
 
 const root = join(import.meta.dirname, '..');

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   computeCrossovers, crossoverCsv, findCrossover, fitCrossoverLaw, mergeCurves, parseCrossoverJson, pchip,
   predictCrossoverTokens, studentTQuantile, type Curve,
-} from '../pipeline/stages/crossover.ts';
-import { InputError } from '../pipeline/types.ts';
+} from '../pipeline/crossover/crossover.ts';
+import { InputError } from '../pipeline/io/types.ts';
 import { gauss, makeTable, rng, type Row } from './curse_helpers.ts';
 
 function sample(fn: (d: number) => number, from: number, to: number, count: number): Curve {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import yargs from 'yargs';
 import { crossoverCommand } from '../pipeline/commands/crossover.ts';
-import { InputError } from '../pipeline/types.ts';
+import { InputError } from '../pipeline/io/types.ts';
 
 const tempDirs: string[] = [];
 /** A temporary folder removed after the file's tests. */

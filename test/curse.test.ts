@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { curse, curseDerived, curseMultipliers } from '../pipeline/laws/curse.ts';
 import { toInternal } from '../pipeline/laws/law.ts';
 import { LAWS } from '../pipeline/laws/index.ts';
-import { isoLossPlan, isoLossS, isoLossT, type CurseValues } from '../pipeline/stages/curse.ts';
-import { InputError } from '../pipeline/types.ts';
+import { isoLossPlan, isoLossS, isoLossT, type CurseValues } from '../pipeline/curse/curse.ts';
+import { InputError } from '../pipeline/io/types.ts';
 import { makeTable, type Row } from './curse_helpers.ts';
 
 const LANGS = ['en', 'fr', 'ru', 'pl', 'de', 'es', 'uk', 'da'];

@@ -2,7 +2,7 @@
  * Test helpers for the curse, crossover and plan tests: a minimal RunTable built in memory
  * (so these tests do not depend on the ingest stage) and a seeded RNG.
  */
-import type { Mixture, RunTable } from '../pipeline/types.ts';
+import type { Mixture, RunTable } from '../pipeline/io/types.ts';
 
 export interface Row {
   runId: string;

@@ -2,9 +2,9 @@
  * Hold-out rules (SPEC §2 `--holdout`): one test per spec, the split override, and bad specs.
  */
 import { describe, expect, it } from 'vitest';
-import { heldOutMask, parseHoldoutSpec, parseQuantity } from '../pipeline/stages/holdout.ts';
-import { ingestText } from '../pipeline/stages/ingest.ts';
-import { InputError, type RunTable } from '../pipeline/types.ts';
+import { heldOutMask, parseHoldoutSpec, parseQuantity } from '../pipeline/fit/holdout.ts';
+import { ingestText } from '../pipeline/ingest/ingest.ts';
+import { InputError, type RunTable } from '../pipeline/io/types.ts';
 
 /** 5 sizes × 4 token counts, one run per (size, tokens); mixtures mono, bi and K=3. */
 function grid(extra = ''): RunTable {

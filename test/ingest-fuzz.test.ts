@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../pipeline/config/load.ts';
-import { ingestFiles, ingestText, MAX_PROBLEMS } from '../pipeline/stages/ingest.ts';
-import { InputError } from '../pipeline/types.ts';
+import { ingestFiles, ingestText, MAX_PROBLEMS } from '../pipeline/ingest/ingest.ts';
+import { InputError } from '../pipeline/io/types.ts';
 
 const root = join(import.meta.dirname, '..');
 const tmp = mkdtempSync(join(tmpdir(), 'atlas-ingest-fuzz-'));

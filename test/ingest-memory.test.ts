@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ingestFiles, ingestText } from '../pipeline/stages/ingest.ts';
+import { ingestFiles, ingestText } from '../pipeline/ingest/ingest.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'atlas-ingest-memory-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ingestFiles, ingestText, toNormalizedCsv } from '../pipeline/stages/ingest.ts';
-import { InputError, type RunTable } from '../pipeline/types.ts';
+import { ingestFiles, ingestText, toNormalizedCsv } from '../pipeline/ingest/ingest.ts';
+import { InputError, type RunTable } from '../pipeline/io/types.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'atlas-ingest-prop-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

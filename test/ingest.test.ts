@@ -10,8 +10,8 @@ import { ingestCommand } from '../pipeline/commands/ingest.ts';
 import {
   ingestFiles, ingestText, parseFilter, parseMapFlags, parseMixture, parseSourceExpression, parseStrictNumber,
   summarize, toNormalizedCsv, MAX_PROBLEMS,
-} from '../pipeline/stages/ingest.ts';
-import { InputError } from '../pipeline/types.ts';
+} from '../pipeline/ingest/ingest.ts';
+import { InputError } from '../pipeline/io/types.ts';
 
 const fixtures = join(import.meta.dirname, 'fixtures', 'ingest');
 const tmp = mkdtempSync(join(tmpdir(), 'atlas-ingest-test-'));

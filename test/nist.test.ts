@@ -16,7 +16,7 @@ import {
   rssRoundoff, standardDeviations, tolerances, type NistProblem,
 } from '../pipeline/reproduce/nist.ts';
 import { NIST_MODELS } from '../pipeline/reproduce/nist_models.ts';
-import { InputError } from '../pipeline/types.ts';
+import { InputError } from '../pipeline/io/types.ts';
 
 interface JsonProblem {
   name: string; file: string; difficulty: string; model: string; parameters: string[];

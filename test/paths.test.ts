@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseSweep } from '../pipeline/config/sweep_schema.ts';
-import { jobName, labelOf } from '../pipeline/stages/sweep_expand.ts';
-import { InputError } from '../pipeline/types.ts';
+import { parseSweep } from '../pipeline/sweep/schema.ts';
+import { jobName, labelOf } from '../pipeline/sweep/expand.ts';
+import { InputError } from '../pipeline/io/types.ts';
 
 // A sweep writes results/<sweep>/<job>/: neither part may climb out of the output folder.
 describe('sweep output paths stay inside the output folder', () => {

@@ -6,11 +6,11 @@ import yargs from 'yargs';
 import type { CoefficientArtifact } from '../pipeline/io/artifact.ts';
 import { planCommand } from '../pipeline/commands/plan.ts';
 import { curseDerived } from '../pipeline/laws/curse.ts';
-import { computeCrossovers } from '../pipeline/stages/crossover.ts';
-import { isoLossPlan } from '../pipeline/stages/curse.ts';
-import { planCotrain, planFinetune, planLanguages } from '../pipeline/stages/plan.ts';
-import type { TransferJson } from '../pipeline/stages/transfer_io.ts';
-import { InputError } from '../pipeline/types.ts';
+import { computeCrossovers } from '../pipeline/crossover/crossover.ts';
+import { isoLossPlan } from '../pipeline/curse/curse.ts';
+import { planCotrain, planFinetune, planLanguages } from '../pipeline/plan/plan.ts';
+import type { TransferJson } from '../pipeline/transfer/io.ts';
+import { InputError } from '../pipeline/io/types.ts';
 import { makeTable, type Row } from './curse_helpers.ts';
 
 const tempDirs: string[] = [];

@@ -2,8 +2,8 @@
  * The five-hold-out protocol (ATLAS Table 1) on simulated logs with a known law.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PROTOCOL, protocolTable, protocolCsv, protocolMarkdown, scoreHoldout, bestByColumn, meanLanguageR2 } from '../pipeline/stages/protocol.ts';
-import { checkDesign, simulate, type Truth } from '../pipeline/stages/simulate.ts';
+import { DEFAULT_PROTOCOL, protocolTable, protocolCsv, protocolMarkdown, scoreHoldout, bestByColumn, meanLanguageR2 } from '../pipeline/fit/protocol.ts';
+import { checkDesign, simulate, type Truth } from '../pipeline/simulate/simulate.ts';
 
 const design = checkDesign({
   name: 'proto',

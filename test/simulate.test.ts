@@ -4,12 +4,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { checkDesign, expandRuns, loadDesign, simulate, buildAtlasTruth, tauFromBts, tokensPerStep, type StudyDesign, type Truth } from '../pipeline/stages/simulate.ts';
-import { ingestText } from '../pipeline/stages/ingest.ts';
+import { checkDesign, expandRuns, loadDesign, simulate, buildAtlasTruth, tauFromBts, tokensPerStep, type StudyDesign, type Truth } from '../pipeline/simulate/simulate.ts';
+import { ingestText } from '../pipeline/ingest/ingest.ts';
 import { atlas } from '../pipeline/laws/atlas.ts';
 import { fitLaw } from '../pipeline/fitting/fit.ts';
 import { resolveFitOptions } from '../pipeline/fitting/options.ts';
-import { shipped } from '../pipeline/reproduce/paths.ts';
+import { shipped } from '../pipeline/io/shipped.ts';
 
 const DESIGN = shipped('configs', 'designs', 'atlas-774.yaml');
 const TRUTH = shipped('configs', 'truth', 'atlas-774.json');

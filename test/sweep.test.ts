@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { parseSweep } from '../pipeline/config/sweep_schema.ts';
-import { expandMatrix, jobName, labelOf, parseShard, shardOf } from '../pipeline/stages/sweep_expand.ts';
-import { mergeSweeps, planSweep, runSweep } from '../pipeline/stages/sweep.ts';
-import { InputError } from '../pipeline/types.ts';
+import { parseSweep } from '../pipeline/sweep/schema.ts';
+import { expandMatrix, jobName, labelOf, parseShard, shardOf } from '../pipeline/sweep/expand.ts';
+import { mergeSweeps, planSweep, runSweep } from '../pipeline/sweep/sweep.ts';
+import { InputError } from '../pipeline/io/types.ts';
 import { chinchillaCsv, snapshot } from './sweep_helpers.ts';
 
 const plugin = pathToFileURL(join(import.meta.dirname, 'sweep_plugin.ts')).href;

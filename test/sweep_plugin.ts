@@ -2,8 +2,8 @@
  * A trivial job kind for sweep tests: `kind: echo` with a `value` axis. Each job writes
  * `echo.json`; a value of `fail` fails; `spin` milliseconds of busy work make jobs take time.
  */
-import { registerJobKind } from '../pipeline/stages/sweep.ts';
-import { expandMatrix, hashValue, jobName } from '../pipeline/stages/sweep_expand.ts';
+import { registerJobKind } from '../pipeline/sweep/sweep.ts';
+import { expandMatrix, hashValue, jobName } from '../pipeline/sweep/expand.ts';
 import { stableJson } from '../pipeline/io/atomic.ts';
 
 registerJobKind({

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
-import { runSweep } from '../pipeline/stages/sweep.ts';
+import { runSweep } from '../pipeline/sweep/sweep.ts';
 import { chinchillaCsv, snapshot } from './sweep_helpers.ts';
 import { mulberry32 } from '../pipeline/fitting/random.ts';
 

@@ -1,5 +1,5 @@
 /**
- * Bilingual Transfer Score and Finetuning Adaptation Score from run logs (pipeline/stages/transfer.ts).
+ * Bilingual Transfer Score and Finetuning Adaptation Score from run logs (pipeline/transfer/transfer.ts).
  *
  * Synthetic truth: loss L = E + A/N^α + B/(D_t + τ_{s→t}·D_s)^β with no repetition. A mono run on t
  * has D_t = d; a 50/50 bilingual run with D total tokens has D_t = D_s = D/2, so its effective data is
@@ -9,12 +9,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { computeFas, computeTransfer } from '../pipeline/stages/transfer.ts';
-import { lossAt, monotoneCurve, tokensToReach, trapezoidMean } from '../pipeline/stages/transfer_curve.ts';
-import { matrixFromJson, readTransferJson, transferFiles, transferJson } from '../pipeline/stages/transfer_io.ts';
-import { parseMatrixCsv } from '../pipeline/stages/transfer_matrix.ts';
-import { ingestText } from '../pipeline/stages/ingest.ts';
-import { InputError } from '../pipeline/types.ts';
+import { computeFas, computeTransfer } from '../pipeline/transfer/transfer.ts';
+import { lossAt, monotoneCurve, tokensToReach, trapezoidMean } from '../pipeline/transfer/curve.ts';
+import { matrixFromJson, readTransferJson, transferFiles, transferJson } from '../pipeline/transfer/io.ts';
+import { parseMatrixCsv } from '../pipeline/transfer/matrix.ts';
+import { ingestText } from '../pipeline/ingest/ingest.ts';
+import { InputError } from '../pipeline/io/types.ts';
 
 const E = 1.6;
 const A = 400;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import yargs from 'yargs';
 import { transferCommand } from '../pipeline/commands/transfer.ts';
-import { InputError } from '../pipeline/types.ts';
+import { InputError } from '../pipeline/io/types.ts';
 
 const grid = (lo: number, hi: number, n: number) => Array.from({ length: n }, (_, i) => lo * (hi / lo) ** (i / (n - 1)));
 const loss = (d: number) => 2 + 300 / d ** 0.3;

@@ -1,14 +1,14 @@
 /**
  * Matrix statistics, the random forest, the predictors and the heatmap
- * (pipeline/stages/transfer_stats.ts, forest.ts, transfer_predict.ts, io/svg_heatmap.ts).
+ * (pipeline/transfer/stats.ts, forest.ts, transfer_predict.ts, io/svg_heatmap.ts).
  */
 import { describe, expect, it } from 'vitest';
 import { Random } from '../pipeline/fitting/random.ts';
 import { divergingColor, heatmapSvg } from '../pipeline/io/svg_heatmap.ts';
-import { fitForest, predictForest } from '../pipeline/stages/forest.ts';
-import { parseMatrixCsv, subMatrix, type LanguageFeature, type TransferMatrix } from '../pipeline/stages/transfer_matrix.ts';
-import { evaluatePredictors, fillMatrix, rSquared, ranks, spearman } from '../pipeline/stages/transfer_predict.ts';
-import { groupEffect, jitterRounded, matrixStats, symmetry, topSources } from '../pipeline/stages/transfer_stats.ts';
+import { fitForest, predictForest } from '../pipeline/transfer/forest.ts';
+import { parseMatrixCsv, subMatrix, type LanguageFeature, type TransferMatrix } from '../pipeline/transfer/matrix.ts';
+import { evaluatePredictors, fillMatrix, rSquared, ranks, spearman } from '../pipeline/transfer/predict.ts';
+import { groupEffect, jitterRounded, matrixStats, symmetry, topSources } from '../pipeline/transfer/stats.ts';
 
 const features = (rows: [string, string, string][]) => new Map<string, LanguageFeature>(rows.map(([lang, script, family]) => [lang, { lang, script, family }]));
 

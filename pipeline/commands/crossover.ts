@@ -2,15 +2,15 @@
  * `atlas crossover --data FILE… [--config F] [--finetune-tokens target|since-start]
  * [--fixed-exponent B] [--lang L…] [--out DIR] [--json]`: where pretraining from scratch overtakes
  * finetuning a multilingual checkpoint, per language and size, and the crossover compute law
- * C(N) = a·N^b (stages/crossover.ts). Writes DIR/crossover.json and DIR/crossover.csv.
+ * C(N) = a·N^b (crossover/crossover.ts). Writes DIR/crossover.json and DIR/crossover.csv.
  */
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { loadTable } from '../config/load.ts';
 import { stableJson, writeFileAtomic } from '../io/atomic.ts';
-import { computeCrossovers, crossoverCsv, type CrossoverResult, type FinetuneTokens } from '../stages/crossover.ts';
-import { InputError } from '../types.ts';
-import { VERSION } from '../version.ts';
+import { computeCrossovers, crossoverCsv, type CrossoverResult, type FinetuneTokens } from '../crossover/crossover.ts';
+import { InputError } from '../io/types.ts';
+import { VERSION } from '../io/version.ts';
 import { withDataOptions, type DataArgs } from './common.ts';
 
 interface CrossoverArgs extends DataArgs {

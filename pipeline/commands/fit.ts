@@ -4,12 +4,11 @@
 import type { Argv, CommandModule } from 'yargs';
 import { join } from 'node:path';
 import { loadTable } from '../config/load.ts';
-import { runFit } from '../stages/fit.ts';
+import { runFit } from '../fit/fit.ts';
 import { writeArtifact } from '../io/artifact.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
-import { exitState } from '../cli.ts';
-import { InputError } from '../types.ts';
-import { fitOptionsFromArgs, printJson, withDataOptions, withFitOptions, type DataArgs, type FitArgs } from './common.ts';
+import { InputError } from '../io/types.ts';
+import { fitOptionsFromArgs, printJson, returnsExitCode, withDataOptions, withFitOptions, type DataArgs, type FitArgs } from './common.ts';
 import { formatFit } from './format.ts';
 import type { LawOptions } from '../laws/law.ts';
 import { mergeFitOptions } from '../fitting/options.ts';
@@ -42,7 +41,7 @@ export const fitCommand: CommandModule<object, Args> = {
       .example('atlas fit --config configs/epoch-chinchilla.yaml --bootstrap 1000 --out results/epoch', 'Epoch\'s replication of Chinchilla Approach 3')
       .example('atlas fit --config configs/manpages-mono.yaml --law kaplan --share alpha,beta,E --checkpoints drop-early:0.25', 'one joint Kaplan fit over the languages, exponents and E shared')
       .example('atlas fit --data runs.csv --map params=N --map tokens=D_billions*1e9 --law chinchilla --holdout top-params:0.2', 'fit with renamed columns and hold out the largest models') as unknown as Argv<Args>,
-  handler: async (args) => {
+  handler: returnsExitCode(async (args: Args) => {
     const { table, config } = await loadTable({ data: args.data, config: args.config, languages: args.languages, map: args.map, allowOutside: args['allow-outside'] });
     const law = args.law ?? config?.law;
     if (!law) throw new InputError('--law: no law given (pass --law or set law: in the config)');
@@ -68,8 +67,9 @@ export const fitCommand: CommandModule<object, Args> = {
     process.stderr.write(formatFit(output.artifact, output.seconds));
     process.stderr.write(`wrote ${join(out, 'coefficients.json')} and ${join(out, 'predictions.csv')}\n`);
     if (!output.artifact.fit.converged) {
-      exitState.code = 1;
       process.stderr.write(`atlas: the fit did not converge (${output.artifact.fit.status}: ${output.artifact.fit.message})\n`);
+      return 1;
     }
-  },
+    return 0;
+  }),
 };

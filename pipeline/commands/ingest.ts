@@ -8,7 +8,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { loadTable, resolveInside } from '../config/load.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
-import { formatSummary, summarize, toNormalizedCsv } from '../stages/ingest.ts';
+import { formatSummary, summarize, toNormalizedCsv } from '../ingest/ingest.ts';
 
 interface Args {
   files?: string[];

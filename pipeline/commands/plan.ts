@@ -1,14 +1,14 @@
 /**
- * `atlas plan languages|finetune|cotrain`: decisions from fitted artifacts (stages/plan.ts).
+ * `atlas plan languages|finetune|cotrain`: decisions from fitted artifacts (plan/plan.ts).
  * A human-readable table on stdout by default; `--json` prints the plan object instead.
  */
 import { readFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { readArtifact } from '../io/artifact.ts';
-import { parseCrossoverJson } from '../stages/crossover.ts';
-import { planCotrain, planFinetune, planLanguages, type CotrainPlan, type FinetunePlan, type LanguagesPlan } from '../stages/plan.ts';
-import { readTransferJson } from '../stages/transfer_io.ts';
-import { InputError } from '../types.ts';
+import { parseCrossoverJson } from '../crossover/crossover.ts';
+import { planCotrain, planFinetune, planLanguages, type CotrainPlan, type FinetunePlan, type LanguagesPlan } from '../plan/plan.ts';
+import { readTransferJson } from '../transfer/io.ts';
+import { InputError } from '../io/types.ts';
 
 function num(v: number): string {
   if (!Number.isFinite(v)) return String(v);

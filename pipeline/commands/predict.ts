@@ -3,10 +3,10 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import { readArtifact } from '../io/artifact.ts';
-import { ingestText } from '../stages/ingest.ts';
-import { predictTable } from '../stages/validate.ts';
-import { InputError } from '../types.ts';
-import { csvField } from '../stages/fit.ts';
+import { ingestText } from '../ingest/ingest.ts';
+import { predictTable } from '../fit/validate.ts';
+import { InputError } from '../io/types.ts';
+import { csvField } from '../fit/fit.ts';
 import { printJson } from './common.ts';
 
 interface Args {

@@ -6,9 +6,9 @@ import type { Argv, CommandModule } from 'yargs';
 import { join } from 'node:path';
 import { loadTable } from '../config/load.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
-import { InputError } from '../types.ts';
+import { InputError } from '../io/types.ts';
 import type { LawOptions } from '../laws/law.ts';
-import { DEFAULT_PROTOCOL, bestByColumn, protocolCsv, protocolMarkdown, protocolTable, type ProtocolLaw, type ProtocolSpec } from '../stages/protocol.ts';
+import { DEFAULT_PROTOCOL, bestByColumn, protocolCsv, protocolMarkdown, protocolTable, type ProtocolLaw, type ProtocolSpec } from '../fit/protocol.ts';
 import { mergeFitOptions } from '../fitting/options.ts';
 import { fitOptionsFromArgs, printJson, withDataOptions, withFitOptions, type DataArgs, type FitArgs } from './common.ts';
 

@@ -3,7 +3,7 @@
  * DIR/plots/<name>.png from a fit folder or a sweep results folder.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { buildReport } from '../stages/report.ts';
+import { buildReport } from '../report/report.ts';
 
 interface Args {
   dir: string;

@@ -3,8 +3,8 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import { writeFileAtomic } from '../io/atomic.ts';
-import { InputError } from '../types.ts';
-import { loadDesign, loadTruth, simulate } from '../stages/simulate.ts';
+import { InputError } from '../io/types.ts';
+import { loadDesign, loadTruth, simulate } from '../simulate/simulate.ts';
 import { printJson } from './common.ts';
 
 interface Args {

@@ -1,6 +1,6 @@
 /**
  * `atlas sweep CONFIG [--shard I/N] [--resume] [--jobs J] [--out DIR]` and
- * `atlas sweep merge DIR… [--out DIR]`: thin wrapper over pipeline/stages/sweep.ts with a progress
+ * `atlas sweep merge DIR… [--out DIR]`: thin wrapper over pipeline/sweep/sweep.ts with a progress
  * bar on stderr (plain lines when stderr is not a terminal). Exit 1 when a job failed (the sweep
  * still runs every other job) or, after a merge, when a job is missing.
  */
@@ -9,11 +9,11 @@ import { relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import cliProgress from 'cli-progress';
 import type { Argv, CommandModule } from 'yargs';
-import { exitState } from '../cli.ts';
-import { loadSweep } from '../config/sweep_schema.ts';
-import { mergeSweeps, planSweep, runSweep, type SweepEvent, type SweepResult } from '../stages/sweep.ts';
-import { parseShard, shardOf } from '../stages/sweep_expand.ts';
-import { InputError } from '../types.ts';
+import { loadSweep } from '../sweep/schema.ts';
+import { mergeSweeps, planSweep, runSweep, type SweepEvent, type SweepResult } from '../sweep/sweep.ts';
+import { parseShard, shardOf } from '../sweep/expand.ts';
+import { InputError } from '../io/types.ts';
+import { returnsExitCode } from './common.ts';
 
 interface SweepArgs {
   config: string;
@@ -76,8 +76,9 @@ function show(path: string): string {
   return rel.startsWith('..') ? path : rel;
 }
 
-/** Write the closing lines and set the exit code. */
-function finish(result: SweepResult, args: SweepArgs): void {
+/** Write the closing lines; returns the exit code (1 when a job failed or is missing). */
+function finish(result: SweepResult, args: SweepArgs): number {
+  let code = 0;
   const err = process.stderr;
   for (const failure of result.failures) {
     const lines = failure.error.split('\n');
@@ -90,18 +91,19 @@ function finish(result: SweepResult, args: SweepArgs): void {
       ` (ran ${result.ran}, up to date ${result.skipped}); index ${show(result.index)}, summary ${show(result.summary)}\n`,
   );
   if (args.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  if (result.failures.length > 0) exitState.code = 1;
+  if (result.failures.length > 0) code = 1;
   if (args.config === 'merge' && result.pending > 0) {
     err.write(`atlas sweep merge: ${result.pending} job(s) missing from every folder\n`);
-    exitState.code = 1;
+    code = 1;
   }
+  return code;
 }
 
 /** Run the report stage over a finished sweep folder, when that stage exists. */
 async function report(dir: string): Promise<void> {
-  const module = new URL('../stages/report.ts', import.meta.url);
+  const module = new URL('../report/report.ts', import.meta.url);
   if (!existsSync(module)) {
-    process.stderr.write('atlas sweep: no report stage in this build (pipeline/stages/report.ts); skipped the report\n');
+    process.stderr.write('atlas sweep: no report stage in this build (pipeline/report/report.ts); skipped the report\n');
     return;
   }
   const stage = (await import(module.href)) as { buildReport?: (dir: string) => Promise<{ path: string }> };
@@ -133,12 +135,11 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       .example('atlas sweep configs/default.yaml --jobs 2', 'everything atlas reproduces and refits, on 2 threads')
       .example('atlas sweep configs/sweeps/shipped-grid.yaml --shard 1/3 --out results/part1', 'one of three shards')
       .example('atlas sweep merge results/part1 results/part2 results/part3 --out results/shipped-grid', 'merge shard folders') as unknown as Argv<SweepArgs>,
-  handler: async (args) => {
+  handler: returnsExitCode(async (args: SweepArgs) => {
     if (args.config === 'merge') {
       const dirs = args.dirs ?? [];
       if (dirs.length === 0) throw new InputError('atlas sweep merge: name the sweep folders to merge');
-      finish(mergeSweeps(dirs, args.out), args);
-      return;
+      return finish(mergeSweeps(dirs, args.out), args);
     }
     if (args.dirs && args.dirs.length > 0) throw new InputError(`atlas sweep: unexpected arguments ${args.dirs.join(' ')} (one config per sweep)`);
     const sweep = loadSweep(args.config);
@@ -166,10 +167,11 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     } finally {
       progress.stop();
     }
-    finish(result, args);
+    const code = finish(result, args);
     const wantReport = args.report ?? sweep.report;
     if (wantReport && result.pending === 0) await report(result.out);
-  },
+    return code;
+  }),
 };
 
 export default sweepCommand;

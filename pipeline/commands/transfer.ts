@@ -2,7 +2,7 @@
  * `atlas transfer --data FILE… [--config F] [--ref-tokens D[,D…]] [--size N] [--bootstrap B]
  * [--seed S] [--out DIR] [--json]`: Bilingual Transfer Scores from mono + 50/50 bilingual runs,
  * FAS from finetunes, matrix statistics and the cross-validated predictors
- * (stages/transfer*.ts). Writes DIR/transfer.csv, transfer_matrix.csv, transfer.json,
+ * (transfer/). Writes DIR/transfer.csv, transfer_matrix.csv, transfer.json,
  * transfer_heatmap.svg and (with finetunes) fas.csv.
  *
  * `atlas transfer --matrix F --languages L [--out DIR] [--json]`: statistics and predictors of an
@@ -12,13 +12,13 @@ import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { loadTable } from '../config/load.ts';
 import { stableJson, writeFileAtomic } from '../io/atomic.ts';
-import { computeTransfer, type FasScore } from '../stages/transfer.ts';
-import { matrixHeatmap, transferFiles, transferJson } from '../stages/transfer_io.ts';
-import { featuresFromTable, formatScore, readLanguageFeatures, readMatrixCsv, subMatrix, type LanguageFeatures, type TransferMatrix } from '../stages/transfer_matrix.ts';
-import { evaluatePredictors, type PredictorReport } from '../stages/transfer_predict.ts';
-import { matrixStats, type MatrixStats } from '../stages/transfer_stats.ts';
-import { InputError } from '../types.ts';
-import { VERSION } from '../version.ts';
+import { computeTransfer, type FasScore } from '../transfer/transfer.ts';
+import { matrixHeatmap, transferFiles, transferJson } from '../transfer/io.ts';
+import { featuresFromTable, formatScore, readLanguageFeatures, readMatrixCsv, subMatrix, type LanguageFeatures, type TransferMatrix } from '../transfer/matrix.ts';
+import { evaluatePredictors, type PredictorReport } from '../transfer/predict.ts';
+import { matrixStats, type MatrixStats } from '../transfer/stats.ts';
+import { InputError } from '../io/types.ts';
+import { VERSION } from '../io/version.ts';
 import { withDataOptions, type DataArgs } from './common.ts';
 
 interface TransferArgs extends DataArgs {

@@ -4,10 +4,10 @@
 import type { Argv, CommandModule } from 'yargs';
 import { loadTable } from '../config/load.ts';
 import { readArtifact } from '../io/artifact.ts';
-import { validateArtifact } from '../stages/validate.ts';
+import { validateArtifact } from '../fit/validate.ts';
 import { printJson, withDataOptions, type DataArgs } from './common.ts';
 import { num } from './format.ts';
-import { protocolForArtifact, protocolMarkdown, protocolSummary } from '../stages/protocol.ts';
+import { protocolForArtifact, protocolMarkdown, protocolSummary } from '../fit/protocol.ts';
 
 interface Args extends DataArgs {
   coefficients: string;

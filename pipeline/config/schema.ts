@@ -21,7 +21,7 @@
  * Every key is optional and unknown keys are errors (`.strict()`). Types come from `z.infer`.
  */
 import { z } from 'zod';
-import { SPEC_COLUMNS } from '../stages/ingest.ts';
+import { SPEC_COLUMNS } from '../ingest/ingest.ts';
 
 const Name = z.string().min(1, { error: 'expected a non-empty string' });
 

@@ -13,8 +13,8 @@
  * A log with one row per run is unchanged by `final` and `drop-early`. A malformed policy is an
  * {@link InputError} naming `--checkpoints`.
  */
-import { InputError, type RunTable } from '../types.ts';
-import { parseQuantity } from '../stages/holdout.ts';
+import { InputError, type RunTable } from '../io/types.ts';
+import { parseQuantity } from './holdout.ts';
 
 export type CheckpointPolicy =
   | { kind: 'all' }

@@ -15,7 +15,7 @@ import { groupParamName, jointLaw, jointOptions, type JointGroup } from '../fitt
 import { objectiveValue } from '../fitting/least_squares.ts';
 import { lossOf, spaceOf, type FitOptions } from '../fitting/options.ts';
 import type { Estimate, FitResult } from '../fitting/result.ts';
-import { InputError } from '../types.ts';
+import { InputError } from '../io/types.ts';
 
 export interface SharedGroupInput<Ctx = unknown, D = unknown> extends JointGroup<Ctx, D> {
   /** ln(observed loss) per row. */

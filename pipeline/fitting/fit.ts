@@ -11,7 +11,7 @@ import { buildParameterMap, expand, type ParameterMap } from './parameters.ts';
 import { residualProblem, type FitProblem } from './problem.ts';
 import type { DerivedEstimate, Estimate, FitResult, FitStatus } from './result.ts';
 import { Random, deriveSeed } from './random.ts';
-import { InputError } from '../types.ts';
+import { InputError } from '../io/types.ts';
 import { LAWS } from '../laws/index.ts';
 import { messageId, poolWorkers, type PoolWorker } from './pool.ts';
 import { bootstrapBatch, prepare, PRUNE_FACTOR, searchBatch, type PreparedProblem, type SearchOutcome } from './search.ts';

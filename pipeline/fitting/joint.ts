@@ -10,7 +10,7 @@
  */
 import type { Law, ParamSpec } from '../laws/law.ts';
 import type { FitOptions } from './options.ts';
-import { InputError } from '../types.ts';
+import { InputError } from '../io/types.ts';
 
 export interface JointGroup<Ctx = unknown, D = unknown> {
   name: string;

@@ -6,7 +6,7 @@
 import type { ParamSpec } from '../laws/law.ts';
 import { toInternal, toNatural } from '../laws/law.ts';
 import type { FitOptions } from './options.ts';
-import { InputError } from '../types.ts';
+import { InputError } from '../io/types.ts';
 
 export interface ParameterMap {
   specs: ParamSpec[];

@@ -2,7 +2,7 @@
  * The coefficient artifact (SPEC §3, schema `atlas.coefficients/1`).
  */
 import { readFileSync } from 'node:fs';
-import { InputError } from '../types.ts';
+import { InputError } from './types.ts';
 import { stableJson, writeFileAtomic } from './atomic.ts';
 
 export interface ParamEntry {

@@ -33,8 +33,8 @@
  * @see https://arxiv.org/abs/2510.22037
  */
 import type { Law, LawOptions, ParamSpec } from './law.ts';
-import type { RunTable } from '../types.ts';
-import { InputError } from '../types.ts';
+import type { RunTable } from '../io/types.ts';
+import { InputError } from '../io/types.ts';
 import { chinchillaDerived } from './chinchilla.ts';
 import { baseMixtures, languageTokens, rowWhere, runIndex, type BaseMixture } from './repetition.ts';
 

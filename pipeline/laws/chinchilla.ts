@@ -15,8 +15,8 @@
  * @see https://arxiv.org/abs/2404.10102
  */
 import type { Law, LawOptions, ParamSpec } from './law.ts';
-import type { RunTable } from '../types.ts';
-import { InputError } from '../types.ts';
+import type { RunTable } from '../io/types.ts';
+import { InputError } from '../io/types.ts';
 
 export interface ChinchillaContext {
   tokens: 'total' | 'target';

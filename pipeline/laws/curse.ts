@@ -21,8 +21,8 @@
  * @see https://arxiv.org/abs/2510.22037
  */
 import type { Law, LawOptions, ParamSpec } from './law.ts';
-import type { RunTable } from '../types.ts';
-import { InputError } from '../types.ts';
+import type { RunTable } from '../io/types.ts';
+import { InputError } from '../io/types.ts';
 
 /** Context stored in the artifact: the K values seen and the uniformity tolerance. */
 export interface CurseContext {

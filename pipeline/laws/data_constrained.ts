@@ -15,7 +15,7 @@
  * @see https://arxiv.org/abs/2305.16264
  */
 import type { Law, LawOptions } from './law.ts';
-import type { RunTable } from '../types.ts';
+import type { RunTable } from '../io/types.ts';
 import { chinchillaDerived, chinchillaParameters } from './chinchilla.ts';
 
 export interface DataConstrainedDesign {

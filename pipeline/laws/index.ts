@@ -2,7 +2,7 @@
  * The law registry: `--law ID` resolves here. One import and one entry per law file.
  */
 import type { Law } from './law.ts';
-import { InputError } from '../types.ts';
+import { InputError } from '../io/types.ts';
 
 // Law modules register below (one import + one entry each).
 import { chinchilla } from './chinchilla.ts';

@@ -22,8 +22,8 @@
  * @see https://arxiv.org/abs/2001.08361
  */
 import type { Law, LawOptions, ParamSpec } from './law.ts';
-import type { RunTable } from '../types.ts';
-import { InputError } from '../types.ts';
+import type { RunTable } from '../io/types.ts';
+import { InputError } from '../io/types.ts';
 import { rowTokens } from './chinchilla.ts';
 
 export interface KaplanContext {

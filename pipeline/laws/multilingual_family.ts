@@ -13,8 +13,8 @@
  * @see https://arxiv.org/abs/2410.12883
  */
 import type { Law, LawOptions, ParamSpec } from './law.ts';
-import type { RunTable } from '../types.ts';
-import { InputError } from '../types.ts';
+import type { RunTable } from '../io/types.ts';
+import { InputError } from '../io/types.ts';
 import { chinchillaDerived } from './chinchilla.ts';
 import { rowWhere } from './repetition.ts';
 

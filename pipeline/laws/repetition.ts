@@ -12,7 +12,7 @@
  * @see https://arxiv.org/abs/2510.22037 (§3, Eq. 3)
  * @see https://arxiv.org/abs/2305.16264 (Eq. 5)
  */
-import type { RunTable } from '../types.ts';
+import type { RunTable } from '../io/types.ts';
 
 /** S_λ(D; U): effective tokens of D tokens drawn from U unique ones. */
 export function saturate(d: number, u: number, lambda: number): number {

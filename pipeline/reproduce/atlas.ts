@@ -27,14 +27,14 @@ import { atlas, type AtlasContext } from '../laws/atlas.ts';
 import { chinchillaDerived } from '../laws/chinchilla.ts';
 import { fitLaw, predictLoss } from '../fitting/fit.ts';
 import { resolveFitOptions, type FitOptions } from '../fitting/options.ts';
-import { loadDesign, loadTruth, simulate, atlasPaperDir } from '../stages/simulate.ts';
-import { bestByColumn, protocolMarkdown, protocolTable, type ProtocolLaw, type ProtocolResult } from '../stages/protocol.ts';
-import { lossMetrics } from '../stages/metrics.ts';
-import { runIndex, subsetTable } from '../table.ts';
+import { loadDesign, loadTruth, simulate, atlasPaperDir } from '../simulate/simulate.ts';
+import { bestByColumn, protocolMarkdown, protocolTable, type ProtocolLaw, type ProtocolResult } from '../fit/protocol.ts';
+import { lossMetrics } from '../fit/metrics.ts';
+import { runIndex, subsetTable } from '../io/table.ts';
 import { loadTable } from '../config/load.ts';
-import type { RunTable } from '../types.ts';
+import type { RunTable } from '../io/types.ts';
 import { check, type Check, type ReproduceTarget } from './check.ts';
-import { shipped } from './paths.ts';
+import { shipped } from '../io/shipped.ts';
 
 const T = 'atlas';
 

@@ -4,9 +4,9 @@
  * Hoffmann's 4,500-start grid and a seeded 1,000-resample bootstrap.
  */
 import { loadTable } from '../config/load.ts';
-import { runFit } from '../stages/fit.ts';
+import { runFit } from '../fit/fit.ts';
 import { check, type Check, type ReproduceTarget } from './check.ts';
-import { shipped } from './paths.ts';
+import { shipped } from '../io/shipped.ts';
 import { CHINCHILLA_PUBLISHED } from '../laws/chinchilla.ts';
 
 const EPOCH_GRID = CHINCHILLA_PUBLISHED.epochGrid;

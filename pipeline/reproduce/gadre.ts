@@ -5,9 +5,9 @@
  * used to predict the C4-validation loss of a 1.4B model at M = 640 and a 6.9B model at M = 20.
  */
 import { loadTable } from '../config/load.ts';
-import { runFit } from '../stages/fit.ts';
+import { runFit } from '../fit/fit.ts';
 import { check, type Check, type ReproduceTarget } from './check.ts';
-import { shipped } from './paths.ts';
+import { shipped } from '../io/shipped.ts';
 
 /** Relative errors (%) printed in mlfoundations/scaling's scaling_explorer.ipynb (commit a003c49). */
 const PUBLISHED = [

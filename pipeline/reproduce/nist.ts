@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SingularValueDecomposition, Matrix } from 'ml-matrix';
 import { leastSquares, type LeastSquaresOptions } from '../fitting/least_squares.ts';
-import { InputError } from '../types.ts';
+import { InputError } from '../io/types.ts';
 import { check, matchingDigits, type Check, type ReproduceTarget } from './check.ts';
 import { nistModel, type NistModel } from './nist_models.ts';
 

@@ -18,10 +18,10 @@
  * where there are no ties, and the tolerance is 2 sd plus 0.5 for the integer the paper prints.
  */
 import { Random } from '../fitting/random.ts';
-import { readLanguageFeatures, readMatrixCsv, subMatrix, type LanguageFeatures, type TransferMatrix } from '../stages/transfer_matrix.ts';
-import { groupEffect, jitterRounded, symmetry, topSources } from '../stages/transfer_stats.ts';
+import { readLanguageFeatures, readMatrixCsv, subMatrix, type LanguageFeatures, type TransferMatrix } from '../transfer/matrix.ts';
+import { groupEffect, jitterRounded, symmetry, topSources } from '../transfer/stats.ts';
 import { check, type Check, type ReproduceTarget } from './check.ts';
-import { shipped } from './paths.ts';
+import { shipped } from '../io/shipped.ts';
 
 const TARGET = 'transfer';
 

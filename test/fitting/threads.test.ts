@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ingestFiles } from '../../pipeline/stages/ingest.ts';
+import { ingestFiles } from '../../pipeline/ingest/ingest.ts';
 import { chinchilla } from '../../pipeline/laws/chinchilla.ts';
 import { fitLaw } from '../../pipeline/fitting/fit.ts';
 import { resolveFitOptions } from '../../pipeline/fitting/options.ts';
