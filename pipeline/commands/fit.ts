@@ -4,7 +4,10 @@
 import type { Argv, CommandModule } from 'yargs';
 import { join } from 'node:path';
 import { loadTable } from '../config/load.ts';
-import { runFit } from '../fit/fit.ts';
+import { runFit, type FitOutput } from '../fit/fit.ts';
+import { runAutoFit } from '../fit/select.ts';
+import { candidatesFrom } from '../fit/backtest.ts';
+import { backtestFitOptions } from './backtest_options.ts';
 import { writeArtifact } from '../io/artifact.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { InputError } from '../io/types.ts';
@@ -25,12 +28,28 @@ interface Args extends DataArgs, FitArgs {
   json?: boolean;
 }
 
+/** Write the artifact, predictions and timing; print the summary; 1 when the fit did not converge. */
+function finish(args: Args, law: string, output: FitOutput): number {
+  const out = args.out ?? join('results', `fit-${args.law === 'auto' ? 'auto' : law}`);
+  writeArtifact(join(out, 'coefficients.json'), output.artifact);
+  writeFileAtomic(join(out, 'predictions.csv'), output.predictions);
+  writeFileAtomic(join(out, 'timing.json'), `${JSON.stringify({ seconds: output.seconds }, null, 2)}\n`);
+  if (args.json) printJson(output.artifact);
+  process.stderr.write(formatFit(output.artifact, output.seconds));
+  process.stderr.write(`wrote ${join(out, 'coefficients.json')} and ${join(out, 'predictions.csv')}\n`);
+  if (!output.artifact.fit.converged) {
+    process.stderr.write(`atlas: the fit did not converge (${output.artifact.fit.status}: ${output.artifact.fit.message})\n`);
+    return 1;
+  }
+  return 0;
+}
+
 export const fitCommand: CommandModule<object, Args> = {
   command: 'fit',
   describe: 'fit one law to run logs; write DIR/coefficients.json and DIR/predictions.csv',
   builder: (y: Argv) =>
     withFitOptions(withDataOptions(y))
-      .option('law', { type: 'string', describe: 'chinchilla | data-constrained | atlas | multilingual-family | curse (default: the config\'s law)' })
+      .option('law', { type: 'string', describe: 'chinchilla | kaplan | data-constrained | atlas | multilingual-family | curse, or auto: the candidate the backtest ranks first (docs/backtest.md; default: the config\'s law)' })
       .option('holdout', { type: 'string', describe: 'hold-out spec: random:FRAC[:SEED] top-tokens:FRAC top-params:FRAC top-compute:FRAC params>=X tokens>=X mixtures:unseen runs:ID,ID none' })
       .option('group-by', { type: 'string', describe: 'eval_lang: one fit per evaluation language' })
       .option('share', { type: 'string', describe: 'with --group-by: parameters common to every group in one joint fit, e.g. alpha,beta,E (the rest per group)' })
@@ -49,27 +68,38 @@ export const fitCommand: CommandModule<object, Args> = {
     if (args.terms !== undefined) lawOptions.terms = args.terms;
     if (args.tokens !== undefined) lawOptions.tokens = args.tokens as 'total' | 'target';
     const fit = mergeFitOptions(config?.fit, fitOptionsFromArgs(args));
+    const groupBy = args['group-by'] ?? config?.group_by ?? null;
+    if (law === 'auto') {
+      delete lawOptions.terms;
+      const candidates = candidatesFrom(config?.backtest, table, Boolean(groupBy), lawOptions);
+      process.stderr.write(`--law auto: backtesting ${candidates.length} candidates (docs/backtest.md)\n`);
+      const auto = await runAutoFit({
+        table,
+        lawOptions,
+        fit: backtestFitOptions(config?.fit, fitOptionsFromArgs(args)),
+        holdout: args.holdout ?? config?.holdout ?? null,
+        groupBy,
+        configSha256: config?.sha256 ?? null,
+        backtest: {
+          candidates,
+          ...(config?.backtest?.holdouts ? { holdouts: config.backtest.holdouts } : {}),
+          ...(config?.backtest?.fraction !== undefined ? { fraction: config.backtest.fraction } : {}),
+          onFit: (row) => process.stderr.write(`  ${row.candidate}: mean MAPE ${row.meanMape === null ? 'failed' : `${row.meanMape.toFixed(2)} %`}\n`),
+        },
+      });
+      process.stderr.write(`--law auto chose ${auto.selection.chosen}\n`);
+      return finish(args, auto.selection.law, auto);
+    }
     const output = await runFit({
       table,
       law,
       lawOptions,
       fit,
       holdout: args.holdout ?? config?.holdout ?? null,
-      groupBy: args['group-by'] ?? config?.group_by ?? null,
+      groupBy,
       share: parseShare(args.share ?? config?.share),
       configSha256: config?.sha256 ?? null,
     });
-    const out = args.out ?? join('results', `fit-${law}`);
-    writeArtifact(join(out, 'coefficients.json'), output.artifact);
-    writeFileAtomic(join(out, 'predictions.csv'), output.predictions);
-    writeFileAtomic(join(out, 'timing.json'), `${JSON.stringify({ seconds: output.seconds }, null, 2)}\n`);
-    if (args.json) printJson(output.artifact);
-    process.stderr.write(formatFit(output.artifact, output.seconds));
-    process.stderr.write(`wrote ${join(out, 'coefficients.json')} and ${join(out, 'predictions.csv')}\n`);
-    if (!output.artifact.fit.converged) {
-      process.stderr.write(`atlas: the fit did not converge (${output.artifact.fit.status}: ${output.artifact.fit.message})\n`);
-      return 1;
-    }
-    return 0;
+    return finish(args, law, output);
   }),
 };

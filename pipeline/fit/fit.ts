@@ -12,7 +12,7 @@ import type { RunTable } from '../io/types.ts';
 import { InputError } from '../io/types.ts';
 import { dataSha256, groupRows, runIndex, subsetTable } from '../io/table.ts';
 import { heldOutMask } from './holdout.ts';
-import { checkpointLabel, checkpointMask, parseCheckpointPolicy } from './checkpoints.ts';
+import { checkpointLabel, checkpointMask, finalTokens, parseCheckpointPolicy } from './checkpoints.ts';
 import { lossMetrics } from './metrics.ts';
 import { fitShared } from './shared.ts';
 import { VERSION } from '../io/version.ts';
@@ -27,6 +27,11 @@ export interface FitRequest {
   holdout?: string | null;
   /** `eval_lang`: one fit per evaluation language. */
   groupBy?: string | null;
+  /**
+   * Each run's final token count, when `table` holds only part of the runs' checkpoints (a
+   * backtest's shorter budgets): checkpoint policies measure against these. Default: the table's.
+   */
+  runFinals?: Map<string, number>;
   /** With `groupBy`: parameters common to every group in one joint fit (`alpha`, `beta`, `E`). */
   share?: string[];
   configSha256?: string | null;
@@ -53,7 +58,7 @@ function prepareGroup(table: RunTable, request: FitRequest, options: FitOptions)
   const law = getLaw(request.law);
   const lawOptions = request.lawOptions ?? {};
   const mask = heldOutMask(table, request.holdout ?? 'none');
-  const keep = checkpointMask(table, options.checkpoints);
+  const keep = checkpointMask(table, options.checkpoints, request.runFinals ?? finalTokens(table));
   const ctx = law.context(table, lawOptions);
   const design = law.prepare(table, ctx);
   const y = new Float64Array(table.rows);
