@@ -85,7 +85,12 @@ export async function fitShared<Ctx, D>(base: Law<Ctx, D>, groups: SharedGroupIn
       // Too few rows for the group's own parameters: start it from the pooled values.
       if (!(error instanceof InputError)) throw error;
     }
-    for (const name of names) if (!share.includes(name)) init[groupParamName(name, group.name)] = values[name];
+    for (const spec of base.parameters(group.ctx)) {
+      if (share.includes(spec.name)) continue;
+      // A value the optimiser cannot start from (an amplitude underflowed to 0): the pooled one.
+      const value = Number.isFinite(toInternal(spec, values[spec.name])) ? values[spec.name] : pooledFit.values[spec.name];
+      init[groupParamName(spec.name, group.name)] = value;
+    }
   }
 
   // (3) The joint fit.
