@@ -53,6 +53,26 @@ describe('plan languages', () => {
     expect(planLanguages(artifact(), { ...request, targetK: 12 }).intervals).toBeNull();
   });
 
+  it('gives the baseline loss a 95 % interval and says how far a 1e9 plan lies outside 12M-parameter data', () => {
+    const base = artifact();
+    const fitted = {
+      ...base,
+      residuals: { space: 'log' as const, rows: 100, q025: -0.02, q975: 0.03 },
+      data: { ...base.data, ranges: { params: [1e6, 1.2e7] as [number, number], tokens: [1e7, 1e9] as [number, number], compute: [6e13, 7.2e16] as [number, number] } },
+    };
+    const draws = { schema: 'atlas.bootstrap/1' as const, groups: { '': { names: Object.keys(VALUES), values: [0.97, 1, 1.03].map((f) => Object.values(VALUES).map((v) => v * f)) } } };
+    const request = { params: 1e9, tokens: 2e10, k: 4, targetK: 8 };
+    const plan = planLanguages(fitted, request, draws);
+    const [lo, hi] = plan.lossInterval!;
+    expect(lo).toBeLessThan(plan.loss!);
+    expect(hi).toBeGreaterThan(plan.loss!);
+    // The upper half-width is at least the residual term exp(0.03) − 1 of the loss.
+    expect(hi / plan.loss!).toBeGreaterThanOrEqual(Math.exp(0.03) - 1e-12);
+    expect(plan.extrapolation!.baseline.params_ratio).toBeCloseTo(1e9 / 1.2e7, 9);
+    expect(plan.extrapolation!.baseline.factor).toBeGreaterThan(10);
+    expect(planLanguages(base, request).extrapolation).toBeNull();
+  });
+
   it('uses one group of a --group-by artifact and asks for it when missing', () => {
     const whole = artifact();
     const grouped = { ...whole, params: {}, group_by: 'eval_lang', groups: { en: { params: whole.params, derived: whole.derived } } } as unknown as CoefficientArtifact;

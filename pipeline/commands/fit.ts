@@ -8,11 +8,11 @@ import { runFit, type FitOutput } from '../fit/fit.ts';
 import { runAutoFit } from '../fit/select.ts';
 import { candidatesFrom } from '../fit/backtest.ts';
 import { backtestFitOptions } from './backtest_options.ts';
-import { writeArtifact } from '../io/artifact.ts';
+import { DRAWS_FILE, writeArtifact, writeDraws } from '../io/artifact.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { InputError } from '../io/types.ts';
 import { fitOptionsFromArgs, printJson, returnsExitCode, withDataOptions, withFitOptions, type DataArgs, type FitArgs } from './common.ts';
-import { formatFit } from './format.ts';
+import { formatFit, identifiabilityWarnings } from './format.ts';
 import type { LawOptions } from '../laws/law.ts';
 import { mergeFitOptions } from '../fitting/options.ts';
 import { parseShare } from '../fit/shared.ts';
@@ -31,12 +31,14 @@ interface Args extends DataArgs, FitArgs {
 /** Write the artifact, predictions and timing; print the summary; 1 when the fit did not converge. */
 function finish(args: Args, law: string, output: FitOutput): number {
   const out = args.out ?? join('results', `fit-${args.law === 'auto' ? 'auto' : law}`);
+  if (output.draws) writeDraws(join(out, DRAWS_FILE), output.draws);
   writeArtifact(join(out, 'coefficients.json'), output.artifact);
   writeFileAtomic(join(out, 'predictions.csv'), output.predictions);
   writeFileAtomic(join(out, 'timing.json'), `${JSON.stringify({ seconds: output.seconds }, null, 2)}\n`);
   if (args.json) printJson(output.artifact);
   process.stderr.write(formatFit(output.artifact, output.seconds));
-  process.stderr.write(`wrote ${join(out, 'coefficients.json')} and ${join(out, 'predictions.csv')}\n`);
+  process.stderr.write(identifiabilityWarnings(output.artifact));
+  process.stderr.write(`wrote ${join(out, 'coefficients.json')}${output.draws ? `, ${join(out, DRAWS_FILE)}` : ''} and ${join(out, 'predictions.csv')}\n`);
   if (!output.artifact.fit.converged) {
     process.stderr.write(`atlas: the fit did not converge (${output.artifact.fit.status}: ${output.artifact.fit.message})\n`);
     return 1;

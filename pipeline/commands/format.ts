@@ -19,9 +19,9 @@ function paramsBlock(entry: Pick<GroupEntry, 'params' | 'fit' | 'objective' | 'm
   out += `${indent}objective: ${entry.objective.kind}${entry.objective.delta !== undefined ? ` δ=${entry.objective.delta}` : ''} = ${num(entry.objective.value, 11)}\n`;
   const width = Math.max(5, ...Object.keys(entry.params).map((n) => n.length));
   for (const [name, p] of Object.entries(entry.params)) {
-    const interval = p.ci95 ? ` 95% [${num(p.ci95[0])}, ${num(p.ci95[1])}]` : '';
-    const err = p.stderr !== undefined ? ` ± ${num(p.stderr, 3)}` : p.stderr_asymptotic !== undefined ? ` ± ${num(p.stderr_asymptotic, 3)} (asymptotic)` : '';
-    const flags = [p.vary !== 'free' ? p.vary : '', p.at_bound ? `at ${p.at_bound} bound` : ''].filter(Boolean).join(', ');
+    const interval = p.ci95 && !p.not_identified ? ` 95% [${num(p.ci95[0])}, ${num(p.ci95[1])}]` : '';
+    const err = p.not_identified ? '' : typeof p.stderr === 'number' ? ` ± ${num(p.stderr, 3)}` : p.stderr_asymptotic !== undefined ? ` ± ${num(p.stderr_asymptotic, 3)} (asymptotic)` : '';
+    const flags = [p.vary !== 'free' ? p.vary : '', p.at_bound ? `at ${p.at_bound} bound` : '', p.not_identified ? `NOT IDENTIFIED: ${p.not_identified}` : ''].filter(Boolean).join(', ');
     out += `${indent}  ${name.padEnd(width)} ${num(p.value, 8)}${err}${interval}${flags ? `  (${flags})` : ''}\n`;
   }
   out += metricsLine(`${indent}train`, entry.metrics.train);
@@ -43,6 +43,29 @@ export function formatFit(artifact: CoefficientArtifact, seconds?: number): stri
   if (derived.length) {
     out += 'derived:\n';
     for (const [name, d] of derived) out += `  ${name} ${num(d.value)}${d.ci95 ? ` 95% [${num(d.ci95[0])}, ${num(d.ci95[1])}]` : ''}\n`;
+  }
+  return out;
+}
+
+/** Names of the free parameters the data do not identify, per group (key '' without groups). */
+export function notIdentified(artifact: CoefficientArtifact): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const collect = (key: string, params: CoefficientArtifact['params']) => {
+    const names = Object.entries(params).filter(([, p]) => p.not_identified).map(([name, p]) => `${name} (${p.not_identified})`);
+    if (names.length) out.set(key, names);
+  };
+  if (artifact.groups) for (const [name, group] of Object.entries(artifact.groups)) collect(name, group.params);
+  else collect('', artifact.params);
+  return out;
+}
+
+/** Warning lines for parameters the data do not identify (empty when every one is identified). */
+export function identifiabilityWarnings(artifact: CoefficientArtifact): string {
+  let out = '';
+  for (const [group, names] of notIdentified(artifact)) {
+    const where = group ? ` [${artifact.group_by}=${group}]` : '';
+    const first = names[0].split(' ')[0];
+    out += `atlas: warning:${where} not identified by these data: ${names.join(', ')}; their values are arbitrary along a flat direction and have no standard error. Fix them (--fix ${first}=VALUE) or add runs that vary them.\n`;
   }
   return out;
 }

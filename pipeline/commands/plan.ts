@@ -4,7 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
-import { readArtifact } from '../io/artifact.ts';
+import { readArtifact, readDraws } from '../io/artifact.ts';
+import { extrapolationWarning } from '../fit/intervals.ts';
 import { parseCrossoverJson } from '../crossover/crossover.ts';
 import { planCotrain, planFinetune, planLanguages, type CotrainPlan, type FinetunePlan, type LanguagesPlan } from '../plan/plan.ts';
 import { readTransferJson } from '../transfer/io.ts';
@@ -29,7 +30,12 @@ export function formatLanguagesPlan(p: LanguagesPlan): string {
   const out: string[] = [];
   out.push(`Curse law: L = ${num(v.E)} + ${num(v.A)}·K^${num(v.phi)}/N^${num(v.alpha)} + ${num(v.B)}·K^${num(v.psi)}/D_t^${num(v.beta)}`);
   out.push(`Baseline: N = ${num(q.params)}, D = ${num(q.tokens)} tokens over K = ${q.k} languages (D_t = ${num(q.tokens / q.k)} each), C = 6ND = ${num(p.baselineCompute)}`);
-  out.push(`  predicted loss ${p.loss === null ? '?' : num(p.loss)}; with ${q.targetK} languages and no change: ${p.lossAtTargetK === null ? '?' : num(p.lossAtTargetK)}`);
+  out.push(`  predicted loss ${p.loss === null ? '?' : num(p.loss)}${p.lossInterval ? ` (95 % ${num(p.lossInterval[0])}–${num(p.lossInterval[1])})` : ''}; with ${q.targetK} languages and no change: ${p.lossAtTargetK === null ? '?' : num(p.lossAtTargetK)}`);
+  if (p.extrapolation) {
+    const e = p.extrapolation;
+    out.push(`  outside the fitted data: baseline N/N_max ${num(e.baseline.params_ratio)}, D/D_max ${num(e.baseline.tokens_ratio)}, C/C_max ${num(e.baseline.compute_ratio)}; ` +
+      `optimum N/N_max ${num(e.optimum.params_ratio)}, D/D_max ${num(e.optimum.tokens_ratio)}, C/C_max ${num(e.optimum.compute_ratio)}`);
+  }
   out.push(`  reducible terms: parameter ${num(p.paramTerm)} (w_N = ${num(p.wN)}), data ${num(p.dataTerm)} (w_D = ${num(p.wD)})`);
   out.push('');
   out.push(`Same loss with ${q.targetK} languages (r = ${num(p.r)}), minimum compute:`);
@@ -98,15 +104,20 @@ const languages: CommandModule<object, LanguagesArgs> = {
     .option('json', { type: 'boolean', describe: 'print the plan as JSON' })
     .example('atlas plan languages --coefficients results/curse-manpages/coefficients.json --params 1.8e6 --tokens 9e6 --k 4 --target-k 8', '') as unknown as Argv<LanguagesArgs>,
   handler: (args) => {
-    const plan = planLanguages(readArtifact(args.coefficients), {
+    const artifact = readArtifact(args.coefficients);
+    const plan = planLanguages(artifact, {
       params: positive('params', args.params),
       tokens: positive('tokens', args.tokens),
       k: positive('k', args.k),
       targetK: positive('target-k', args['target-k']),
       group: args.group ?? null,
       points: Math.max(1, Math.floor(positive('points', args.points))),
-    });
+    }, readDraws(args.coefficients, artifact));
     emit(args.json, plan, formatLanguagesPlan(plan));
+    if (plan.extrapolation) {
+      process.stderr.write(extrapolationWarning(plan.extrapolation.baseline, `the baseline (N = ${num(plan.request.params)}, D = ${num(plan.request.tokens)})`) +
+        extrapolationWarning(plan.extrapolation.optimum, `the minimum-compute point (N' = ${num(plan.params)}, D' = ${num(plan.tokens)})`));
+    }
   },
 };
 

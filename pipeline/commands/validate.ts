@@ -3,8 +3,8 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import { loadTable } from '../config/load.ts';
-import { readArtifact } from '../io/artifact.ts';
-import { validateArtifact } from '../fit/validate.ts';
+import { readArtifact, readDraws } from '../io/artifact.ts';
+import { validateWithIntervals } from '../fit/intervals.ts';
 import { printJson, withDataOptions, type DataArgs } from './common.ts';
 import { num } from './format.ts';
 import { protocolForArtifact, protocolMarkdown, protocolSummary } from '../fit/protocol.ts';
@@ -23,7 +23,7 @@ export const validateCommand: CommandModule<object, Args> = {
     withDataOptions(y)
       .option('coefficients', { type: 'string', demandOption: true, describe: 'coefficients.json written by atlas fit' })
       .option('holdout', { type: 'string', describe: 'score only the rows this hold-out spec selects' })
-      .option('json', { type: 'boolean', default: false, describe: 'print {"rows","r2","rmse","mape"} (and groups) on stdout' })
+      .option('json', { type: 'boolean', default: false, describe: 'print {"rows","r2","rmse","mape","coverage95","bias"} (and groups) on stdout' })
       .option('protocol', { type: 'boolean', default: false, describe: 'refit the artifact\'s law under the five hold-outs of ATLAS Table 1 and print R², R²(N), R²(D), R²(C), R²(M)' })
       .example('atlas validate --coefficients results/epoch/coefficients.json --config configs/epoch-chinchilla.yaml', 'score a fit on its data') as unknown as Argv<Args>,
   handler: async (args) => {
@@ -34,13 +34,15 @@ export const validateCommand: CommandModule<object, Args> = {
       if (args.json) printJson(protocolSummary(result));
       return void process.stderr.write(protocolMarkdown(result));
     }
-    const report = validateArtifact(artifact, table, args.holdout ?? null);
+    const report = validateWithIntervals(artifact, table, args.holdout ?? null, readDraws(args.coefficients, artifact));
     if (args.json) {
       const { spec: _spec, ...rest } = report;
       printJson(rest);
     }
-    let text = `${artifact.law}${report.spec ? ` on ${report.spec}` : ''}: rows ${report.rows}, R² ${num(report.r2, 5)}, RMSE ${num(report.rmse, 4)}, MAPE ${num(report.mape, 3)} %\n`;
-    for (const [name, m] of Object.entries(report.groups ?? {})) text += `  ${name}: rows ${m.rows}, R² ${num(m.r2, 5)}, RMSE ${num(m.rmse, 4)}, MAPE ${num(m.mape, 3)} %\n`;
+    const extra = (m: { coverage95?: number; bias?: number }) => `, coverage95 ${num(m.coverage95, 3)}, bias ${num(100 * (m.bias ?? NaN), 3)} %`;
+    let text = `${artifact.law}${report.spec ? ` on ${report.spec}` : ''}: rows ${report.rows}, R² ${num(report.r2, 5)}, RMSE ${num(report.rmse, 4)}, MAPE ${num(report.mape, 3)} %${extra(report)}\n`;
+    for (const [name, m] of Object.entries(report.groups ?? {})) text += `  ${name}: rows ${m.rows}, R² ${num(m.r2, 5)}, RMSE ${num(m.rmse, 4)}, MAPE ${num(m.mape, 3)} %${extra(m)}\n`;
+    if (report.intervals === 'residual only') text += 'note: the fit ran no bootstrap, so the 95 % intervals cover the residual scatter only (refit with --bootstrap 200 for parameter uncertainty)\n';
     process.stderr.write(text);
   },
 };

@@ -2,7 +2,8 @@
  * The fit stage: a RunTable and a law → the coefficient artifact (SPEC §3) and per-row
  * predictions. Pure: no files, no argv; the `fit` command writes what this returns.
  */
-import type { CoefficientArtifact, DerivedEntry, GroupEntry, Metrics, ParamEntry } from '../io/artifact.ts';
+import { DRAWS_FILE, type BootstrapDraws, type CoefficientArtifact, type DerivedEntry, type GroupEntry, type Metrics, type ParamEntry } from '../io/artifact.ts';
+import { dataRanges, residualScatter } from './intervals.ts';
 import type { LawOptions } from '../laws/law.ts';
 import { getLaw } from '../laws/index.ts';
 import { fitLaw, predictLoss } from '../fitting/fit.ts';
@@ -43,6 +44,8 @@ export interface FitOutput {
   predictions: string;
   /** The fit of each group (one entry, key '', without grouping). */
   results: Map<string, FitResult>;
+  /** Bootstrap draws (bootstrap.json beside the artifact, which names it), or null without a bootstrap. */
+  draws: BootstrapDraws | null;
   /** Wall-clock seconds of the fit (kept out of the artifact). */
   seconds: number;
 }
@@ -76,19 +79,21 @@ function prepareGroup(table: RunTable, request: FitRequest, options: FitOptions)
 }
 
 /** A fitted group's predictions and train/hold-out metrics. */
-function finishGroup(prepared: ReturnType<typeof prepareGroup>, result: FitResult, request: FitRequest) {
+function finishGroup(prepared: ReturnType<typeof prepareGroup>, result: FitResult, request: FitRequest, options: FitOptions) {
   const { table, law, ctx, design, mask, keep, out, dropped } = prepared;
   const predicted = predictLoss(law, ctx, design, result.values);
   const train = lossMetrics(table.loss, predicted, (i) => !out[i]);
   let trainRuns = 0;
   const seen = new Set<string>();
   for (let i = 0; i < table.rows; i++) if (!out[i] && !seen.has(table.runId[i])) { seen.add(table.runId[i]); trainRuns++; }
+  const residuals = residualScatter(table.loss, predicted, (i) => !out[i], options.objective === 'lsq-linear' ? 'linear' : 'log');
+  const ranges = dataRanges(table, (i) => !out[i]);
   const heldoutRows = mask.reduce((a, b) => a + b, 0);
   const metrics: GroupEntry['metrics'] = { train };
   if (heldoutRows > 0) {
     metrics.heldout = { spec: request.holdout ?? 'split', ...lossMetrics(table.loss, predicted, (i) => mask[i] === 1) };
   }
-  return { result, ctx, predicted, mask, keep, dropped, metrics, trainRows: train.rows, trainRuns };
+  return { result, ctx, predicted, mask, keep, dropped, metrics, residuals, ranges, trainRows: train.rows, trainRuns };
 }
 
 /** One fitted group: the law on the group's rows, with hold-out metrics and predictions. */
@@ -97,7 +102,7 @@ async function fitGroup(table: RunTable, request: FitRequest, options: FitOption
   const { law, ctx, design, y, weights, out } = prepared;
   const { index } = runIndex(table);
   const result = await fitLaw({ law, ctx, design, y, weights, clusters: index, search: searchProblem(table, law, ctx, y, out, options) }, options);
-  return finishGroup(prepared, result, request);
+  return finishGroup(prepared, result, request, options);
 }
 
 /** Training rows above which the multi-start screens its starts on an even subsample. */
@@ -135,6 +140,7 @@ export function paramEntries(result: FitResult, options: FitOptions): Record<str
     if (e.stderr !== undefined) entry.stderr = e.stderr;
     if (e.ci95 !== undefined) entry.ci95 = e.ci95;
     if (e.stderrAsymptotic !== undefined) entry.stderr_asymptotic = e.stderrAsymptotic;
+    if (e.vary === 'free') entry.not_identified = e.notIdentified ?? false;
     out[e.name] = entry;
   }
   return out;
@@ -157,7 +163,8 @@ function fitSection(result: FitResult): CoefficientArtifact['fit'] {
     evaluations: result.evaluations,
     seconds: null,
     optimizer: result.optimizer,
-    optima: result.optima.map((o) => ({ objective: o.objective, params: o.values })),
+    optima: result.optima.map((o) => ({ objective: o.objective, params: o.values, ...(o.degenerate ? { degenerate: true } : {}) })),
+    identifiability: { ratio: result.identifiability.ratio, not_identified: result.identifiability.notIdentified },
   };
 }
 
@@ -165,6 +172,7 @@ function fitSection(result: FitResult): CoefficientArtifact['fit'] {
 function groupEntry(group: Awaited<ReturnType<typeof fitGroup>>, options: FitOptions): Omit<GroupEntry, 'data'> {
   return {
     params: paramEntries(group.result, options),
+    residuals: group.residuals,
     objective: group.result.objective,
     fit: fitSection(group.result),
     metrics: group.metrics,
@@ -226,7 +234,7 @@ export async function runFit(request: FitRequest): Promise<FitOutput> {
       const { perGroup } = await fitShared(law, prepared.map(({ name, rows, prepared: p }) => ({
         name, ctx: p.ctx, design: p.design, y: p.y, weights: p.weights, clusters: Int32Array.from(rows, (row) => runOf[row]),
       })), share, options);
-      fitted = prepared.map(({ name, rows, prepared: p }, k) => ({ name, rows, sub: p.table, group: finishGroup(p, perGroup[k], request) }));
+      fitted = prepared.map(({ name, rows, prepared: p }, k) => ({ name, rows, sub: p.table, group: finishGroup(p, perGroup[k], request, options) }));
     } else {
       fitted = [];
       for (const [name, rows] of grouped) {
@@ -248,7 +256,7 @@ export async function runFit(request: FitRequest): Promise<FitOutput> {
       iterations += group.result.iterations;
       evaluations += group.result.evaluations;
       starts += group.result.starts;
-      groups[name] = { ...groupEntry(group, options), data: { rows: sub.rows, runs: runIndex(sub).runs } };
+      groups[name] = { ...groupEntry(group, options), data: { rows: sub.rows, runs: runIndex(sub).runs, ranges: group.ranges } };
     }
     const first = results.values().next().value as FitResult;
     const train = lossMetrics(table.loss, predicted, (i) => heldOut[i] === 0);
@@ -284,11 +292,22 @@ export async function runFit(request: FitRequest): Promise<FitOutput> {
     results.set('', group.result);
     predicted.set(group.predicted);
     for (let i = 0; i < table.rows; i++) heldOut[i] = group.mask[i] ? 1 : group.keep[i] ? 0 : 2;
-    artifact = { ...base, ...groupEntry(group, options), checkpoints: { policy, rows_removed: group.dropped } };
+    artifact = { ...base, ...groupEntry(group, options), data: { ...base.data, ranges: group.ranges }, checkpoints: { policy, rows_removed: group.dropped } };
+  }
+  let draws: BootstrapDraws | null = null;
+  if (options.bootstrap > 0) {
+    draws = { schema: 'atlas.bootstrap/1', groups: {} };
+    for (const [name, result] of results) {
+      const columns = result.bootstrap?.draws ?? {};
+      const names = Object.keys(columns);
+      const count = names.length ? columns[names[0]].length : 0;
+      draws.groups[name] = { names, values: Array.from({ length: count }, (_, b) => names.map((n) => columns[n][b])) };
+    }
+    artifact.bootstrap_draws = { samples: options.bootstrap, seed: options.seed, file: DRAWS_FILE };
   }
   let seconds = 0;
   for (const result of results.values()) seconds += result.seconds;
-  return { artifact, predictions: predictionsCsv(table, predicted, heldOut, groupOf), results, seconds };
+  return { artifact, predictions: predictionsCsv(table, predicted, heldOut, groupOf), results, draws, seconds };
 }
 
 /**

@@ -138,7 +138,9 @@ export async function fitShared<Ctx, D>(base: Law<Ctx, D>, groups: SharedGroupIn
       message: `joint fit of ${groups.length} groups, ${share.join(', ')} shared: ${jointFit.message}`,
       derived: Object.fromEntries(Object.entries(derivedValues).map(([name, v]) => [name, { value: v }])),
       optima: [],
-      bootstrap: undefined,
+      bootstrap: jointFit.bootstrap
+        ? { ...jointFit.bootstrap, draws: Object.fromEntries(specs.map((spec, j) => [spec.name, jointFit.bootstrap!.draws[joint.specs[part.index[j]].name]])) }
+        : undefined,
     });
   });
   return { perGroup, joint: jointFit };

@@ -1,7 +1,7 @@
 /**
  * Score a fitted artifact on data (`atlas validate`) and predict losses from it (`atlas predict`).
  */
-import type { CoefficientArtifact, Metrics } from '../io/artifact.ts';
+import type { CoefficientArtifact, GroupEntry, Metrics } from '../io/artifact.ts';
 import { getLaw } from '../laws/index.ts';
 import { predictLoss } from '../fitting/fit.ts';
 import type { RunTable } from '../io/types.ts';
@@ -22,33 +22,56 @@ const GROUP_KEYS: Record<string, (table: RunTable, i: number) => string> = {
   kind: (table, i) => table.kind[i],
 };
 
+/** The fitted entry (the artifact itself, or one group of it) that predicts some rows of a table. */
+export interface FitEntryRows {
+  /** Group name ('' without groups). */
+  name: string;
+  entry: Pick<GroupEntry, 'params' | 'context' | 'residuals' | 'data'>;
+  /** Rows of the table this entry predicts (every row without groups). */
+  rows: number[];
+}
+
+/** Which fitted entry predicts which rows of `table` (per group when the artifact has groups). */
+export function entriesFor(artifact: CoefficientArtifact, table: RunTable): FitEntryRows[] {
+  if (!artifact.groups) return [{ name: '', entry: artifact, rows: Array.from({ length: table.rows }, (_, i) => i) }];
+  const key = GROUP_KEYS[artifact.group_by ?? ''];
+  if (!key) throw new InputError(`coefficients: unknown group_by "${artifact.group_by}"`);
+  const out: FitEntryRows[] = [];
+  for (const [name, rows] of groupRows(table, (i) => key(table, i))) {
+    const group = artifact.groups[name];
+    if (!group) {
+      const at = `${table.sources[table.source[rows[0]]]?.path ?? 'data'}:${table.line[rows[0]]}`;
+      throw new InputError(`${at}: ${artifact.group_by}: the coefficients have no group "${name}" (groups: ${Object.keys(artifact.groups).join(', ')})`);
+    }
+    out.push({ name, entry: group, rows });
+  }
+  return out;
+}
+
+/** Natural-scale parameter values of an artifact entry. */
+export { valuesOf };
+
 /** Predicted loss of every row of `table` under the artifact (per group when it has groups). */
 export function predictTable(artifact: CoefficientArtifact, table: RunTable): Float64Array {
   const law = getLaw(artifact.law);
   const out = new Float64Array(table.rows);
-  if (artifact.groups) {
-    const key = GROUP_KEYS[artifact.group_by ?? ''];
-    if (!key) throw new InputError(`coefficients: unknown group_by "${artifact.group_by}"`);
-    for (const [name, rows] of groupRows(table, (i) => key(table, i))) {
-      const group = artifact.groups[name];
-      if (!group) {
-        const at = `${table.sources[table.source[rows[0]]]?.path ?? 'data'}:${table.line[rows[0]]}`;
-        throw new InputError(`${at}: ${artifact.group_by}: the coefficients have no group "${name}" (groups: ${Object.keys(artifact.groups).join(', ')})`);
-      }
-      const sub = subsetTable(table, rows);
-      const design = law.prepare(sub, group.context);
-      const predicted = predictLoss(law, group.context, design, valuesOf(group.params));
-      rows.forEach((row, k) => { out[row] = predicted[k]; });
-    }
-    return out;
+  for (const { entry, rows } of entriesFor(artifact, table)) {
+    const sub = artifact.groups ? subsetTable(table, rows) : table;
+    const predicted = predictLoss(law, entry.context, law.prepare(sub, entry.context), valuesOf(entry.params));
+    rows.forEach((row, k) => { out[row] = predicted[k]; });
   }
-  const design = law.prepare(table, artifact.context);
-  return predictLoss(law, artifact.context, design, valuesOf(artifact.params));
+  return out;
 }
 
 export interface ValidationReport extends Metrics {
   spec: string | null;
-  groups?: Record<string, Metrics>;
+  groups?: Record<string, Metrics & { coverage95?: number; bias?: number }>;
+  /** Share of scored rows inside their 95 % prediction interval (fit/intervals.ts). */
+  coverage95?: number;
+  /** Mean signed relative error mean((predicted − observed)/observed). */
+  bias?: number;
+  /** Whether the intervals include parameter uncertainty (bootstrap draws) or only residual scatter. */
+  intervals?: 'bootstrap+residual' | 'residual only';
 }
 
 /**

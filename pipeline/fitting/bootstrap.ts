@@ -6,7 +6,7 @@
  */
 import { leastSquares, Workspace } from './least_squares.ts';
 import { lossOf, spaceOf, type FitOptions } from './options.ts';
-import type { ParameterMap } from './parameters.ts';
+import { typicalOf, type ParameterMap } from './parameters.ts';
 import { residualProblem, type FitProblem } from './problem.ts';
 import { Random, deriveSeed } from './random.ts';
 
@@ -49,7 +49,7 @@ export function bootstrapRange<Ctx, D>(problem: FitProblem<Ctx, D>, map: Paramet
     for (let i = 0; i < n; i++) if (clusters[i] < 0) weights[i] = 0;
     let best: { cost: number; x: Float64Array } | null = null;
     for (const start of warmStarts) {
-      const result = leastSquares(residuals, start, { loss: lossOf(options.objective), delta: options.delta, weights, maxIterations: options.maxIterations, keepArrays: false }, workspace);
+      const result = leastSquares(residuals, start, { loss: lossOf(options.objective), delta: options.delta, weights, maxIterations: options.maxIterations, keepArrays: false, typical: typicalOf(map) }, workspace);
       if (Number.isFinite(result.cost) && result.status !== 'non-finite' && (!best || result.cost < best.cost)) best = { cost: result.cost, x: result.x };
     }
     out.push(best ? best.x : null);

@@ -7,7 +7,8 @@ import type { Law } from '../laws/law.ts';
 import { toNatural } from '../laws/law.ts';
 import { leastSquares, objectiveValue, Workspace, type LeastSquaresResult } from './least_squares.ts';
 import { lossOf, type FitOptions } from './options.ts';
-import { buildParameterMap, expand, type ParameterMap } from './parameters.ts';
+import { buildParameterMap, expand, genuinelyDegenerate, NATURAL_ZERO, typicalOf, type ParameterMap } from './parameters.ts';
+import { flatDirections } from './identifiability.ts';
 import { residualProblem, type FitProblem } from './problem.ts';
 import type { DerivedEstimate, Estimate, FitResult, FitStatus } from './result.ts';
 import { Random, deriveSeed } from './random.ts';
@@ -71,26 +72,30 @@ export function startingPoints(map: ParameterMap, options: Pick<FitOptions, 'sta
   return points;
 }
 
-/** Distinct local optima, best first (a flat-ridge diagnostic). */
+/**
+ * Distinct local optima, best first (a flat-ridge diagnostic). Degenerate optima (a flat direction
+ * of the scaled Jacobian: an asymptote, not a minimum) rank after every non-degenerate one, so the
+ * multi-start keeps a degenerate optimum only when no start reached anything else.
+ */
 class OptimaList {
-  readonly items: { cost: number; x: Float64Array; result?: LeastSquaresResult; start: number }[] = [];
-  constructor(private readonly keep: number) {}
+  readonly items: { cost: number; x: Float64Array; result?: LeastSquaresResult; start: number; degenerate: boolean }[] = [];
+  constructor(private readonly keep: number, private readonly map: ParameterMap) {}
   add(result: LeastSquaresResult, start: number): void {
-    this.insert({ cost: result.cost, x: result.x, result, start });
+    this.insert({ cost: result.cost, x: result.x, result, start, degenerate: result.status === 'degenerate' && genuinelyDegenerate(this.map, result.x, result.identifiability!.flat) });
   }
   addOutcome(outcome: SearchOutcome): void {
-    this.insert({ cost: outcome.cost, x: outcome.x, start: outcome.start });
+    this.insert({ cost: outcome.cost, x: outcome.x, start: outcome.start, degenerate: outcome.status === 'degenerate' && genuinelyDegenerate(this.map, outcome.x, outcome.flat ?? []) });
   }
-  private insert(entry: { cost: number; x: Float64Array; result?: LeastSquaresResult; start: number }): void {
+  private insert(entry: { cost: number; x: Float64Array; result?: LeastSquaresResult; start: number; degenerate: boolean }): void {
     if (!Number.isFinite(entry.cost)) return;
     for (const item of this.items) {
       if (sameOptimum(item.x, entry.x) && Math.abs(item.cost - entry.cost) <= 1e-9 * Math.max(item.cost, 1e-300)) {
-        if (entry.cost < item.cost || (entry.cost === item.cost && entry.start < item.start)) Object.assign(item, entry);
+        if ((item.degenerate && !entry.degenerate) || (item.degenerate === entry.degenerate && (entry.cost < item.cost || (entry.cost === item.cost && entry.start < item.start)))) Object.assign(item, entry);
         return;
       }
     }
     this.items.push(entry);
-    this.items.sort((a, b) => a.cost - b.cost || a.start - b.start);
+    this.items.sort((a, b) => Number(a.degenerate) - Number(b.degenerate) || a.cost - b.cost || a.start - b.start);
     if (this.items.length > this.keep) this.items.length = this.keep;
   }
 }
@@ -152,11 +157,11 @@ export async function multiStart<Ctx, D>(full: FitProblem<Ctx, D>, map: Paramete
   const prepared = prepare(problem as FitProblem, options);
   const fullPrepared = problem === full ? prepared : prepare(full as FitProblem, options);
   const { residuals, workspace } = prepared;
-  const search = new OptimaList(8);
+  const search = new OptimaList(8, map);
   let iterations = 0;
   let evaluations = 0;
   let abandoned = 0;
-  const base = { loss: lossOf(options.objective), delta: options.delta, weights: problem.weights, maxIterations: options.maxIterations } as const;
+  const base = { loss: lossOf(options.objective), delta: options.delta, weights: problem.weights, maxIterations: options.maxIterations, typical: typicalOf(map) } as const;
   const initial = new Float64Array(starts.length);
   for (let s = 0; s < starts.length; s++) {
     residuals.residuals(starts[s], workspace.r);
@@ -165,6 +170,7 @@ export async function multiStart<Ctx, D>(full: FitProblem<Ctx, D>, map: Paramete
   }
   const order = starts.map((_, s) => s).sort((a, b) => (Number.isNaN(initial[a]) ? 1 : 0) - (Number.isNaN(initial[b]) ? 1 : 0) || initial[a] - initial[b] || a - b);
   let best = Infinity;
+  let sawProper = false;
   const problemId = ++problemCounter;
   let used: PoolWorker[] = [];
   if (starts.length === 1) {
@@ -194,10 +200,16 @@ export async function multiStart<Ctx, D>(full: FitProblem<Ctx, D>, map: Paramete
         if (outcome.status === 'abandoned') { abandoned++; continue; }
         search.addOutcome(outcome);
       }
-      for (const outcome of outcomes) if (outcome.status !== 'abandoned' && outcome.cost < best) best = outcome.cost;
+      // The pruning threshold follows the best non-degenerate optimum (any optimum until one exists).
+      for (const outcome of outcomes) {
+        if (outcome.status === 'abandoned') continue;
+        const degenerate = outcome.status === 'degenerate' && genuinelyDegenerate(map, outcome.x, outcome.flat ?? []);
+        if (!degenerate && !sawProper) { sawProper = true; best = Infinity; }
+        if ((!degenerate || !sawProper) && outcome.cost < best) best = outcome.cost;
+      }
     }
   }
-  const optima = new OptimaList(5);
+  const optima = new OptimaList(5, map);
   const polishBase = { ...base, weights: full.weights };
   // On a subsample, only the three best screened optima are polished on every row.
   for (const item of problem === full ? search.items : search.items.slice(0, 3)) {
@@ -244,14 +256,24 @@ export async function fitLaw<Ctx, D>(problem: FitProblem<Ctx, D>, options: FitOp
   const atBound: ('lower' | 'upper' | null)[] = specs.map(() => null);
   map.free.forEach((s, k) => {
     const spec = specs[s];
-    if (best.x[k] <= spec.lower) atBound[s] = 'lower';
+    // A log-scale parameter driven below √ε sits on the boundary of its domain, 0.
+    if (best.x[k] <= spec.lower || (spec.log && Math.exp(best.x[k]) < NATURAL_ZERO)) atBound[s] = 'lower';
     else if (best.x[k] >= spec.upper) atBound[s] = 'upper';
   });
   let status: FitStatus = best.result.status === 'abandoned' ? 'max-iterations' : best.result.status;
   let message = best.result.message;
+  if (status === 'degenerate' && !best.degenerate) status = 'converged';
   if (status === 'converged' && atBound.some((b) => b !== null)) {
     status = 'at-bound';
     message = `converged with ${specs.flatMap((spec, i) => (atBound[i] ? [`${spec.name} on its ${atBound[i]} bound`] : [])).join(', ')}`;
+  }
+  // Identifiability at the chosen optimum, whatever the stop (identifiability.ts).
+  const p = map.free.length;
+  const identifiability = best.result.identifiability
+    ?? flatDirections(best.result.jacobian, best.result.residuals.length, p, typicalOf(map)(best.x, best.x), problem.weights);
+  const notIdentified = new Set(identifiability.flat.map((k) => map.free[k]));
+  if (status === 'degenerate') {
+    message = `degenerate optimum: ${[...notIdentified].map((i) => specs[i].name).join(', ')} on flat directions of the scaled Jacobian (σ_min/σ_max = ${identifiability.ratio.toExponential(2)}); no start reached a non-degenerate optimum`;
   }
 
   const asymptotic = asymptoticStderr(map, best.result, options, problem.weights);
@@ -262,6 +284,7 @@ export async function fitLaw<Ctx, D>(problem: FitProblem<Ctx, D>, options: FitOp
     if (k >= 0 && asymptotic && Number.isFinite(asymptotic[k])) {
       estimate.stderrAsymptotic = spec.log ? values[spec.name] * asymptotic[k] : asymptotic[k];
     }
+    if (notIdentified.has(i)) estimate.notIdentified = 'flat direction';
     return estimate;
   });
 
@@ -293,6 +316,10 @@ export async function fitLaw<Ctx, D>(problem: FitProblem<Ctx, D>, options: FitOp
       const column = columns[estimate.name];
       estimate.stderr = standardDeviation(column);
       estimate.ci95 = [quantileSorted(sorted(column), 0.025), quantileSorted(sorted(column), 0.975)];
+      const finite = sorted(column).length;
+      if (!estimate.notIdentified && (finite < 0.975 * column.length || !Number.isFinite(estimate.ci95[0]) || !Number.isFinite(estimate.ci95[1]))) {
+        estimate.notIdentified = 'unbounded bootstrap interval';
+      }
     });
     for (const [name, column] of Object.entries(derivedColumns)) {
       derived[name].stderr = standardDeviation(column);
@@ -302,12 +329,24 @@ export async function fitLaw<Ctx, D>(problem: FitProblem<Ctx, D>, options: FitOp
     bootstrap.draws = columns;
   }
 
+  for (const estimate of estimates) {
+    if (estimate.vary !== 'free') continue;
+    const zero = (v: number | null | undefined) => v !== undefined && v !== null && !(v > 0);
+    if (!estimate.notIdentified && (zero(estimate.stderr) || (estimate.stderr === undefined && zero(estimate.stderrAsymptotic)))) {
+      estimate.notIdentified = 'zero spread';
+    }
+    if (estimate.notIdentified) {
+      delete estimate.stderrAsymptotic;
+      if (estimate.stderr !== undefined) estimate.stderr = null;
+    }
+  }
+
   const optima = search.optima.map((o) => {
     const t = new Float64Array(specs.length);
     expand(map, o.x, t);
     const v: Record<string, number> = {};
     specs.forEach((spec, i) => { v[spec.name] = toNatural(spec, t[i]); });
-    return { objective: o.cost, values: v };
+    return { objective: o.cost, values: v, ...(o.degenerate ? { degenerate: true } : {}) };
   });
 
   return {
@@ -322,6 +361,7 @@ export async function fitLaw<Ctx, D>(problem: FitProblem<Ctx, D>, options: FitOp
     status,
     converged: status === 'converged' || status === 'at-bound',
     message,
+    identifiability: { ratio: identifiability.ratio, notIdentified: estimates.filter((e) => e.notIdentified).map((e) => e.name) },
     iterations: search.iterations,
     evaluations: search.evaluations,
     starts: starts.length,

@@ -13,6 +13,7 @@
  * reported as converged.
  */
 import type { FitStatus } from './result.ts';
+import { flatDirections, typicalScale, type Identifiability } from './identifiability.ts';
 
 /** A residual problem r(x) ∈ ℝⁿ with an analytic Jacobian. */
 export interface ResidualProblem {
@@ -48,6 +49,11 @@ export interface LeastSquaresOptions {
   /** Stop early when, after `abandonAfter` iterations, F exceeds this value (multi-start pruning). */
   abandonAbove?: number;
   abandonAfter?: number;
+  /**
+   * Typical magnitude of each coordinate for the flat-direction check at a converged stop
+   * (identifiability.ts), from the stop x and the start x0. @default max(|x|, |x0|), 1 where both are zero
+   */
+  typical?: (x: Float64Array, x0: Float64Array) => Float64Array;
 }
 
 export interface LeastSquaresResult {
@@ -63,6 +69,11 @@ export interface LeastSquaresResult {
   residuals: Float64Array;
   /** Jacobian at x (n × p, row-major). */
   jacobian: Float64Array;
+  /**
+   * Flat directions of the column-scaled Jacobian at a `converged` or `degenerate` stop: a stop
+   * with any flat direction is `degenerate`, never `converged`.
+   */
+  identifiability?: Identifiability;
 }
 
 /** Huber function (scipy.special.huber convention). */
@@ -179,13 +190,26 @@ export function leastSquares(problem: ResidualProblem, x0: Float64Array, options
   scale.fill(0);
 
   for (let j = 0; j < p; j++) x[j] = clamp(x0[j], lower ? lower[j] : -Infinity, upper ? upper[j] : Infinity);
+  const start = Float64Array.from(x);
   problem.residuals(x, r, jac);
   let evaluations = 1;
   let F = objectiveValue(r, loss, delta, weights);
-  const done = (status: LeastSquaresResult['status'], message: string, iterations: number): LeastSquaresResult => ({
-    x: Float64Array.from(x), cost: F, status, message, iterations, evaluations,
-    residuals: keepArrays ? Float64Array.from(r) : EMPTY, jacobian: keepArrays ? Float64Array.from(jac) : EMPTY,
-  });
+  const done = (status: LeastSquaresResult['status'], message: string, iterations: number): LeastSquaresResult => {
+    let identifiability: Identifiability | undefined;
+    if (status === 'converged') {
+      // A stop on a numerically flat direction (an asymptote, a redundant parameter) is not a minimum.
+      identifiability = flatDirections(jac, n, p, (options.typical ?? typicalScale)(x, start), weights);
+      if (identifiability.flat.length > 0) {
+        status = 'degenerate';
+        message = `${message}; degenerate: σ_min/σ_max = ${identifiability.ratio.toExponential(2)} of the scaled Jacobian, coordinates ${identifiability.flat.join(', ')} on flat directions`;
+      }
+    }
+    return {
+      x: Float64Array.from(x), cost: F, status, message, iterations, evaluations,
+      residuals: keepArrays ? Float64Array.from(r) : EMPTY, jacobian: keepArrays ? Float64Array.from(jac) : EMPTY,
+      ...(identifiability ? { identifiability } : {}),
+    };
+  };
   if (!Number.isFinite(F)) return done('non-finite', 'objective is not finite at the start', 0);
 
   let mu = -1;
@@ -320,4 +344,39 @@ const EMPTY = new Float64Array(0);
 
 function clamp(v: number, lo: number, hi: number): number {
   return v < lo ? lo : v > hi ? hi : v;
+}
+
+/**
+ * `leastSquares` that does not settle for a degenerate stop: when a solve ends where the scaled
+ * Jacobian has a flat direction, the coordinates that load on it are reset to their starting
+ * values (the identified ones keep the values reached, which the data determine) and the solve is
+ * repeated, up to `restarts` times. Returns the best non-degenerate optimum, or the best stop when
+ * every solve was degenerate. NIST BoxBOD from start 1 is the textbook case: the first solve drives
+ * b2 until exp(−b2·x) vanishes (b1 = mean y, b2 on a flat asymptote); the restart from
+ * (172.5, b2 = 1) reaches the certified values.
+ * @example leastSquaresRestarting(problem, Float64Array.of(1, 1), { loss: 'lsq' })
+ */
+export function leastSquaresRestarting(problem: ResidualProblem, x0: Float64Array, options: LeastSquaresOptions = {}, restarts = 3, workspace?: Workspace): LeastSquaresResult & { solves: number } {
+  let result = leastSquares(problem, x0, options, workspace);
+  let best = result;
+  let iterations = result.iterations;
+  let evaluations = result.evaluations;
+  let solves = 1;
+  for (let k = 0; k < restarts && result.status === 'degenerate' && result.identifiability; k++) {
+    const next = Float64Array.from(result.x);
+    let moved = false;
+    for (const j of result.identifiability.flat) {
+      if (next[j] !== x0[j]) moved = true;
+      next[j] = x0[j];
+    }
+    if (!moved) break;
+    result = leastSquares(problem, next, options, workspace);
+    solves++;
+    iterations += result.iterations;
+    evaluations += result.evaluations;
+    const better = (result.status === 'degenerate') === (best.status === 'degenerate') ? result.cost < best.cost : best.status === 'degenerate' && result.status !== 'non-finite';
+    if (better) best = result;
+  }
+  if (solves === 1) return { ...best, solves };
+  return { ...best, iterations, evaluations, solves, message: `${best.message} (after ${solves - 1} restart${solves > 2 ? 's' : ''} of the flat coordinates from a degenerate stop)` };
 }

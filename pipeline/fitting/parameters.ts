@@ -105,3 +105,30 @@ export function projectJacobian(map: ParameterMap, theta: Float64Array, full: Fl
     for (const t of tied) out[dst + t.k] += full[src + t.i] * t.factor;
   }
 }
+
+/**
+ * Typical magnitudes of the free coordinates for the flat-direction check (identifiability.ts):
+ * 1 for a log-scale parameter (a unit change of ln A is already relative), max(|x|, |x0|) for the
+ * others (1 where both are zero).
+ */
+export function typicalOf(map: ParameterMap): (x: Float64Array, x0: Float64Array) => Float64Array {
+  const log = map.free.map((s) => Boolean(map.specs[s].log));
+  return (x, x0) => x.map((v, k) => {
+    if (log[k]) return 1;
+    const t = Math.max(Math.abs(v), Math.abs(x0[k]));
+    return t > 0 && Number.isFinite(t) ? t : 1;
+  });
+}
+
+/**
+ * Whether a stop with flat coordinates `flat` is a genuine degenerate point. A log-scale parameter
+ * driven towards 0 (natural value below √ε, e.g. an irreducible loss E the data push to zero) sits
+ * on the boundary of its domain, value ≥ 0: its column vanishes with it, and the stop is an optimum
+ * on that boundary (reported `at-bound`, the parameter not identified), not an asymptote.
+ */
+export function genuinelyDegenerate(map: ParameterMap, x: Float64Array, flat: readonly number[]): boolean {
+  return flat.some((k) => !(map.specs[map.free[k]].log && Math.exp(x[k]) < NATURAL_ZERO));
+}
+
+/** Natural value below which a log-scale parameter counts as on its domain boundary 0: √ε. */
+export const NATURAL_ZERO = Math.sqrt(Number.EPSILON);

@@ -5,7 +5,7 @@
  */
 import { leastSquares, Workspace, type LeastSquaresResult } from './least_squares.ts';
 import type { FitOptions } from './options.ts';
-import { buildParameterMap, type ParameterMap } from './parameters.ts';
+import { buildParameterMap, typicalOf, type ParameterMap } from './parameters.ts';
 import { residualProblem, type FitProblem } from './problem.ts';
 import { lossOf, spaceOf } from './options.ts';
 import type { ResidualProblem } from './least_squares.ts';
@@ -24,6 +24,8 @@ export interface SearchOutcome {
   cost: number;
   x: Float64Array;
   status: LeastSquaresResult['status'];
+  /** Coordinates on flat directions at a degenerate stop. */
+  flat?: number[];
   message: string;
   iterations: number;
   evaluations: number;
@@ -58,9 +60,10 @@ export function searchBatch(prepared: PreparedProblem, starts: Float64Array[], i
       ftol: many ? SEARCH_FTOL : undefined,
       initialDamping: SEARCH_DAMPING,
       keepArrays: false,
+      typical: typicalOf(prepared.map),
       ...(options.prune && Number.isFinite(threshold) ? { abandonAbove: threshold, abandonAfter: PRUNE_AFTER } : {}),
     }, workspace);
-    out.push({ start: indices[k], cost: result.cost, x: result.x, status: result.status, message: result.message, iterations: result.iterations, evaluations: result.evaluations });
+    out.push({ start: indices[k], cost: result.cost, x: result.x, status: result.status, ...(result.status === 'degenerate' ? { flat: result.identifiability!.flat } : {}), message: result.message, iterations: result.iterations, evaluations: result.evaluations });
   }
   return out;
 }

@@ -2,16 +2,23 @@
  * The coefficient artifact (SPEC §3, schema `atlas.coefficients/1`).
  */
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { InputError } from './types.ts';
 import { stableJson, writeFileAtomic } from './atomic.ts';
 
 export interface ParamEntry {
   /** Natural-scale value (A, not ln A). */
   value: number;
-  stderr?: number;
+  /** Bootstrap standard error; null (never 0) when the parameter is not identified. */
+  stderr?: number | null;
   ci95?: [number, number];
-  /** Asymptotic standard error from the Jacobian (sandwich form for Huber). */
+  /** Asymptotic standard error from the Jacobian (sandwich form for Huber); absent when not identified. */
   stderr_asymptotic?: number;
+  /**
+   * Free parameters only: why the data do not identify it (`flat direction`, `unbounded bootstrap
+   * interval`, `zero spread`; docs/intervals.md), or false.
+   */
+  not_identified?: string | false;
   /** `free`, `fixed` or `tied:<name>`. */
   vary: string;
   /** `lower`, `upper` or null: the estimate sits on a bound. */
@@ -43,8 +50,10 @@ export interface FitSection {
    */
   seconds: number | null;
   optimizer: string;
-  /** Spread of the best distinct optima found by the multi-start (flat-ridge diagnostic). */
-  optima?: { objective: number; params: Record<string, number> }[];
+  /** Spread of the best distinct optima found by the multi-start (flat-ridge diagnostic); degenerate optima last, flagged. */
+  optima?: { objective: number; params: Record<string, number>; degenerate?: boolean }[];
+  /** σ_min/σ_max of the column-scaled Jacobian at the optimum and the free parameters the data do not identify. */
+  identifiability?: { ratio: number; not_identified: string[] };
 }
 
 export interface DerivedEntry {
@@ -53,14 +62,34 @@ export interface DerivedEntry {
   ci95?: [number, number];
 }
 
+/**
+ * Scatter of the training residuals e = y − ŷ in the space the law was fitted in (`log`: ln L;
+ * `linear`: L), for prediction intervals (docs/intervals.md).
+ */
+export interface ResidualScatter {
+  space: 'log' | 'linear';
+  rows: number;
+  /** 2.5 % and 97.5 % quantiles of e (type 7). */
+  q025: number;
+  q975: number;
+}
+
+/** Ranges of the training rows: N, D and C = 6·N·D, [min, max] (extrapolation warnings). */
+export interface DataRanges {
+  params: [number, number];
+  tokens: [number, number];
+  compute: [number, number];
+}
+
 export interface GroupEntry {
   params: Record<string, ParamEntry>;
+  residuals?: ResidualScatter;
   objective: { kind: 'huber-log' | 'lsq-log' | 'lsq-linear'; delta?: number; value: number };
   fit: FitSection;
   metrics: { train: Metrics; heldout?: Metrics & { spec: string } };
   derived: Record<string, DerivedEntry>;
   context: unknown;
-  data: { rows: number; runs: number };
+  data: { rows: number; runs: number; ranges?: DataRanges };
 }
 
 export interface CoefficientArtifact {
@@ -70,7 +99,11 @@ export interface CoefficientArtifact {
   params: Record<string, ParamEntry>;
   objective: { kind: 'huber-log' | 'lsq-log' | 'lsq-linear'; delta?: number; value: number };
   fit: FitSection;
-  data: { rows: number; runs: number; sha256: string; files: string[] };
+  data: { rows: number; runs: number; sha256: string; files: string[]; ranges?: DataRanges };
+  /** Training residual scatter (absent with --group-by: each group has its own). */
+  residuals?: ResidualScatter;
+  /** Bootstrap draws written beside this file (`bootstrap.json`), when the fit ran a bootstrap. */
+  bootstrap_draws?: { samples: number; seed: number; file: string };
   metrics: { train: Metrics; heldout?: Metrics & { spec: string } };
   derived: Record<string, DerivedEntry>;
   /** The law's context (languages, K_t …) needed to predict new rows. */
@@ -124,4 +157,44 @@ export function readArtifact(path: string): CoefficientArtifact {
     throw new InputError(`${path}:1: schema: expected "atlas.coefficients/1"`);
   }
   return artifact;
+}
+
+/** File name of the bootstrap draws beside coefficients.json. */
+export const DRAWS_FILE = 'bootstrap.json';
+
+/**
+ * Bootstrap draws of a fit (schema `atlas.bootstrap/1`): per group ('' without groups) the
+ * parameter names and one row of natural-scale values per successful replicate.
+ */
+export interface BootstrapDraws {
+  schema: 'atlas.bootstrap/1';
+  groups: Record<string, { names: string[]; values: number[][] }>;
+}
+
+/** Write the draws atomically. */
+export function writeDraws(path: string, draws: BootstrapDraws): void {
+  writeFileAtomic(path, stableJson(draws));
+}
+
+/**
+ * The draws an artifact names (`bootstrap_draws.file`, relative to the artifact's folder), or null when
+ * the fit ran no bootstrap.
+ */
+export function readDraws(coefficientsPath: string, artifact: CoefficientArtifact): BootstrapDraws | null {
+  if (!artifact.bootstrap_draws) return null;
+  const path = join(dirname(coefficientsPath), artifact.bootstrap_draws.file);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new InputError(`${path}: cannot read the bootstrap draws that ${coefficientsPath} names: ${(error as Error).message} (refit, or copy ${artifact.bootstrap_draws.file} beside it)`);
+  }
+  let parsed: BootstrapDraws;
+  try {
+    parsed = JSON.parse(text) as BootstrapDraws;
+  } catch (error) {
+    throw new InputError(`${path}:1: not JSON: ${(error as Error).message}`);
+  }
+  if (!parsed || parsed.schema !== 'atlas.bootstrap/1' || typeof parsed.groups !== 'object') throw new InputError(`${path}:1: schema: expected "atlas.bootstrap/1"`);
+  return parsed;
 }

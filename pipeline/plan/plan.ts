@@ -11,7 +11,8 @@
  * Every function is pure: it takes parsed artifacts and returns a plain object; the command
  * formats it as a table or JSON.
  */
-import type { CoefficientArtifact, DerivedEntry } from '../io/artifact.ts';
+import type { BootstrapDraws, CoefficientArtifact, DerivedEntry } from '../io/artifact.ts';
+import { drawValues, extrapolation, intervalFromSamples, rangesOf, type Extrapolation } from '../fit/intervals.ts';
 import { InputError } from '../io/types.ts';
 import { isoLossPlan, type IsoLossPlan } from '../curse/curse.ts';
 import { predictCrossoverTokens, type CrossoverResult, type FinetuneTokens } from '../crossover/crossover.ts';
@@ -43,6 +44,14 @@ export interface LanguagesPlan extends IsoLossPlan {
   baselineCompute: number;
   /** Bootstrap intervals of the §5.3 multipliers when the artifact has them for this r (2, 4, 8, 16). */
   intervals: Record<string, DerivedEntry> | null;
+  /** 95 % prediction interval of the baseline loss (bootstrap draws and residual scatter; docs/intervals.md). */
+  lossInterval: [number, number] | null;
+  /** How far the baseline and the minimum-compute point lie outside the fitted data (null: ranges not recorded). */
+  extrapolation: { baseline: Extrapolation; optimum: Extrapolation } | null;
+}
+
+function curseLoss(v: Record<string, number>, params: number, tokens: number, k: number): number {
+  return v.E + (v.A * Math.pow(k, v.phi)) / Math.pow(params, v.alpha) + (v.B * Math.pow(k, v.psi)) / Math.pow(tokens / k, v.beta);
 }
 
 function curseSection(artifact: CoefficientArtifact, group: string | null | undefined): { params: Record<string, { value: number }>; derived: Record<string, DerivedEntry> } {
@@ -59,7 +68,7 @@ function curseSection(artifact: CoefficientArtifact, group: string | null | unde
 }
 
 /** Plan (a): the iso-loss curve and minimum-compute point for K → targetK languages. */
-export function planLanguages(artifact: CoefficientArtifact, request: LanguagesRequest): LanguagesPlan {
+export function planLanguages(artifact: CoefficientArtifact, request: LanguagesRequest, draws: BootstrapDraws | null = null): LanguagesPlan {
   const section = curseSection(artifact, request.group);
   const value = (name: string): number => {
     const v = section.params[name]?.value;
@@ -74,10 +83,16 @@ export function planLanguages(artifact: CoefficientArtifact, request: LanguagesR
     const picked = Object.entries(section.derived).filter(([k, v]) => k.startsWith(`${prefix}_`) && v.ci95);
     if (picked.length) intervals = Object.fromEntries(picked);
   }
+  const residuals = request.group ? artifact.groups?.[request.group]?.residuals : artifact.residuals;
+  const samples = drawValues(draws, request.group).map((v) => curseLoss(v, request.params, request.tokens, request.k));
+  const lossInterval = plan.loss === null ? null : intervalFromSamples(plan.loss, samples, residuals);
+  const ranges = rangesOf(artifact, request.group);
   return {
     ...plan,
     request,
     values,
+    lossInterval: lossInterval && lossInterval.every(Number.isFinite) ? lossInterval : null,
+    extrapolation: ranges ? { baseline: extrapolation(ranges, request.params, request.tokens), optimum: extrapolation(ranges, plan.optimum.params, plan.optimum.tokens) } : null,
     params: plan.optimum.params,
     tokens: plan.optimum.tokens,
     compute: 6 * plan.optimum.params * plan.optimum.tokens,

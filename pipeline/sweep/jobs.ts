@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import type { FitBlock, ReproduceBlock, SweepBlock, SweepConfig } from './schema.ts';
 import type { AtlasConfig } from '../config/load.ts';
-import type { CoefficientArtifact } from '../io/artifact.ts';
+import { DRAWS_FILE, type CoefficientArtifact } from '../io/artifact.ts';
 import { stableJson, writeFileAtomic } from '../io/atomic.ts';
 import { InputError, RunFailure, type RunTable } from '../io/types.ts';
 import { VERSION } from '../io/version.ts';
@@ -491,7 +491,7 @@ export const fitJobKind: JobKind = {
     const { runFit } = await import('../fit/fit.ts');
     const config = p.config ? await fitConfig(p.config) : null;
     const table = await jobTable(p);
-    const { artifact, predictions, seconds } = await runFit({
+    const { artifact, predictions, seconds, draws } = await runFit({
       table,
       law: p.law,
       lawOptions: merged(config?.law_options, p.law_options),
@@ -504,7 +504,7 @@ export const fitJobKind: JobKind = {
     clean.timing.fit_seconds ??= seconds;
     const failure = fitFailure(clean.artifact);
     const output: JobOutput = {
-      files: { 'coefficients.json': stableJson(clean.artifact), 'predictions.csv': predictions },
+      files: { 'coefficients.json': stableJson(clean.artifact), 'predictions.csv': predictions, ...(draws ? { [DRAWS_FILE]: stableJson(draws) } : {}) },
       headline: {
         law: p.law,
         objective: clean.artifact.objective?.value ?? null,

@@ -1,0 +1,17 @@
+/**
+ * fit/: the fit stage and everything that scores a fit. Owns runFit (one law, optional groups,
+ * hold-out, bootstrap → artifact + predictions), hold-out specs, validate and predict against an
+ * artifact, loss metrics, and the five-hold-out protocol.
+ *
+ * May import: ingest/, fitting/, laws/, io/.
+ *
+ * Public: runFit, parseHoldoutSpec, heldOutMask, validateArtifact, predictTable, lossMetrics,
+ * protocolTable, protocolForArtifact, DEFAULT_PROTOCOL, predictionIntervals, intervalMetrics,
+ * validateWithIntervals, extrapolation, extrapolationWarning.
+ */
+export { runFit } from './fit.ts';
+export { parseHoldoutSpec, heldOutMask } from './holdout.ts';
+export { validateArtifact, predictTable } from './validate.ts';
+export { lossMetrics } from './metrics.ts';
+export { protocolTable, protocolForArtifact, DEFAULT_PROTOCOL } from './protocol.ts';
+export { predictionIntervals, intervalMetrics, validateWithIntervals, extrapolation, extrapolationWarning, dataRanges, residualScatter } from './intervals.ts';
