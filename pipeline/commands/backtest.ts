@@ -32,7 +32,7 @@ export const backtestCommand: CommandModule<object, Args> = {
     withFitOptions(withDataOptions(y))
       .option('group-by', { type: 'string', describe: 'eval_lang: fit per evaluation language (and try shared parameters)' })
       .option('laws', { type: 'string', describe: 'comma-separated laws to try (default: chinchilla, kaplan, data-constrained where applicable)' })
-      .option('policies', { type: 'string', describe: 'semicolon-separated checkpoint policies to try (default: all;drop-early:0.25;drop-early:0.5;final)' })
+      .option('policies', { type: 'string', describe: 'semicolon-separated checkpoint policies to try (default: all;drop-early:0.5;final)' })
       .option('holdouts', { type: 'string', describe: 'comma-separated: top-params, top-tokens (default both)' })
       .option('fraction', { type: 'number', describe: 'fraction of distinct sizes / budgets held out (default 0.2: at least one)' })
       .option('tokens', { type: 'string', choices: ['total', 'target'], describe: 'chinchilla, kaplan: total tokens or the evaluation language\'s own' })

@@ -11,7 +11,8 @@
  *   scored runs' own earlier checkpoints are in it.
  *
  * Scores: MAPE (%), RMSE and R² of the predicted final losses, and the coverage of their 95 %
- * prediction intervals (null until intervals exist). A candidate is ranked by its mean MAPE over
+ * prediction intervals (pipeline/fit/intervals.ts: the fit's residual scatter, plus the cluster
+ * bootstrap when the fit options ask for one; `bootstrap` defaults to 0 in backtests). A candidate is ranked by its mean MAPE over
  * the hold-outs. Pure: no files; the `backtest` command prints and writes what this returns.
  */
 import type { CoefficientArtifact } from '../io/artifact.ts';
@@ -23,7 +24,8 @@ import type { RunTable } from '../io/types.ts';
 import { InputError } from '../io/types.ts';
 import { subsetTable } from '../io/table.ts';
 import { runFit } from './fit.ts';
-import { predictTable } from './validate.ts';
+import { intervalMetrics, predictionIntervals } from './intervals.ts';
+import type { BootstrapDraws } from '../io/artifact.ts';
 import { lossMetrics } from './metrics.ts';
 import { checkpointLabel, checkpointMask, finalTokens, parseCheckpointPolicy } from './checkpoints.ts';
 
@@ -97,7 +99,7 @@ export interface BacktestResult {
 /** Laws tried by default (each where it can use the data). */
 export const DEFAULT_LAWS = ['chinchilla', 'kaplan', 'data-constrained'];
 /** Checkpoint policies tried by default (identical ones on a log are tried once). */
-export const DEFAULT_CHECKPOINTS = ['all', 'drop-early:0.25', 'drop-early:0.5', 'final'];
+export const DEFAULT_CHECKPOINTS = ['all', 'drop-early:0.5', 'final'];
 /** Sharing choices tried by default with grouping. */
 export const DEFAULT_SHARES: string[][] = [[], ['alpha', 'beta', 'E']];
 
@@ -199,13 +201,13 @@ export function backtestSplit(table: RunTable, holdout: HoldoutKind, fraction: n
   return { train, score };
 }
 
-/** The predicted losses of `rows` under an artifact (only the groups it has). */
-function scoreRows(artifact: CoefficientArtifact, table: RunTable, rows: number[]) {
+/** The predicted losses and 95 % intervals of `rows` under an artifact (only the groups it has). */
+function scoreRows(artifact: CoefficientArtifact, draws: BootstrapDraws | null, table: RunTable, rows: number[]) {
   let usable = rows;
   if (artifact.groups && artifact.group_by === 'eval_lang') usable = rows.filter((i) => artifact.groups![table.evalLang[i]] !== undefined);
   const sub = subsetTable(table, usable);
-  const predicted = predictTable(artifact, sub);
-  return { observed: sub.loss, predicted };
+  const intervals = predictionIntervals(artifact, sub, draws);
+  return { observed: sub.loss, intervals };
 }
 
 /** Fit one candidate on a hold-out's training rows and score it. */
@@ -218,18 +220,20 @@ export async function backtestOne(request: BacktestRequest, candidate: Candidate
   const trainTable = subsetTable(table, train);
   const base: BacktestScore = { holdout, trainRows: train.length, scoredRows: score.length, mape: null, rmse: null, r2: null, coverage95: null };
   try {
-    const { artifact } = await runFit({
+    const { artifact, draws } = await runFit({
       table: trainTable,
       law: candidate.law,
       lawOptions: { ...(request.lawOptions ?? {}), ...(candidate.lawOptions ?? {}) },
-      fit: { ...(request.fit ?? {}), ...(candidate.fit ?? {}), checkpoints: candidate.checkpoints ?? 'all', bootstrap: 0 },
+      fit: { bootstrap: 0, ...(request.fit ?? {}), ...(candidate.fit ?? {}), checkpoints: candidate.checkpoints ?? 'all' },
       groupBy: request.groupBy ?? null,
       runFinals: finalTokens(table),
       share: request.groupBy ? candidate.share ?? [] : [],
     });
-    const { observed, predicted } = scoreRows(artifact, table, score);
-    const m = lossMetrics(observed, predicted);
-    return { score: { ...base, scoredRows: m.rows, mape: m.mape, rmse: m.rmse, r2: Number.isFinite(m.r2) ? m.r2 : null }, artifact };
+    const { observed, intervals } = scoreRows(artifact, draws, table, score);
+    const m = lossMetrics(observed, intervals.predicted);
+    const { coverage95 } = intervalMetrics(observed, intervals);
+    const finite = (v: number) => (Number.isFinite(v) ? v : null);
+    return { score: { ...base, scoredRows: m.rows, mape: m.mape, rmse: m.rmse, r2: finite(m.r2), coverage95: finite(coverage95) }, artifact };
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     return { score: { ...base, error: error.message } };
