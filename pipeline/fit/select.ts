@@ -15,10 +15,12 @@ export interface AutoFitRequest extends Omit<FitRequest, 'law' | 'share'> {
 
 /** Fit the law the backtest selects; `artifact.selection` holds the table and the choice. */
 export async function runAutoFit(request: AutoFitRequest): Promise<FitOutput & { selection: NonNullable<CoefficientArtifact['selection']> }> {
+  // The candidates are scored without a bootstrap (intervals from residual scatter); the refit
+  // of the winner runs the bootstrap the request asks for.
   const backtest = await runBacktest({
     groupBy: request.groupBy ?? null,
     lawOptions: request.lawOptions,
-    fit: request.fit,
+    fit: { ...(request.fit ?? {}), bootstrap: 0 },
     ...(request.backtest ?? {}),
     table: request.table,
   });
