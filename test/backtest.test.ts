@@ -3,6 +3,7 @@ import { ingestText } from '../pipeline/ingest/ingest.ts';
 import { backtestCsv, backtestMarkdown, backtestSplit, candidatesFrom, defaultCandidates, runBacktest } from '../pipeline/fit/backtest.ts';
 import { predictLoss } from '../pipeline/fitting/fit.ts';
 import { kaplan } from '../pipeline/laws/kaplan.ts';
+import { runAutoFit } from '../pipeline/fit/select.ts';
 
 // Learning curves from a Kaplan-form truth (interacting N and D terms), whose first two
 // checkpoints sit 8 % above the law (warm-up), five sizes with budgets growing with size.
@@ -71,5 +72,18 @@ describe('backtest', () => {
     const csv = backtestCsv(result).trim().split('\n');
     expect(csv.length).toBe(1 + 3 * 2);
     expect(backtestMarkdown(result).split('\n')[2]).toContain('**kaplan · drop-early:0.25 · per group**');
+  });
+
+  it('fit --law auto refits the winner on every row and records the table and the choice', async () => {
+    const candidates = [{ law: 'chinchilla', checkpoints: 'all' }, { law: 'kaplan', checkpoints: 'drop-early:0.25' }];
+    const { artifact, selection } = await runAutoFit({ table, fit: { objective: 'lsq' }, backtest: { candidates } });
+    expect(selection.chosen).toBe('kaplan · drop-early:0.25 · per group');
+    expect(artifact.law).toBe('kaplan');
+    expect(artifact.checkpoints).toEqual({ policy: 'drop-early:0.25', rows_removed: 10 });
+    expect(artifact.selection!.table.map((r) => r.candidate)).toEqual(['chinchilla · all · per group', 'kaplan · drop-early:0.25 · per group']);
+    for (const [name, value] of Object.entries(TRUTH)) expect(Math.abs(artifact.params[name].value / value - 1)).toBeLessThan(1e-3);
+    // A backtest already run is reused, not rerun.
+    const reused = await runAutoFit({ table, fit: { objective: 'lsq' }, precomputed: { rows: [], best: null, holdouts: ['top-params'], fraction: 0.2, groupBy: null } }).catch((e: Error) => e.message);
+    expect(reused).toMatch(/no candidate/);
   });
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { loadTable } from '../config/load.ts';
 import { runFit, type FitOutput } from '../fit/fit.ts';
 import { runAutoFit } from '../fit/select.ts';
-import { candidatesFrom } from '../fit/backtest.ts';
+import { candidatesFrom, readBacktest } from '../fit/backtest.ts';
 import { backtestFitOptions } from './backtest_options.ts';
 import { DRAWS_FILE, writeArtifact, writeDraws } from '../io/artifact.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
@@ -22,6 +22,7 @@ interface Args extends DataArgs, FitArgs {
   holdout?: string;
   'group-by'?: string;
   share?: string;
+  backtest?: string;
   out?: string;
   terms?: string;
   tokens?: string;
@@ -55,6 +56,7 @@ export const fitCommand: CommandModule<object, Args> = {
       .option('holdout', { type: 'string', describe: 'hold-out spec: random:FRAC[:SEED] top-tokens:FRAC top-params:FRAC top-compute:FRAC params>=X tokens>=X mixtures:unseen runs:ID,ID none' })
       .option('group-by', { type: 'string', describe: 'eval_lang: one fit per evaluation language' })
       .option('share', { type: 'string', describe: 'with --group-by: parameters common to every group in one joint fit, e.g. alpha,beta,E (the rest per group)' })
+      .option('backtest', { type: 'string', describe: 'with --law auto: backtest.json written by atlas backtest on the same data, instead of rerunning the backtest' })
       .option('terms', { type: 'string', describe: 'atlas: target | target,other | target,other,transfer' })
       .option('tokens', { type: 'string', choices: ['total', 'target'], describe: 'chinchilla: total tokens or the evaluation language\'s own tokens' })
       .option('out', { type: 'string', describe: 'output folder (default results/fit-<law>)' })
@@ -82,6 +84,7 @@ export const fitCommand: CommandModule<object, Args> = {
         holdout: args.holdout ?? config?.holdout ?? null,
         groupBy,
         configSha256: config?.sha256 ?? null,
+        ...(args.backtest ? { precomputed: readBacktest(args.backtest) } : {}),
         backtest: {
           candidates,
           ...(config?.backtest?.holdouts ? { holdouts: config.backtest.holdouts } : {}),

@@ -15,6 +15,7 @@
  * bootstrap when the fit options ask for one; `bootstrap` defaults to 0 in backtests). A candidate is ranked by its mean MAPE over
  * the hold-outs. Pure: no files; the `backtest` command prints and writes what this returns.
  */
+import { readFileSync } from 'node:fs';
 import type { CoefficientArtifact } from '../io/artifact.ts';
 import type { LawOptions } from '../laws/law.ts';
 import { getLaw } from '../laws/index.ts';
@@ -305,4 +306,17 @@ export function backtestMarkdown(result: BacktestResult): string {
     lines.push(`| ${row === result.best ? `**${row.candidate}**` : row.candidate} | ${cells.join(' | ')} | ${f(row.meanMape, 2)} |`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** A backtest.json written by `atlas backtest --out DIR`. */
+export function readBacktest(path: string): BacktestResult {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new InputError(`${path}: cannot read a backtest: ${(error as Error).message}`);
+  }
+  const result = parsed as BacktestResult;
+  if (!result || !Array.isArray(result.rows) || !Array.isArray(result.holdouts)) throw new InputError(`${path}:1: not a backtest.json (expected rows and holdouts); write one with atlas backtest --out DIR`);
+  return result;
 }

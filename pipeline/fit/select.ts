@@ -5,26 +5,31 @@
  */
 import type { CoefficientArtifact } from '../io/artifact.ts';
 import { InputError } from '../io/types.ts';
-import { runBacktest, type BacktestRequest } from './backtest.ts';
+import { runBacktest, type BacktestRequest, type BacktestResult } from './backtest.ts';
 import { runFit, type FitOutput, type FitRequest } from './fit.ts';
 
 export interface AutoFitRequest extends Omit<FitRequest, 'law' | 'share'> {
   /** The backtest (its table, group and fit options default to the fit's). */
   backtest?: Omit<BacktestRequest, 'table'>;
+  /** A backtest already run on this table (`atlas backtest --out DIR` → DIR/backtest.json): used instead of rerunning it. */
+  precomputed?: BacktestResult;
 }
 
 /** Fit the law the backtest selects; `artifact.selection` holds the table and the choice. */
 export async function runAutoFit(request: AutoFitRequest): Promise<FitOutput & { selection: NonNullable<CoefficientArtifact['selection']> }> {
   // The candidates are scored without a bootstrap (intervals from residual scatter); the refit
   // of the winner runs the bootstrap the request asks for.
-  const backtest = await runBacktest({
+  if (request.precomputed && (request.precomputed.groupBy ?? null) !== (request.groupBy ?? null)) {
+    throw new InputError(`--backtest: that backtest grouped by ${request.precomputed.groupBy ?? 'nothing'}, this fit by ${request.groupBy ?? 'nothing'}; rerun atlas backtest with the same --group-by`);
+  }
+  const backtest = request.precomputed ?? await runBacktest({
     groupBy: request.groupBy ?? null,
     lawOptions: request.lawOptions,
     fit: { ...(request.fit ?? {}), bootstrap: 0 },
     ...(request.backtest ?? {}),
     table: request.table,
   });
-  const best = backtest.best;
+  const best = backtest.best ? backtest.rows.find((row) => row.candidate === backtest.best!.candidate) ?? backtest.best : null;
   if (!best) {
     const reasons = [...new Set(backtest.rows.flatMap((r) => r.scores.flatMap((s) => (s.error ? [s.error] : []))))].slice(0, 3);
     throw new InputError(`--law auto: no candidate could be fitted and scored on every hold-out${reasons.length ? ` (${reasons.join('; ')})` : ''}; pass --law ID instead`);
