@@ -61,26 +61,26 @@ describe('backtest', () => {
       ],
       fit: { objective: 'lsq' },
     });
-    expect(result.best!.candidate).toBe('kaplan · drop-early:0.25 · per group');
+    expect(result.best!.candidate).toBe('kaplan · drop-early:0.25');
     expect(result.best!.meanMape!).toBeLessThan(1);
     for (const row of result.rows) for (const s of row.scores) {
       expect(s.scoredRows).toBe(1);
       expect(s.coverage95 === 0 || s.coverage95 === 1).toBe(true);
     }
-    const kaplanAll = result.rows.find((r) => r.candidate === 'kaplan · all · per group')!;
+    const kaplanAll = result.rows.find((r) => r.candidate === 'kaplan · all')!;
     expect(kaplanAll.meanMape!).toBeGreaterThan(2 * result.best!.meanMape!);
     const csv = backtestCsv(result).trim().split('\n');
     expect(csv.length).toBe(1 + 3 * 2);
-    expect(backtestMarkdown(result).split('\n')[2]).toContain('**kaplan · drop-early:0.25 · per group**');
+    expect(backtestMarkdown(result).split('\n')[2]).toContain('**kaplan · drop-early:0.25**');
   });
 
   it('fit --law auto refits the winner on every row and records the table and the choice', async () => {
     const candidates = [{ law: 'chinchilla', checkpoints: 'all' }, { law: 'kaplan', checkpoints: 'drop-early:0.25' }];
     const { artifact, selection } = await runAutoFit({ table, fit: { objective: 'lsq' }, backtest: { candidates } });
-    expect(selection.chosen).toBe('kaplan · drop-early:0.25 · per group');
+    expect(selection.chosen).toBe('kaplan · drop-early:0.25');
     expect(artifact.law).toBe('kaplan');
     expect(artifact.checkpoints).toEqual({ policy: 'drop-early:0.25', rows_removed: 10 });
-    expect(artifact.selection!.table.map((r) => r.candidate)).toEqual(['chinchilla · all · per group', 'kaplan · drop-early:0.25 · per group']);
+    expect(artifact.selection!.table.map((r) => r.candidate)).toEqual(['chinchilla · all', 'kaplan · drop-early:0.25']);
     for (const [name, value] of Object.entries(TRUTH)) expect(Math.abs(artifact.params[name].value / value - 1)).toBeLessThan(1e-3);
     // A backtest already run is reused, not rerun.
     const reused = await runAutoFit({ table, fit: { objective: 'lsq' }, precomputed: { rows: [], best: null, holdouts: ['top-params'], fraction: 0.2, groupBy: null } }).catch((e: Error) => e.message);

@@ -77,7 +77,7 @@ export interface BacktestScore {
 }
 
 export interface BacktestRow {
-  /** `law[/tokens] · checkpoints · share`. */
+  /** `law[/tokens] · checkpoints[ · per group | · share NAMES]`. */
   candidate: string;
   law: string;
   lawOptions: LawOptions;
@@ -105,10 +105,10 @@ export const DEFAULT_CHECKPOINTS = ['all', 'drop-early:0.5', 'final'];
 export const DEFAULT_SHARES: string[][] = [[], ['alpha', 'beta', 'E']];
 
 /** Label of a candidate. */
-export function candidateLabel(c: Candidate): string {
+export function candidateLabel(c: Candidate, grouped = true): string {
   const tokens = c.lawOptions?.tokens ? `/${String(c.lawOptions.tokens)}` : '';
-  const share = c.share && c.share.length > 0 ? `share ${c.share.join(',')}` : 'per group';
-  return `${c.law}${tokens} · ${checkpointLabel(parseCheckpointPolicy(c.checkpoints ?? 'all'))} · ${share}`;
+  const share = c.share && c.share.length > 0 ? ` · share ${c.share.join(',')}` : grouped ? ' · per group' : '';
+  return `${c.law}${tokens} · ${checkpointLabel(parseCheckpointPolicy(c.checkpoints ?? 'all'))}${share}`;
 }
 
 /**
@@ -263,7 +263,7 @@ export async function runBacktest(request: BacktestRequest): Promise<BacktestRes
     for (const holdout of holdouts) scores.push((await backtestOne(request, { ...candidate, share, checkpoints }, holdout)).score);
     const ok = scores.every((s) => s.mape !== null);
     const row: BacktestRow = {
-      candidate: candidateLabel({ ...candidate, share, checkpoints }),
+      candidate: candidateLabel({ ...candidate, share, checkpoints }, Boolean(request.groupBy)),
       law: candidate.law,
       lawOptions: candidate.lawOptions ?? {},
       checkpoints,
