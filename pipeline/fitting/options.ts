@@ -48,7 +48,11 @@ export interface FitOptions {
   threads: number;
   /**
    * Checkpoint policy: which checkpoints of each run enter the fit (`all`, `final`,
-   * `drop-early:F`, `tokens>=X`; pipeline/fit/checkpoints.ts). @default 'all'
+   * `drop-early:F`, `tokens>=X`; pipeline/fit/checkpoints.ts). The default is the policy the
+   * backtests on the shipped logs support (README, docs/backtest.md): on the one learning-curve
+   * log, manpages-sweep, dropping the first half of each run's tokens predicts the largest model
+   * and the longest budget best for both chinchilla and kaplan; on logs with one row per run
+   * every policy keeps every row. @default 'drop-early:0.5'
    */
   checkpoints: string;
 }
@@ -66,7 +70,7 @@ export const DEFAULT_FIT_OPTIONS: FitOptions = {
   maxIterations: 500,
   prune: true,
   threads: 1,
-  checkpoints: 'all',
+  checkpoints: 'drop-early:0.5',
 };
 
 /** Resolve options: law defaults, then user overrides, over the global defaults. */
