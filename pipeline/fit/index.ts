@@ -7,7 +7,9 @@
  *
  * Public: runFit, parseHoldoutSpec, heldOutMask, validateArtifact, predictTable, lossMetrics,
  * protocolTable, protocolForArtifact, DEFAULT_PROTOCOL, predictionIntervals, intervalMetrics,
- * validateWithIntervals, extrapolation, extrapolationWarning.
+ * validateWithIntervals, extrapolation, extrapolationWarning, checkpoint policies
+ * (checkpointMask, parseCheckpointPolicy), the shared-parameter fit (fitShared), backtests
+ * (runBacktest, defaultCandidates, backtestCsv, backtestMarkdown) and `--law auto` (runAutoFit).
  */
 export { runFit } from './fit.ts';
 export { parseHoldoutSpec, heldOutMask } from './holdout.ts';
@@ -15,3 +17,7 @@ export { validateArtifact, predictTable } from './validate.ts';
 export { lossMetrics } from './metrics.ts';
 export { protocolTable, protocolForArtifact, DEFAULT_PROTOCOL } from './protocol.ts';
 export { predictionIntervals, intervalMetrics, validateWithIntervals, extrapolation, extrapolationWarning, dataRanges, residualScatter } from './intervals.ts';
+export { checkpointMask, parseCheckpointPolicy, finalTokens } from './checkpoints.ts';
+export { fitShared, parseShare } from './shared.ts';
+export { runBacktest, defaultCandidates, candidatesFrom, backtestSplit, backtestCsv, backtestMarkdown, readBacktest } from './backtest.ts';
+export { runAutoFit } from './select.ts';
