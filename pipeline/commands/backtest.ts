@@ -11,7 +11,7 @@ import { writeFileAtomic } from '../io/atomic.ts';
 import { stableJson } from '../io/atomic.ts';
 import { InputError } from '../io/types.ts';
 import type { LawOptions } from '../laws/law.ts';
-import { fitOptionsFromArgs, printJson, returnsExitCode, withDataOptions, withFitOptions, type DataArgs, type FitArgs } from './common.ts';
+import { fitOptionsFromArgs, noteSkippedRows, printJson, returnsExitCode, tableRequest, withDataOptions, withFitOptions, type DataArgs, type FitArgs } from './common.ts';
 import { backtestFitOptions } from './backtest_options.ts';
 
 interface Args extends DataArgs, FitArgs {
@@ -26,7 +26,7 @@ interface Args extends DataArgs, FitArgs {
 }
 
 export const backtestCommand: CommandModule<object, Args> = {
-  command: 'backtest',
+  command: 'backtest [files..]',
   describe: 'score fitting choices (law × checkpoints × sharing) by predicting the largest model and the longest budget from the rest',
   builder: (y: Argv) =>
     withFitOptions(withDataOptions(y))
@@ -41,7 +41,8 @@ export const backtestCommand: CommandModule<object, Args> = {
       .example('atlas backtest --config configs/manpages-mono.yaml --out results/backtest-manpages', 'every candidate on the manpages mono runs, per language')
       .example('atlas backtest --config configs/epoch-chinchilla.yaml --laws chinchilla,kaplan', 'two laws on Hoffmann\'s Fig. 4 runs') as unknown as Argv<Args>,
   handler: returnsExitCode(async (args: Args) => {
-    const { table, config } = await loadTable({ data: args.data, config: args.config, languages: args.languages, map: args.map, allowOutside: args['allow-outside'] });
+    const { table, config } = await loadTable(tableRequest(args));
+    noteSkippedRows(table);
     const lawOptions: LawOptions = { ...(config?.law_options ?? {}) };
     delete lawOptions.terms;
     if (args.tokens !== undefined) lawOptions.tokens = args.tokens as 'total' | 'target';

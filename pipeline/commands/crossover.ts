@@ -11,7 +11,8 @@ import { stableJson, writeFileAtomic } from '../io/atomic.ts';
 import { computeCrossovers, crossoverCsv, type CrossoverResult, type FinetuneTokens } from '../crossover/crossover.ts';
 import { InputError } from '../io/types.ts';
 import { VERSION } from '../io/version.ts';
-import { withDataOptions, type DataArgs } from './common.ts';
+import { tableRequest, withDataOptions, type DataArgs } from './common.ts';
+import { dataRanges, extrapolation, extrapolationWarning, type Extrapolation } from '../fit/intervals.ts';
 
 interface CrossoverArgs extends DataArgs {
   'finetune-tokens': string;
@@ -26,12 +27,14 @@ function num(v: number): string {
 }
 
 /** Human-readable summary of a crossover result. */
-export function formatCrossovers(r: CrossoverResult): string {
+export function formatCrossovers(r: CrossoverResult, extrapolations?: Extrapolation[]): string {
   const lines = [`Pretrain-from-scratch vs finetune crossovers (finetune tokens counted as: ${r.finetuneTokens})`];
-  const header = ['lang', 'N', 'status', 'tokens', 'compute 6ND', 'loss scratch', 'loss finetune', `other axis (${r.points[0]?.other?.axis ?? '-'})`, 'logged range'];
-  const rows = r.points.map((p) => [p.lang, num(p.params), p.status === 'crossed' ? 'crossed' : p.status === 'after' ? '> (not yet)' : '< (already)',
+  const header = ['lang', 'N', 'status', 'tokens', 'compute 6ND', 'loss scratch', 'loss finetune', `other axis (${r.points[0]?.other?.axis ?? '-'})`, 'logged range',
+    ...(extrapolations ? ['N/N_max', 'D/D_max', 'C/C_max'] : [])];
+  const rows = r.points.map((p, k) => [p.lang, num(p.params), p.status === 'crossed' ? 'crossed' : p.status === 'after' ? '> (not yet)' : '< (already)',
     num(p.tokens), num(p.compute), num(p.loss), num(p.finetuneLoss), p.other ? `${p.other.status === 'crossed' ? '' : p.other.status === 'after' ? '>' : '<'}${num(p.other.tokens)}` : '',
-    `${num(p.range[0])}–${num(p.range[1])}`]);
+    `${num(p.range[0])}–${num(p.range[1])}`,
+    ...(extrapolations ? [num(extrapolations[k].params_ratio), num(extrapolations[k].tokens_ratio), num(extrapolations[k].compute_ratio)] : [])]);
   const widths = header.map((h, j) => Math.max(h.length, ...rows.map((x) => x[j].length)));
   const fmt = (cells: string[]) => cells.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join('  ');
   lines.push(fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt));
@@ -56,14 +59,21 @@ export const crossoverCommand: CommandModule<object, CrossoverArgs> = {
     .example('atlas crossover --config configs/manpages-sweep.yaml --out results/crossover-manpages', '') as unknown as Argv<CrossoverArgs>,
   handler: async (args) => {
     if (args['fixed-exponent'] !== undefined && !Number.isFinite(args['fixed-exponent'])) throw new InputError('--fixed-exponent: expected a number');
-    const { table, config } = await loadTable({ data: args.data, config: args.config, languages: args.languages, map: args.map });
+    const { table, config } = await loadTable(tableRequest(args));
     const result = computeCrossovers(table, {
       finetuneTokens: args['finetune-tokens'] as FinetuneTokens,
       fixedExponent: args['fixed-exponent'] ?? null,
       languages: args.lang ?? null,
     });
+    // How far each crossover lies outside the logged data (N, D, C = 6ND of the table).
+    const ranges = dataRanges(table);
+    const points = result.points.map((p) => ({ ...p, extrapolation: extrapolation(ranges, p.params, p.tokens) }));
+    let warnings = '';
+    for (const p of points) warnings += extrapolationWarning(p.extrapolation, `the ${p.lang} crossover at N = ${num(p.params)} (${num(p.tokens)} tokens)`);
     const json = {
       ...result,
+      points,
+      data_ranges: ranges,
       data: { rows: table.rows, files: table.sources.map((s) => ({ path: s.path, sha256: s.sha256 })) },
       provenance: { version: VERSION, config_sha256: config?.sha256 ?? null },
     };
@@ -72,6 +82,7 @@ export const crossoverCommand: CommandModule<object, CrossoverArgs> = {
       writeFileAtomic(join(args.out, 'crossover.csv'), crossoverCsv(result));
       process.stderr.write(`atlas crossover: wrote ${join(args.out, 'crossover.json')} and crossover.csv\n`);
     }
-    process.stdout.write(args.json ? stableJson(json) : formatCrossovers(result));
+    process.stdout.write(args.json ? stableJson(json) : formatCrossovers(result, points.map((p) => p.extrapolation)));
+    process.stderr.write(warnings);
   },
 };

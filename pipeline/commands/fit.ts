@@ -11,7 +11,7 @@ import { backtestFitOptions } from './backtest_options.ts';
 import { DRAWS_FILE, writeArtifact, writeDraws } from '../io/artifact.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { InputError } from '../io/types.ts';
-import { fitOptionsFromArgs, printJson, returnsExitCode, withDataOptions, withFitOptions, type DataArgs, type FitArgs } from './common.ts';
+import { fitOptionsFromArgs, printJson, returnsExitCode, noteSkippedRows, tableRequest, withDataOptions, withFitOptions, type DataArgs, type FitArgs } from './common.ts';
 import { formatFit, identifiabilityWarnings } from './format.ts';
 import type { LawOptions } from '../laws/law.ts';
 import { mergeFitOptions } from '../fitting/options.ts';
@@ -41,14 +41,16 @@ function finish(args: Args, law: string, output: FitOutput): number {
   process.stderr.write(identifiabilityWarnings(output.artifact));
   process.stderr.write(`wrote ${join(out, 'coefficients.json')}${output.draws ? `, ${join(out, DRAWS_FILE)}` : ''} and ${join(out, 'predictions.csv')}\n`);
   if (!output.artifact.fit.converged) {
-    process.stderr.write(`atlas: the fit did not converge (${output.artifact.fit.status}: ${output.artifact.fit.message})\n`);
+    process.stderr.write(output.artifact.fit.status === 'degenerate'
+      ? `atlas: the fit is degenerate (${output.artifact.fit.message}); fix the parameters named above or add data that vary them\n`
+      : `atlas: the fit did not converge (${output.artifact.fit.status}: ${output.artifact.fit.message})\n`);
     return 1;
   }
   return 0;
 }
 
 export const fitCommand: CommandModule<object, Args> = {
-  command: 'fit',
+  command: 'fit [files..]',
   describe: 'fit one law to run logs; write DIR/coefficients.json and DIR/predictions.csv',
   builder: (y: Argv) =>
     withFitOptions(withDataOptions(y))
@@ -65,7 +67,8 @@ export const fitCommand: CommandModule<object, Args> = {
       .example('atlas fit --config configs/manpages-mono.yaml --law kaplan --share alpha,beta,E --checkpoints drop-early:0.25', 'one joint Kaplan fit over the languages, exponents and E shared')
       .example('atlas fit --data runs.csv --map params=N --map tokens=D_billions*1e9 --law chinchilla --holdout top-params:0.2', 'fit with renamed columns and hold out the largest models') as unknown as Argv<Args>,
   handler: returnsExitCode(async (args: Args) => {
-    const { table, config } = await loadTable({ data: args.data, config: args.config, languages: args.languages, map: args.map, allowOutside: args['allow-outside'] });
+    const { table, config } = await loadTable(tableRequest(args));
+    noteSkippedRows(table);
     const law = args.law ?? config?.law;
     if (!law) throw new InputError('--law: no law given (pass --law or set law: in the config)');
     const lawOptions: LawOptions = { ...(config?.law_options ?? {}) };

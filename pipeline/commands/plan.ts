@@ -65,6 +65,10 @@ export function formatFinetunePlan(p: FinetunePlan): string {
     `  ${p.reason}`,
     `  crossover: ${p.crossoverTokens === null ? '?' : num(p.crossoverTokens)} tokens${p.ci95 ? ` (95 % ${num(p.ci95[0])}–${num(p.ci95[1])})` : ''}; basis: ${p.basis}; finetune tokens counted as: ${p.tokenAxis}`,
   ];
+  if (p.extrapolation) {
+    const e = p.extrapolation;
+    lines.push(`  outside the measured crossovers: N/N_max ${num(e.params_ratio)}, D/D_max ${num(e.tokens_ratio)}, C/C_max ${num(e.compute_ratio)}`);
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -153,6 +157,7 @@ const finetune: CommandModule<object, FinetuneArgs> = {
     }
     const plan = planFinetune(source, { lang: args.lang, params: positive('params', args.params), tokens: positive('tokens', args.tokens) });
     emit(args.json, plan, formatFinetunePlan(plan));
+    if (plan.extrapolation) process.stderr.write(extrapolationWarning(plan.extrapolation, `N = ${num(plan.request.params)}, D = ${num(plan.request.tokens)}`));
   },
 };
 

@@ -9,7 +9,7 @@ import { parseCsvText } from '../io/csv.ts';
 import { ingestText } from '../ingest/ingest.ts';
 import { extrapolation, extrapolationWarning, predictionIntervals, rangesOf, type Extrapolation } from '../fit/intervals.ts';
 import { InputError } from '../io/types.ts';
-import { csvField } from '../fit/fit.ts';
+import { csvRows } from '../io/csv.ts';
 import { printJson } from './common.ts';
 import { num } from './format.ts';
 
@@ -107,8 +107,7 @@ export function pointsFromCsv(text: string, file: string, common: Omit<PredictPo
 /** The points as a run-log table the artifact's law can read. */
 function pointsTable(points: PredictPoint[]) {
   const header = ['run_id', 'params', 'tokens', 'loss', 'eval_lang', 'mixture', 'unique_tokens'];
-  const lines = points.map((p, k) => [`point${k + 1}`, String(p.params), String(p.tokens), '1', p.lang, p.mixture ?? '', p.uniqueTokens ?? ''].map(csvField).join(','));
-  return ingestText(`${header.join(',')}\n${lines.join('\n')}\n`, '<points>');
+  return ingestText(csvRows([header, ...points.map((p, k) => [`point${k + 1}`, String(p.params), String(p.tokens), '1', p.lang, p.mixture ?? '', p.uniqueTokens ?? ''])]), '<points>');
 }
 
 export interface PredictRow {
@@ -168,9 +167,8 @@ export const predictCommand: CommandModule<object, Args> = {
     if (rows.some((r) => !r.extrapolation)) warnings += 'atlas: note: the artifact records no data ranges (fitted before they were recorded); refit to get extrapolation distances\n';
     if (args.json) printJson({ interval: iv.parameter ? 'bootstrap+residual' : 'residual only', points: rows });
     else if (args.csv) {
-      const lines = ['params,tokens,eval_lang,loss,lo95,hi95,n_over_nmax,d_over_dmax,c_over_cmax'];
-      for (const r of rows) lines.push([r.params, r.tokens, csvField(r.eval_lang), r.loss, r.lo95, r.hi95, r.extrapolation?.params_ratio ?? '', r.extrapolation?.tokens_ratio ?? '', r.extrapolation?.compute_ratio ?? ''].join(','));
-      process.stdout.write(`${lines.join('\n')}\n`);
+      process.stdout.write(csvRows([['params', 'tokens', 'eval_lang', 'loss', 'lo95', 'hi95', 'n_over_nmax', 'd_over_dmax', 'c_over_cmax'],
+        ...rows.map((r) => [r.params, r.tokens, r.eval_lang, r.loss, r.lo95, r.hi95, r.extrapolation?.params_ratio ?? '', r.extrapolation?.tokens_ratio ?? '', r.extrapolation?.compute_ratio ?? ''])]));
     } else process.stdout.write(predictTableText(rows));
     process.stderr.write(warnings);
   },

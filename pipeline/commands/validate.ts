@@ -5,7 +5,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { loadTable } from '../config/load.ts';
 import { readArtifact, readDraws } from '../io/artifact.ts';
 import { validateWithIntervals } from '../fit/intervals.ts';
-import { printJson, withDataOptions, type DataArgs } from './common.ts';
+import { printJson, noteSkippedRows, tableRequest, withDataOptions, type DataArgs } from './common.ts';
 import { num } from './format.ts';
 import { checkpointMask } from '../fit/checkpoints.ts';
 import { subsetTable } from '../io/table.ts';
@@ -20,7 +20,7 @@ interface Args extends DataArgs {
 }
 
 export const validateCommand: CommandModule<object, Args> = {
-  command: 'validate',
+  command: 'validate [files..]',
   describe: 'score a fitted artifact on data (R², RMSE, MAPE; per group when the artifact has groups)',
   builder: (y: Argv) =>
     withDataOptions(y)
@@ -33,7 +33,8 @@ export const validateCommand: CommandModule<object, Args> = {
       .example('atlas validate --coefficients results/manpages-auto/coefficients.json --config configs/manpages-mono.yaml --holdout \'params>=1e7\' --checkpoints final --json', 'score the final checkpoints of the largest models') as unknown as Argv<Args>,
   handler: async (args) => {
     const artifact = readArtifact(args.coefficients);
-    const loaded = await loadTable({ data: args.data, config: args.config, languages: args.languages, map: args.map, allowOutside: args['allow-outside'] });
+    const loaded = await loadTable(tableRequest(args));
+    noteSkippedRows(loaded.table);
     const keep = checkpointMask(loaded.table, args.checkpoints ?? 'all');
     const table = args.checkpoints ? subsetTable(loaded.table, [...keep.keys()].filter((i) => keep[i] === 1)) : loaded.table;
     if (args.protocol) {

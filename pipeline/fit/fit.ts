@@ -3,7 +3,8 @@
  * predictions. Pure: no files, no argv; the `fit` command writes what this returns.
  */
 import { DRAWS_FILE, type BootstrapDraws, type CoefficientArtifact, type DerivedEntry, type GroupEntry, type Metrics, type ParamEntry } from '../io/artifact.ts';
-import { dataRanges, residualScatter } from './intervals.ts';
+import { dataRanges, predictionIntervals, residualScatter } from './intervals.ts';
+import { csvRows, type CsvValue } from '../io/csv.ts';
 import type { LawOptions } from '../laws/law.ts';
 import { getLaw } from '../laws/index.ts';
 import { fitLaw, predictLoss } from '../fitting/fit.ts';
@@ -307,35 +308,33 @@ export async function runFit(request: FitRequest): Promise<FitOutput> {
   }
   let seconds = 0;
   for (const result of results.values()) seconds += result.seconds;
-  return { artifact, predictions: predictionsCsv(table, predicted, heldOut, groupOf), results, draws, seconds };
+  const intervals = predictionIntervals(artifact, table, draws);
+  return { artifact, predictions: predictionsCsv(table, predicted, heldOut, groupOf, intervals), results, draws, seconds };
 }
 
 /**
  * predictions.csv: observed and fitted loss per row, with its split (`train`, `heldout`, or
- * `dropped` for rows the checkpoint policy kept out of the fit) and group.
+ * `dropped` for rows the checkpoint policy kept out of the fit) and group, and (when given)
+ * the 95 % prediction interval of each row (lo95, hi95; docs/intervals.md).
  */
-export function predictionsCsv(table: RunTable, predicted: Float64Array, heldOut: Uint8Array, groupOf: string[]): string {
-  const lines = ['run_id,params,tokens,eval_lang,step,loss,predicted,residual_log,split,group'];
+export function predictionsCsv(table: RunTable, predicted: Float64Array, heldOut: Uint8Array, groupOf: string[], intervals?: { lo: Float64Array; hi: Float64Array }): string {
+  const rows: CsvValue[][] = [['run_id', 'params', 'tokens', 'eval_lang', 'step', 'loss', 'predicted', 'residual_log', 'split', 'group', ...(intervals ? ['lo95', 'hi95'] : [])]];
   for (let i = 0; i < table.rows; i++) {
-    lines.push([
-      csvField(table.runId[i]),
+    rows.push([
+      table.runId[i],
       table.params[i],
       table.tokens[i],
-      csvField(table.evalLang[i]),
+      table.evalLang[i],
       Number.isNaN(table.step[i]) ? '' : table.step[i],
       table.loss[i],
       predicted[i],
       Math.log(predicted[i]) - Math.log(table.loss[i]),
       heldOut[i] === 1 ? 'heldout' : heldOut[i] === 2 ? 'dropped' : 'train',
-      csvField(groupOf[i]),
-    ].join(','));
+      groupOf[i],
+      ...(intervals ? [intervals.lo[i], intervals.hi[i]] : []),
+    ]);
   }
-  return `${lines.join('\n')}\n`;
-}
-
-/** Quote a CSV field when it needs it. */
-export function csvField(value: string): string {
-  return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+  return csvRows(rows);
 }
 
 export type { Metrics };

@@ -17,7 +17,8 @@
  */
 import type { BootstrapDraws, CoefficientArtifact, DataRanges, ResidualScatter } from '../io/artifact.ts';
 import { getLaw } from '../laws/index.ts';
-import { predictLoss, quantileSorted } from '../fitting/fit.ts';
+import { predictLoss } from '../fitting/fit.ts';
+import { quantileSorted } from '../fitting/stats.ts';
 import type { RunTable } from '../io/types.ts';
 import { subsetTable } from '../io/table.ts';
 import { entriesFor, validateArtifact, valuesOf, type ValidationReport } from './validate.ts';

@@ -11,7 +11,7 @@
  * Every function is pure: it takes parsed artifacts and returns a plain object; the command
  * formats it as a table or JSON.
  */
-import type { BootstrapDraws, CoefficientArtifact, DerivedEntry } from '../io/artifact.ts';
+import type { BootstrapDraws, CoefficientArtifact, DataRanges, DerivedEntry } from '../io/artifact.ts';
 import { drawValues, extrapolation, intervalFromSamples, rangesOf, type Extrapolation } from '../fit/intervals.ts';
 import { InputError } from '../io/types.ts';
 import { isoLossPlan, type IsoLossPlan } from '../curse/curse.ts';
@@ -123,6 +123,23 @@ export interface FinetunePlan {
   /** How tokens are counted for the finetune (see crossover/crossover.ts). */
   tokenAxis: FinetuneTokens | 'as-published';
   reason: string;
+  /**
+   * How far the asked (N, D) lies outside the crossovers the C(N) law was fitted on (N of the
+   * measured crossovers, D and C = 6ND of their logged token ranges); null with a formula.
+   */
+  extrapolation?: Extrapolation | null;
+}
+
+/** Ranges of N, D and C = 6ND covered by the measured crossovers of a crossover.json. */
+export function crossoverRanges(file: CrossoverResult): DataRanges | null {
+  const points = file.points.filter((p) => Number.isFinite(p.params) && p.params > 0 && p.range.every((v) => Number.isFinite(v) && v > 0));
+  if (points.length === 0) return null;
+  const span = (values: number[]): [number, number] => [Math.min(...values), Math.max(...values)];
+  return {
+    params: span(points.map((p) => p.params)),
+    tokens: span(points.flatMap((p) => p.range)),
+    compute: span(points.flatMap((p) => p.range.map((d) => 6 * p.params * d))),
+  };
 }
 
 function tokensText(v: number): string {
@@ -138,6 +155,12 @@ function tokensText(v: number): string {
  * `{ a, b }` (e.g. the paper's 1113708·N^1.65): D_cross = a·N^b/(6N).
  */
 export function planFinetune(source: { crossover?: CrossoverResult; formula?: { a: number; b: number } }, request: FinetuneRequest): FinetunePlan {
+  const plan = planFinetuneDecision(source, request);
+  const ranges = source.crossover ? crossoverRanges(source.crossover) : null;
+  return { ...plan, extrapolation: ranges ? extrapolation(ranges, request.params, request.tokens) : null };
+}
+
+function planFinetuneDecision(source: { crossover?: CrossoverResult; formula?: { a: number; b: number } }, request: FinetuneRequest): FinetunePlan {
   for (const [name, v] of [['params', request.params], ['tokens', request.tokens]] as const) {
     if (!(Number.isFinite(v) && v > 0)) throw new InputError(`--${name}: expected a number > 0, got ${v}`);
   }

@@ -53,18 +53,36 @@ function interval(ci: [number, number] | undefined): string {
 
 /** Coefficients with their bootstrap and asymptotic uncertainty. */
 export function paramsTable(params: Record<string, ParamEntry>): string {
+  // A parameter the data do not identify shows no spread, only the flag (docs/intervals.md).
   const rows = Object.entries(params).map(([name, e]) =>
-    `<tr${e.at_bound ? ' class="warn"' : ''}><td>${esc(name)}</td><td class="num">${n(e.value, 6)}</td><td class="num">${n(e.stderr)}</td>` +
-    `<td class="num">${interval(e.ci95)}</td><td class="num">${n(e.stderr_asymptotic)}</td><td>${esc(e.vary ?? '')}</td><td>${esc(e.at_bound ?? '')}</td></tr>`);
-  return `<table><thead><tr><th>parameter</th><th>value</th><th>stderr (bootstrap)</th><th>95 % interval (bootstrap)</th><th>stderr (asymptotic)</th><th>vary</th><th>at bound</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+    `<tr${e.not_identified ? ' class="bad"' : e.at_bound ? ' class="warn"' : ''}><td>${esc(name)}</td><td class="num">${n(e.value, 6)}</td><td class="num">${e.not_identified ? '' : n(e.stderr ?? undefined)}</td>` +
+    `<td class="num">${e.not_identified ? '' : interval(e.ci95)}</td><td class="num">${e.not_identified ? '' : n(e.stderr_asymptotic)}</td><td>${esc(e.vary ?? '')}</td><td>${esc(e.at_bound ?? '')}</td>` +
+    `<td>${e.not_identified ? `<b>NOT IDENTIFIED</b> (${esc(e.not_identified)})` : ''}</td></tr>`);
+  return `<table><thead><tr><th>parameter</th><th>value</th><th>stderr (bootstrap)</th><th>95 % interval (bootstrap)</th><th>stderr (asymptotic)</th><th>vary</th><th>at bound</th><th>identified</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
-/** Train and held-out metrics. */
-export function metricsTable(metrics: { train?: Metrics; heldout?: Metrics & { spec: string } } | undefined): string {
+/**
+ * Train and held-out metrics; with `coverage` (from the lo95/hi95 columns of predictions.csv), the
+ * share of each split's rows inside their 95 % prediction interval.
+ */
+export function metricsTable(metrics: { train?: Metrics; heldout?: Metrics & { spec: string } } | undefined, coverage?: { train: number; heldout: number } | null): string {
   if (!metrics) return '';
-  const row = (label: string, m: Metrics | undefined) => (m ? `<tr><td>${esc(label)}</td><td class="num">${n(m.rows, 8)}</td><td class="num">${n(m.r2)}</td><td class="num">${n(m.rmse)}</td><td class="num">${n(m.mape)}</td></tr>` : '');
-  return `<table><thead><tr><th>rows</th><th>count</th><th>R²</th><th>RMSE (loss)</th><th>MAPE %</th></tr></thead><tbody>` +
-    `${row('train', metrics.train)}${row(metrics.heldout ? `held out (${metrics.heldout.spec})` : '', metrics.heldout)}</tbody></table>`;
+  const row = (label: string, m: Metrics | undefined, c: number | undefined) => (m ? `<tr><td>${esc(label)}</td><td class="num">${n(m.rows, 8)}</td><td class="num">${n(m.r2)}</td><td class="num">${n(m.rmse)}</td><td class="num">${n(m.mape)}</td>${coverage ? `<td class="num">${Number.isFinite(c) ? n(c) : ''}</td>` : ''}</tr>` : '');
+  return `<table><thead><tr><th>rows</th><th>count</th><th>R²</th><th>RMSE (loss)</th><th>MAPE %</th>${coverage ? '<th>inside 95 % interval</th>' : ''}</tr></thead><tbody>` +
+    `${row('train', metrics.train, coverage?.train)}${row(metrics.heldout ? `held out (${metrics.heldout.spec})` : '', metrics.heldout, coverage?.heldout)}</tbody></table>`;
+}
+
+/** Share of train and held-out rows of predictions.csv inside their 95 % interval, or null without intervals. */
+export function intervalCoverage(p: { rows: number; loss: Float64Array; split: ('train' | 'heldout')[]; lo95?: Float64Array; hi95?: Float64Array } | null): { train: number; heldout: number } | null {
+  if (!p || !p.lo95 || !p.hi95) return null;
+  const count = { train: [0, 0], heldout: [0, 0] };
+  for (let i = 0; i < p.rows; i++) {
+    if (!Number.isFinite(p.lo95[i]) || !Number.isFinite(p.hi95[i])) continue;
+    const c = count[p.split[i]];
+    c[1]++;
+    if (p.loss[i] >= p.lo95[i] && p.loss[i] <= p.hi95[i]) c[0]++;
+  }
+  return { train: count.train[0] / count.train[1], heldout: count.heldout[0] / count.heldout[1] };
 }
 
 /** Derived quantities (exponents, multipliers …) with their intervals. */

@@ -28,6 +28,9 @@ export interface PredictionRows {
   /** Predicted loss (NaN where the fit could not predict the row). */
   predicted: Float64Array;
   split: ('train' | 'heldout')[];
+  /** 95 % prediction interval per row (columns lo95, hi95), when the file has them. */
+  lo95?: Float64Array;
+  hi95?: Float64Array;
 }
 
 /** The sweep's completion marker of a job (`job.json`), the fields the report shows. */
@@ -115,6 +118,12 @@ export function parsePredictions(text: string, fileName: string): PredictionRows
   const iTokens = col('tokens');
   const iLoss = col('loss');
   const iPred = col('predicted');
+  const iLo = col('lo95');
+  const iHi = col('hi95');
+  if (iLo >= 0 && iHi >= 0) {
+    out.lo95 = new Float64Array(n);
+    out.hi95 = new Float64Array(n);
+  }
   const problems: string[] = [];
   for (let r = 0; r < n; r++) {
     const row = records[r + 1];
@@ -126,6 +135,10 @@ export function parsePredictions(text: string, fileName: string): PredictionRows
     out.tokens[r] = num(row[iTokens]);
     out.loss[r] = num(row[iLoss]);
     out.predicted[r] = num(row[iPred]);
+    if (out.lo95 && out.hi95) {
+      out.lo95[r] = num(row[iLo]);
+      out.hi95[r] = num(row[iHi]);
+    }
     if (!(out.params[r] > 0)) problems.push(`${fileName}:${line}: params: not a positive number: "${row[iParams] ?? ''}"`);
     if (!(out.tokens[r] > 0)) problems.push(`${fileName}:${line}: tokens: not a positive number: "${row[iTokens] ?? ''}"`);
     if (!(out.loss[r] > 0)) problems.push(`${fileName}:${line}: loss: not a positive number: "${row[iLoss] ?? ''}"`);

@@ -24,7 +24,7 @@ import { bandPlot, chinchillaSets, isoLossPlot } from './plots/law_plots.ts';
 import { renderSvg, svgToPng } from './plots/render.ts';
 import { sweepFitsPlot, sweepMetricsPlot, sweepParamsPlot, transferHeatmap } from './plots/summary_plots.ts';
 import { VERSION } from '../io/version.ts';
-import { detailsTable, derivedTable, esc, figure, groupsTable, metricsTable, page, paramsTable, statusBanner, statusClass, type RenderedPlot } from './html.ts';
+import { detailsTable, derivedTable, esc, figure, groupsTable, intervalCoverage, metricsTable, page, paramsTable, statusBanner, statusClass, type RenderedPlot } from './html.ts';
 import { predictionsOfLanguage, readReportInputs, type FitInput, type ReportInputs } from './inputs.ts';
 import { recomputeDraws } from './bootstrap.ts';
 import { trimNumber } from './plots/format.ts';
@@ -81,7 +81,7 @@ function fitTables(fit: FitInput): string {
   parts.push(statusBanner(a.fit, a.params ?? {}));
   if (Object.keys(a.params ?? {}).length > 0) parts.push(`<h4>Coefficients (${esc(a.law)})</h4>${paramsTable(a.params)}`);
   parts.push(groupsTable(a));
-  parts.push(`<h4>Fit quality</h4>${metricsTable(a.metrics)}`);
+  parts.push(`<h4>Fit quality</h4>${metricsTable(a.metrics, intervalCoverage(fit.predictions))}`);
   parts.push(derivedTable(a.derived));
   parts.push(`<h4>Objective and data</h4>${detailsTable(a)}`);
   return parts.join('');
