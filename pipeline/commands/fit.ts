@@ -18,6 +18,7 @@ import { mergeFitOptions } from '../fitting/options.ts';
 import { parseShare } from '../fit/shared.ts';
 
 interface Args extends DataArgs, FitArgs {
+  where?: string[];
   law?: string;
   holdout?: string;
   'group-by'?: string;
@@ -54,8 +55,8 @@ export const fitCommand: CommandModule<object, Args> = {
   describe: 'fit one law to run logs; write DIR/coefficients.json and DIR/predictions.csv',
   builder: (y: Argv) =>
     withFitOptions(withDataOptions(y))
-      .option('law', { type: 'string', describe: 'chinchilla | kaplan | data-constrained | atlas | multilingual-family | curse, or auto: the candidate the backtest ranks first (docs/backtest.md; default: the config\'s law)' })
-      .option('holdout', { type: 'string', describe: 'hold-out spec: random:FRAC[:SEED] top-tokens:FRAC top-params:FRAC top-compute:FRAC params>=X tokens>=X mixtures:unseen runs:ID,ID none' })
+      .option('law', { type: 'string', describe: 'chinchilla | kaplan | data-constrained | atlas | multilingual-family | curse | mixing-law | mixture-linear, or auto: the candidate the backtest ranks first (docs/backtest.md; default: the config\'s law)' })
+      .option('holdout', { type: 'string', describe: 'hold-out spec: random:FRAC[:SEED] top-tokens:FRAC top-params:FRAC top-compute:FRAC params>=X tokens>=X mixtures:unseen mixtures:random:FRAC[:SEED] runs:ID,ID none' })
       .option('group-by', { type: 'string', describe: 'eval_lang: one fit per evaluation language' })
       .option('share', { type: 'string', describe: 'with --group-by: parameters common to every group in one joint fit, e.g. alpha,beta,E (the rest per group)' })
       .option('backtest', { type: 'string', describe: 'with --law auto: backtest.json written by atlas backtest on the same data, instead of rerunning the backtest' })

@@ -12,6 +12,7 @@ import { subsetTable } from '../io/table.ts';
 import { protocolForArtifact, protocolMarkdown, protocolSummary } from '../fit/protocol.ts';
 
 interface Args extends DataArgs {
+  where?: string[];
   coefficients: string;
   holdout?: string;
   checkpoints?: string;
@@ -27,7 +28,7 @@ export const validateCommand: CommandModule<object, Args> = {
       .option('coefficients', { type: 'string', demandOption: true, describe: 'coefficients.json written by atlas fit' })
       .option('holdout', { type: 'string', describe: 'score only the rows this hold-out spec selects' })
       .option('checkpoints', { type: 'string', describe: 'score only the checkpoints this policy keeps: all | final | drop-early:F | tokens>=X (default all)' })
-      .option('json', { type: 'boolean', default: false, describe: 'print {"rows","r2","rmse","mape","coverage95","bias"} (and groups) on stdout' })
+      .option('json', { type: 'boolean', default: false, describe: 'print {"rows","r2","rmse","mape","coverage95","bias"} (and groups; and "spearman" across mixtures when several are scored) on stdout' })
       .option('protocol', { type: 'boolean', default: false, describe: 'refit the artifact\'s law under the five hold-outs of ATLAS Table 1 and print R², R²(N), R²(D), R²(C), R²(M)' })
       .example('atlas validate --coefficients results/epoch/coefficients.json --config configs/epoch-chinchilla.yaml', 'score a fit on its data')
       .example('atlas validate --coefficients results/manpages-auto/coefficients.json --config configs/manpages-mono.yaml --holdout \'params>=1e7\' --checkpoints final --json', 'score the final checkpoints of the largest models') as unknown as Argv<Args>,
@@ -48,7 +49,8 @@ export const validateCommand: CommandModule<object, Args> = {
       printJson(rest);
     }
     const extra = (m: { coverage95?: number; bias?: number }) => `, coverage95 ${num(m.coverage95, 3)}, bias ${num(100 * (m.bias ?? NaN), 3)} %`;
-    let text = `${artifact.law}${report.spec ? ` on ${report.spec}` : ''}: rows ${report.rows}, R² ${num(report.r2, 5)}, RMSE ${num(report.rmse, 4)}, MAPE ${num(report.mape, 3)} %${extra(report)}\n`;
+    let text = `${artifact.law}${report.spec ? ` on ${report.spec}` : ''}: rows ${report.rows}, R² ${num(report.r2, 5)}, RMSE ${num(report.rmse, 4)}, MAPE ${num(report.mape, 3)} %${extra(report)}${report.spearman !== undefined ? `, Spearman ρ ${num(report.spearman, 4)}` : ''}\n`;
+    for (const c of report.spearman_cells ?? []) text += `  ρ ${num(c.spearman, 4)} over ${c.mixtures} mixtures (${c.eval_lang}, N ${num(c.params, 3)}, D ${num(c.tokens, 3)})\n`;
     for (const [name, m] of Object.entries(report.groups ?? {})) text += `  ${name}: rows ${m.rows}, R² ${num(m.r2, 5)}, RMSE ${num(m.rmse, 4)}, MAPE ${num(m.mape, 3)} %${extra(m)}\n`;
     if (report.intervals === 'residual only') text += 'note: the fit ran no bootstrap, so the 95 % intervals cover the residual scatter only (refit with --bootstrap 200 for parameter uncertainty)\n';
     process.stderr.write(text);

@@ -9,7 +9,9 @@
  * protocolTable, protocolForArtifact, DEFAULT_PROTOCOL, predictionIntervals, intervalMetrics,
  * validateWithIntervals, extrapolation, extrapolationWarning, checkpoint policies
  * (checkpointMask, parseCheckpointPolicy), the shared-parameter fit (fitShared), backtests
- * (runBacktest, defaultCandidates, backtestCsv, backtestMarkdown) and `--law auto` (runAutoFit).
+ * (runBacktest, defaultCandidates, backtestCsv, backtestMarkdown) and `--law auto` (runAutoFit),
+ * spearman, mixtureSpearman (rank agreement across held-out mixtures), backtestMixtures (mixture
+ * laws fitted and scored on held-out mixtures).
  */
 export { runFit } from './fit.ts';
 export { parseHoldoutSpec, heldOutMask } from './holdout.ts';
@@ -21,3 +23,5 @@ export { checkpointMask, parseCheckpointPolicy, finalTokens } from './checkpoint
 export { fitShared, parseShare } from './shared.ts';
 export { runBacktest, defaultCandidates, candidatesFrom, backtestSplit, backtestCsv, backtestMarkdown, readBacktest } from './backtest.ts';
 export { runAutoFit } from './select.ts';
+export { spearman, mixtureSpearman } from './rank.ts';
+export { backtestMixtures, atlasDomainsCandidate } from './mixture_backtest.ts';
