@@ -48,11 +48,10 @@ export interface FitOptions {
   threads: number;
   /**
    * Checkpoint policy: which checkpoints of each run enter the fit (`all`, `final`,
-   * `drop-early:F`, `tokens>=X`; pipeline/fit/checkpoints.ts). The default is the policy the
-   * backtests on the shipped logs support (README, docs/backtest.md): on the one learning-curve
-   * log, manpages-sweep, dropping the first half of each run's tokens predicts the largest model
-   * and the longest budget best for both chinchilla and kaplan; on logs with one row per run
-   * every policy keeps every row. @default 'drop-early:0.5'
+   * `drop-early:F`, `tokens>=X`; pipeline/fit/checkpoints.ts). The backtests on the shipped
+   * learning-curve log support `drop-early:0.5` (docs/backtest.md), which its config sets and
+   * `--law auto` chooses; the default stays `all` because a log whose run id spans several token
+   * budgets (one id per model size) would silently lose its shorter budgets. @default 'all'
    */
   checkpoints: string;
 }
@@ -70,7 +69,7 @@ export const DEFAULT_FIT_OPTIONS: FitOptions = {
   maxIterations: 500,
   prune: true,
   threads: 1,
-  checkpoints: 'drop-early:0.5',
+  checkpoints: 'all',
 };
 
 /** Resolve options: law defaults, then user overrides, over the global defaults. */
