@@ -26,6 +26,8 @@ export { LAWS as laws, getLaw } from './laws/index.ts';
 export { InputError, RunFailure } from './io/types.ts';
 export { ingestFiles, ingestText, summarize } from './ingest/ingest.ts';
 export { runFit } from './fit/fit.ts';
+export { runBacktest, defaultCandidates, backtestCsv, backtestMarkdown } from './fit/backtest.ts';
+export { runAutoFit } from './fit/select.ts';
 export { mergeSweeps, planSweep, registerJobKind, runSweep } from './sweep/sweep.ts';
 export { loadSweep, parseSweep } from './sweep/schema.ts';
 export { stableJson, writeFileAtomic } from './io/atomic.ts';
@@ -36,6 +38,7 @@ export type { RunTable, Mixture, LanguageInfo, LanguageTable, SourceFile } from 
 export type { Law, ParamSpec, LawOptions } from './laws/law.ts';
 export type { FitOptions, ObjectiveKind } from './fitting/options.ts';
 export type { FitResult, FitStatus, Estimate } from './fitting/result.ts';
+export type { Candidate, BacktestRequest, BacktestResult, BacktestRow, BacktestScore } from './fit/backtest.ts';
 export type { CoefficientArtifact, ParamEntry, Metrics } from './io/artifact.ts';
 export type { IngestOptions, IngestSummary } from './ingest/ingest.ts';
 export type { Check, ReproduceTarget } from './reproduce/check.ts';

@@ -69,6 +69,7 @@ export interface FitArgs {
   seed?: number;
   'max-iterations'?: number;
   exhaustive?: boolean;
+  checkpoints?: string;
 }
 
 /** Fit options (SPEC §2). */
@@ -83,7 +84,8 @@ export function withFitOptions<T>(y: Argv<T>) {
     .option('bootstrap', { type: 'number', describe: 'bootstrap resamples over runs (default 0)' })
     .option('seed', { type: 'number', describe: 'seed of random starts, bootstrap and random hold-outs (default 0)' })
     .option('max-iterations', { type: 'number', describe: 'local optimiser iteration cap per start (default 500)' })
-    .option('exhaustive', { type: 'boolean', describe: 'run every start to convergence (no pruning of starts heading for worse basins)' });
+    .option('exhaustive', { type: 'boolean', describe: 'run every start to convergence (no pruning of starts heading for worse basins)' })
+    .option('checkpoints', { type: 'string', describe: 'which checkpoints of each run enter the fit: all | final | drop-early:F (drop the first fraction F of each run\'s tokens) | tokens>=X (default all)' });
 }
 
 function pairs(flag: string, values: string[] | undefined, numeric: true): Record<string, number>;
@@ -126,6 +128,7 @@ export function fitOptionsFromArgs(args: FitArgs): Partial<FitOptions> {
   }
   if (args['max-iterations'] !== undefined) out.maxIterations = args['max-iterations'];
   if (args.exhaustive) out.prune = false;
+  if (args.checkpoints !== undefined) out.checkpoints = args.checkpoints;
   return out;
 }
 

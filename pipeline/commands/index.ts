@@ -10,6 +10,7 @@ import type { CommandModule } from 'yargs';
 // Add one import and one list entry per command module.
 import { ingestCommand } from './ingest.ts';
 import { fitCommand } from './fit.ts';
+import { backtestCommand } from './backtest.ts';
 import { validateCommand } from './validate.ts';
 import { predictCommand } from './predict.ts';
 import { reproduceCommand } from './reproduce.ts';
@@ -24,6 +25,7 @@ import { transferCommand } from './transfer.ts';
 export const commands: CommandModule<object, any>[] = [
   ingestCommand,
   fitCommand,
+  backtestCommand,
   validateCommand,
   predictCommand,
   reproduceCommand,

@@ -7,12 +7,15 @@ import { readArtifact, readDraws } from '../io/artifact.ts';
 import { validateWithIntervals } from '../fit/intervals.ts';
 import { printJson, noteSkippedRows, tableRequest, withDataOptions, type DataArgs } from './common.ts';
 import { num } from './format.ts';
+import { checkpointMask } from '../fit/checkpoints.ts';
+import { subsetTable } from '../io/table.ts';
 import { protocolForArtifact, protocolMarkdown, protocolSummary } from '../fit/protocol.ts';
 
 interface Args extends DataArgs {
   where?: string[];
   coefficients: string;
   holdout?: string;
+  checkpoints?: string;
   json?: boolean;
   protocol?: boolean;
 }
@@ -24,13 +27,17 @@ export const validateCommand: CommandModule<object, Args> = {
     withDataOptions(y)
       .option('coefficients', { type: 'string', demandOption: true, describe: 'coefficients.json written by atlas fit' })
       .option('holdout', { type: 'string', describe: 'score only the rows this hold-out spec selects' })
+      .option('checkpoints', { type: 'string', describe: 'score only the checkpoints this policy keeps: all | final | drop-early:F | tokens>=X (default all)' })
       .option('json', { type: 'boolean', default: false, describe: 'print {"rows","r2","rmse","mape","coverage95","bias"} (and groups; and "spearman" across mixtures when several are scored) on stdout' })
       .option('protocol', { type: 'boolean', default: false, describe: 'refit the artifact\'s law under the five hold-outs of ATLAS Table 1 and print R², R²(N), R²(D), R²(C), R²(M)' })
-      .example('atlas validate --coefficients results/epoch/coefficients.json --config configs/epoch-chinchilla.yaml', 'score a fit on its data') as unknown as Argv<Args>,
+      .example('atlas validate --coefficients results/epoch/coefficients.json --config configs/epoch-chinchilla.yaml', 'score a fit on its data')
+      .example('atlas validate --coefficients results/manpages-auto/coefficients.json --config configs/manpages-mono.yaml --holdout \'params>=1e7\' --checkpoints final --json', 'score the final checkpoints of the largest models') as unknown as Argv<Args>,
   handler: async (args) => {
     const artifact = readArtifact(args.coefficients);
-    const { table } = await loadTable(tableRequest(args));
-    noteSkippedRows(table);
+    const loaded = await loadTable(tableRequest(args));
+    noteSkippedRows(loaded.table);
+    const keep = checkpointMask(loaded.table, args.checkpoints ?? 'all');
+    const table = args.checkpoints ? subsetTable(loaded.table, [...keep.keys()].filter((i) => keep[i] === 1)) : loaded.table;
     if (args.protocol) {
       const result = await protocolForArtifact(artifact, table);
       if (args.json) printJson(protocolSummary(result));

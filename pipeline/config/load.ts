@@ -49,7 +49,13 @@ export interface AtlasConfig {
   holdout?: string;
   /** Group column for per-group fits; absent or `none` = pooled. */
   group_by?: string;
+  /** Parameters shared across groups (with group_by). */
+  share?: string[];
+  /** The `backtest:` block as written (checked by the schema). */
+  backtest?: BacktestConfig;
 }
+
+export type BacktestConfig = NonNullable<ConfigInput['backtest']>;
 
 /** Options of {@link loadConfig}. */
 export interface LoadConfigOptions {
@@ -342,6 +348,8 @@ export function parseConfig(text: string, path: string, options: LoadConfigOptio
     config.holdout = input.holdout.trim().startsWith('runs:') ? input.holdout.trim().replace(/\s*,\s*/g, ',') : input.holdout.trim();
   }
   if (input.group_by !== undefined && input.group_by !== null && input.group_by !== 'none') config.group_by = input.group_by;
+  if (input.backtest !== undefined) config.backtest = input.backtest;
+  if (input.share !== undefined) config.share = (Array.isArray(input.share) ? input.share : input.share.split(',')).map((s) => s.trim()).filter((s) => s !== '');
   return config;
 }
 

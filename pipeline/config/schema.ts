@@ -15,6 +15,7 @@
  * fit: { objective: huber, delta: 1.0e-3, starts: grid }
  * holdout: top-params:0.2
  * group_by: eval_lang
+ * share: [alpha, beta, E]                                       # with group_by: one joint fit
  * ```
  *
  * Every key is optional and unknown keys are errors (`.strict()`). Types come from `z.infer`.
@@ -54,11 +55,47 @@ export const FitOptionsSchema = z
     seed: z.number().int(),
     maxIterations: z.number().int().positive(),
     threads: z.number().int().positive(),
+    /** Checkpoint policy: all | final | drop-early:F | tokens>=X. */
+    checkpoints: z.string().regex(/^\s*(?:all|final|drop-early:\s*(?:0(?:\.\d*)?|\.\d+)|tokens\s*>=\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*[kKMBGT]?)\s*$/, {
+      error: 'expected all, final, drop-early:F (0 ≤ F < 1) or tokens>=X (e.g. tokens>=2e6)',
+    }),
   })
   .partial()
   .strict();
 
 const SpecColumn = z.enum(SPEC_COLUMNS);
+
+const ShareList = z.union([Name, z.array(Name)], { error: 'expected a comma-separated list or a list of parameter names' });
+
+/** One backtest candidate (docs/backtest.md). */
+const CandidateSchema = z
+  .object({
+    law: Name,
+    law_options: z.record(z.string(), z.unknown()),
+    checkpoints: FitOptionsSchema.shape.checkpoints.unwrap(),
+    share: z.union([ShareList, z.null()]),
+    fit: FitOptionsSchema,
+  })
+  .partial()
+  .required({ law: true })
+  .strict();
+
+/**
+ * The `backtest:` block: explicit `candidates`, or the product of `laws` × `checkpoints` ×
+ * `shares` (each defaulting to the documented list), plus the hold-outs and their fraction.
+ */
+export const BacktestSchema = z
+  .object({
+    candidates: z.array(CandidateSchema).min(1),
+    laws: z.array(Name).min(1),
+    checkpoints: z.array(FitOptionsSchema.shape.checkpoints.unwrap()).min(1),
+    /** Sharing choices: `none` or a list of parameters, e.g. [none, "alpha,beta,E"]. */
+    shares: z.array(z.union([ShareList, z.null()])).min(1),
+    holdouts: z.array(z.enum(['top-params', 'top-tokens'])).min(1),
+    fraction: z.number().gt(0).lt(1),
+  })
+  .partial()
+  .strict();
 
 /** The config file's schema. */
 export const ConfigSchema = z
@@ -85,6 +122,10 @@ export const ConfigSchema = z
     holdout: z.union([Name, z.null()]),
     /** `eval_lang` (one fit per language) or `none`. */
     group_by: z.union([Name, z.null()]),
+    /** With group_by: parameters common to every group in one joint fit (`alpha,beta,E` or a list). */
+    share: ShareList,
+    /** Backtest candidates and hold-outs (`atlas backtest`, `atlas fit --law auto`). */
+    backtest: BacktestSchema,
   })
   .partial()
   .strict();

@@ -14,7 +14,9 @@ import type { RunTable } from '../io/types.ts';
 import { InputError } from '../io/types.ts';
 import { dataSha256, groupRows, runIndex, subsetTable } from '../io/table.ts';
 import { heldOutMask } from './holdout.ts';
+import { checkpointLabel, checkpointMask, finalTokens, parseCheckpointPolicy } from './checkpoints.ts';
 import { lossMetrics } from './metrics.ts';
+import { fitShared } from './shared.ts';
 import { VERSION } from '../io/version.ts';
 
 export interface FitRequest {
@@ -27,6 +29,13 @@ export interface FitRequest {
   holdout?: string | null;
   /** `eval_lang`: one fit per evaluation language. */
   groupBy?: string | null;
+  /**
+   * Each run's final token count, when `table` holds only part of the runs' checkpoints (a
+   * backtest's shorter budgets): checkpoint policies measure against these. Default: the table's.
+   */
+  runFinals?: Map<string, number>;
+  /** With `groupBy`: parameters common to every group in one joint fit (`alpha`, `beta`, `E`). */
+  share?: string[];
   configSha256?: string | null;
 }
 
@@ -48,34 +57,53 @@ const GROUP_KEYS: Record<string, (table: RunTable, i: number) => string> = {
   kind: (table, i) => table.kind[i],
 };
 
-/** One fitted group: the law on the group's rows, with hold-out metrics and predictions. */
-async function fitGroup(table: RunTable, request: FitRequest, options: FitOptions) {
+/** A group's rows ready to fit: hold-out and checkpoint masks, the law's context and design. */
+function prepareGroup(table: RunTable, request: FitRequest, options: FitOptions) {
   const law = getLaw(request.law);
   const lawOptions = request.lawOptions ?? {};
   const mask = heldOutMask(table, request.holdout ?? 'none');
+  const keep = checkpointMask(table, options.checkpoints, request.runFinals ?? finalTokens(table));
   const ctx = law.context(table, lawOptions);
   const design = law.prepare(table, ctx);
   const y = new Float64Array(table.rows);
   const weights = new Float64Array(table.rows);
+  // Rows outside the fit: held out (scored below) or removed by the checkpoint policy.
+  const out = new Uint8Array(table.rows);
+  let dropped = 0;
   for (let i = 0; i < table.rows; i++) {
     y[i] = Math.log(table.loss[i]);
-    weights[i] = mask[i] ? 0 : 1;
+    out[i] = mask[i] || !keep[i] ? 1 : 0;
+    if (!mask[i] && !keep[i]) dropped++;
+    weights[i] = out[i] ? 0 : 1;
   }
-  const { index } = runIndex(table);
-  const result = await fitLaw({ law, ctx, design, y, weights, clusters: index, search: searchProblem(table, law, ctx, y, mask, options) }, options);
+  return { table, law, ctx, design, y, weights, mask, keep, out, dropped };
+}
+
+/** A fitted group's predictions and train/hold-out metrics. */
+function finishGroup(prepared: ReturnType<typeof prepareGroup>, result: FitResult, request: FitRequest, options: FitOptions) {
+  const { table, law, ctx, design, mask, keep, out, dropped } = prepared;
   const predicted = predictLoss(law, ctx, design, result.values);
-  const train = lossMetrics(table.loss, predicted, (i) => !mask[i]);
+  const train = lossMetrics(table.loss, predicted, (i) => !out[i]);
   let trainRuns = 0;
   const seen = new Set<string>();
-  for (let i = 0; i < table.rows; i++) if (!mask[i] && !seen.has(table.runId[i])) { seen.add(table.runId[i]); trainRuns++; }
-  const residuals = residualScatter(table.loss, predicted, (i) => !mask[i], options.objective === 'lsq-linear' ? 'linear' : 'log');
-  const ranges = dataRanges(table, (i) => !mask[i]);
+  for (let i = 0; i < table.rows; i++) if (!out[i] && !seen.has(table.runId[i])) { seen.add(table.runId[i]); trainRuns++; }
+  const residuals = residualScatter(table.loss, predicted, (i) => !out[i], options.objective === 'lsq-linear' ? 'linear' : 'log');
+  const ranges = dataRanges(table, (i) => !out[i]);
   const heldoutRows = mask.reduce((a, b) => a + b, 0);
   const metrics: GroupEntry['metrics'] = { train };
   if (heldoutRows > 0) {
     metrics.heldout = { spec: request.holdout ?? 'split', ...lossMetrics(table.loss, predicted, (i) => mask[i] === 1) };
   }
-  return { result, ctx, predicted, mask, metrics, residuals, ranges, trainRows: train.rows, trainRuns };
+  return { result, ctx, predicted, mask, keep, dropped, metrics, residuals, ranges, trainRows: train.rows, trainRuns };
+}
+
+/** One fitted group: the law on the group's rows, with hold-out metrics and predictions. */
+async function fitGroup(table: RunTable, request: FitRequest, options: FitOptions) {
+  const prepared = prepareGroup(table, request, options);
+  const { law, ctx, design, y, weights, out } = prepared;
+  const { index } = runIndex(table);
+  const result = await fitLaw({ law, ctx, design, y, weights, clusters: index, search: searchProblem(table, law, ctx, y, out, options) }, options);
+  return finishGroup(prepared, result, request, options);
 }
 
 /** Training rows above which the multi-start screens its starts on an even subsample. */
@@ -156,7 +184,7 @@ function groupEntry(group: Awaited<ReturnType<typeof fitGroup>>, options: FitOpt
 
 /** Options as recorded in the artifact: every default echoed. */
 function optionsRecord(options: FitOptions, request: FitRequest): Record<string, unknown> {
-  return { ...options, holdout: request.holdout ?? null, group_by: request.groupBy ?? null };
+  return { ...options, holdout: request.holdout ?? null, group_by: request.groupBy ?? null, ...(request.share?.length ? { share: request.share } : {}) };
 }
 
 /**
@@ -166,6 +194,8 @@ function optionsRecord(options: FitOptions, request: FitRequest): Record<string,
 export async function runFit(request: FitRequest): Promise<FitOutput> {
   const law = getLaw(request.law);
   const options = resolveFitOptions(law.defaults, request.fit);
+  const policy = checkpointLabel(parseCheckpointPolicy(options.checkpoints));
+  options.checkpoints = policy;
   const table = request.table;
   if (table.rows === 0) throw new InputError('fit: no data rows');
   const results = new Map<string, FitResult>();
@@ -182,6 +212,9 @@ export async function runFit(request: FitRequest): Promise<FitOutput> {
     provenance: { version: VERSION, config_sha256: request.configSha256 ?? null, seed: options.seed, created: null },
   };
 
+  if ((request.share ?? []).length > 0 && !request.groupBy) {
+    throw new InputError(`--share ${request.share!.join(',')}: shared parameters need groups; add --group-by eval_lang (or drop --share)`);
+  }
   if (request.groupBy) {
     const key = GROUP_KEYS[request.groupBy];
     if (!key) throw new InputError(`--group-by: expected one of ${Object.keys(GROUP_KEYS).join(', ')}, got "${request.groupBy}"`);
@@ -192,15 +225,32 @@ export async function runFit(request: FitRequest): Promise<FitOutput> {
     let iterations = 0;
     let evaluations = 0;
     let starts = 0;
-    for (const [name, rows] of groupRows(table, (i) => key(table, i))) {
-      const sub = subsetTable(table, rows);
-      const group = await fitGroup(sub, request, options);
+    let dropped = 0;
+    const share = request.share ?? [];
+    const grouped = [...groupRows(table, (i) => key(table, i))];
+    let fitted: { name: string; rows: number[]; sub: RunTable; group: ReturnType<typeof finishGroup> }[];
+    if (share.length > 0) {
+      const { index: runOf } = runIndex(table);
+      const prepared = grouped.map(([name, rows]) => ({ name, rows, prepared: prepareGroup(subsetTable(table, rows), request, options) }));
+      const { perGroup } = await fitShared(law, prepared.map(({ name, rows, prepared: p }) => ({
+        name, ctx: p.ctx, design: p.design, y: p.y, weights: p.weights, clusters: Int32Array.from(rows, (row) => runOf[row]),
+      })), share, options);
+      fitted = prepared.map(({ name, rows, prepared: p }, k) => ({ name, rows, sub: p.table, group: finishGroup(p, perGroup[k], request, options) }));
+    } else {
+      fitted = [];
+      for (const [name, rows] of grouped) {
+        const sub = subsetTable(table, rows);
+        fitted.push({ name, rows, sub, group: await fitGroup(sub, request, options) });
+      }
+    }
+    for (const { name, rows, sub, group } of fitted) {
       results.set(name, group.result);
       rows.forEach((row, k) => {
         predicted[row] = group.predicted[k];
-        heldOut[row] = group.mask[k];
+        heldOut[row] = group.mask[k] ? 1 : group.keep[k] ? 0 : 2;
         groupOf[row] = name;
       });
+      dropped += group.dropped;
       objective += group.result.objective.value;
       allConverged &&= group.result.converged;
       seconds += group.result.seconds;
@@ -210,7 +260,7 @@ export async function runFit(request: FitRequest): Promise<FitOutput> {
       groups[name] = { ...groupEntry(group, options), data: { rows: sub.rows, runs: runIndex(sub).runs, ranges: group.ranges } };
     }
     const first = results.values().next().value as FitResult;
-    const train = lossMetrics(table.loss, predicted, (i) => !heldOut[i]);
+    const train = lossMetrics(table.loss, predicted, (i) => heldOut[i] === 0);
     const metrics: CoefficientArtifact['metrics'] = { train };
     if (heldOut.some((v) => v === 1)) metrics.heldout = { spec: request.holdout ?? 'split', ...lossMetrics(table.loss, predicted, (i) => heldOut[i] === 1) };
     artifact = {
@@ -232,13 +282,18 @@ export async function runFit(request: FitRequest): Promise<FitOutput> {
       context: null,
       group_by: request.groupBy,
       groups,
+      checkpoints: { policy, rows_removed: dropped },
     };
+    if (share.length > 0) {
+      const firstGroup = Object.values(groups)[0];
+      artifact.shared = Object.fromEntries(share.map((name) => [name, firstGroup.params[name]]));
+    }
   } else {
     const group = await fitGroup(table, request, options);
     results.set('', group.result);
     predicted.set(group.predicted);
-    heldOut.set(group.mask);
-    artifact = { ...base, ...groupEntry(group, options), data: { ...base.data, ranges: group.ranges } };
+    for (let i = 0; i < table.rows; i++) heldOut[i] = group.mask[i] ? 1 : group.keep[i] ? 0 : 2;
+    artifact = { ...base, ...groupEntry(group, options), data: { ...base.data, ranges: group.ranges }, checkpoints: { policy, rows_removed: group.dropped } };
   }
   let draws: BootstrapDraws | null = null;
   if (options.bootstrap > 0) {
@@ -258,7 +313,8 @@ export async function runFit(request: FitRequest): Promise<FitOutput> {
 }
 
 /**
- * predictions.csv: observed and fitted loss per row, with its split and group, and (when given)
+ * predictions.csv: observed and fitted loss per row, with its split (`train`, `heldout`, or
+ * `dropped` for rows the checkpoint policy kept out of the fit) and group, and (when given)
  * the 95 % prediction interval of each row (lo95, hi95; docs/intervals.md).
  */
 export function predictionsCsv(table: RunTable, predicted: Float64Array, heldOut: Uint8Array, groupOf: string[], intervals?: { lo: Float64Array; hi: Float64Array }): string {
@@ -273,7 +329,7 @@ export function predictionsCsv(table: RunTable, predicted: Float64Array, heldOut
       table.loss[i],
       predicted[i],
       Math.log(predicted[i]) - Math.log(table.loss[i]),
-      heldOut[i] ? 'heldout' : 'train',
+      heldOut[i] === 1 ? 'heldout' : heldOut[i] === 2 ? 'dropped' : 'train',
       groupOf[i],
       ...(intervals ? [intervals.lo[i], intervals.hi[i]] : []),
     ]);

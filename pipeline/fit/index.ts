@@ -7,14 +7,21 @@
  *
  * Public: runFit, parseHoldoutSpec, heldOutMask, validateArtifact, predictTable, lossMetrics,
  * protocolTable, protocolForArtifact, DEFAULT_PROTOCOL, predictionIntervals, intervalMetrics,
- * validateWithIntervals, extrapolation, extrapolationWarning, spearman, mixtureSpearman (rank agreement across
- * held-out mixtures), backtestMixtures (mixture laws fitted and scored on held-out mixtures).
+ * validateWithIntervals, extrapolation, extrapolationWarning, checkpoint policies
+ * (checkpointMask, parseCheckpointPolicy), the shared-parameter fit (fitShared), backtests
+ * (runBacktest, defaultCandidates, backtestCsv, backtestMarkdown) and `--law auto` (runAutoFit),
+ * spearman, mixtureSpearman (rank agreement across held-out mixtures), backtestMixtures (mixture
+ * laws fitted and scored on held-out mixtures).
  */
 export { runFit } from './fit.ts';
 export { parseHoldoutSpec, heldOutMask } from './holdout.ts';
 export { validateArtifact, predictTable } from './validate.ts';
 export { lossMetrics } from './metrics.ts';
 export { protocolTable, protocolForArtifact, DEFAULT_PROTOCOL } from './protocol.ts';
+export { predictionIntervals, intervalMetrics, validateWithIntervals, extrapolation, extrapolationWarning, dataRanges, residualScatter } from './intervals.ts';
+export { checkpointMask, parseCheckpointPolicy, finalTokens } from './checkpoints.ts';
+export { fitShared, parseShare } from './shared.ts';
+export { runBacktest, defaultCandidates, candidatesFrom, backtestSplit, backtestCsv, backtestMarkdown, readBacktest } from './backtest.ts';
+export { runAutoFit } from './select.ts';
 export { spearman, mixtureSpearman } from './rank.ts';
 export { backtestMixtures, atlasDomainsCandidate } from './mixture_backtest.ts';
-export { predictionIntervals, intervalMetrics, validateWithIntervals, extrapolation, extrapolationWarning, dataRanges, residualScatter } from './intervals.ts';

@@ -46,6 +46,14 @@ export interface FitOptions {
   prune: boolean;
   /** Worker threads for multi-start and bootstrap (1 = in process). @default 1 */
   threads: number;
+  /**
+   * Checkpoint policy: which checkpoints of each run enter the fit (`all`, `final`,
+   * `drop-early:F`, `tokens>=X`; pipeline/fit/checkpoints.ts). The backtests on the shipped
+   * learning-curve log support `drop-early:0.5` (docs/backtest.md), which its config sets and
+   * `--law auto` chooses; the default stays `all` because a log whose run id spans several token
+   * budgets (one id per model size) would silently lose its shorter budgets. @default 'all'
+   */
+  checkpoints: string;
 }
 
 export const DEFAULT_FIT_OPTIONS: FitOptions = {
@@ -61,6 +69,7 @@ export const DEFAULT_FIT_OPTIONS: FitOptions = {
   maxIterations: 500,
   prune: true,
   threads: 1,
+  checkpoints: 'all',
 };
 
 /** Resolve options: law defaults, then user overrides, over the global defaults. */

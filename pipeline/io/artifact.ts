@@ -114,6 +114,23 @@ export interface CoefficientArtifact {
   /** Per-group fits for `--group-by`. */
   groups?: Record<string, GroupEntry>;
   group_by?: string;
+  /** `--share`: the parameters common to every group of a joint fit (each group's `params` repeats them). */
+  shared?: Record<string, ParamEntry>;
+  /** `fit --law auto`: the backtest table and the candidate it chose (refitted on every row). */
+  selection?: {
+    method: 'backtest';
+    criterion: string;
+    holdouts: string[];
+    fraction: number;
+    chosen: string;
+    law: string;
+    law_options: Record<string, unknown>;
+    checkpoints: string;
+    share: string[];
+    table: { candidate: string; mean_mape: number | null; scores: { holdout: string; train_rows: number; scored_rows: number; mape: number | null; rmse: number | null; r2: number | null; coverage95: number | null; error?: string }[] }[];
+  };
+  /** The checkpoint policy applied (`all`, `final`, `drop-early:F`, `tokens>=X`) and the rows it kept out of the fit. */
+  checkpoints?: { policy: string; rows_removed: number };
   provenance: { version: string; config_sha256: string | null; seed: number; created: string | null };
 }
 

@@ -13,6 +13,7 @@ import { InputError } from '../io/types.ts';
 
 // Law modules register below (one import + one entry each).
 import { chinchilla } from './chinchilla.ts';
+import { kaplan } from './kaplan.ts';
 import { dataConstrained } from './data_constrained.ts';
 import { curse } from './curse.ts';
 import { atlas } from './atlas.ts';
@@ -22,6 +23,7 @@ import { mixtureLinear } from './mixture_linear.ts';
 
 export const LAWS: Record<string, Law<any, any>> = {
   chinchilla,
+  kaplan,
   'data-constrained': dataConstrained,
   curse,
   atlas,
