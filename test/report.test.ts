@@ -232,7 +232,8 @@ describe('uncertainty band from a real fit', () => {
     for (const n of [5e7, 1e8, 2e8, 4e8, 8e8, 1.6e9]) {
       for (const k of [2, 5, 10, 20, 40]) {
         const d = n * k;
-        lines.push(`r${n},${n},${d},${chinchillaLoss(truth, n, d) * Math.exp(0.02 * (uniform() - 0.5))}`);
+        // one run per (size, budget): a run id names one training run
+        lines.push(`r${n}x${k},${n},${d},${chinchillaLoss(truth, n, d) * Math.exp(0.02 * (uniform() - 0.5))}`);
       }
     }
     const table = ingestText(`${lines.join('\n')}\n`, 'synthetic.csv');
@@ -253,6 +254,39 @@ describe('uncertainty band from a real fit', () => {
   });
 });
 
+describe('uncertainty band of a fit whose checkpoint policy dropped rows', () => {
+  it('reruns the bootstrap on the rows the fit kept, not on the dropped ones', async () => {
+    // Runs with four checkpoints each; the checkpoints before half of a run's budget sit 0.3
+    // above the law (not yet on the power law), so a bootstrap that took them in would move.
+    const truth = { E: 1.8, A: 400, B: 410.7, alpha: 0.34, beta: 0.28 };
+    const uniform = mulberry32(13);
+    const lines = ['run_id,params,tokens,loss'];
+    for (const n of [5e7, 1e8, 2e8, 4e8, 8e8, 1.6e9]) {
+      for (const k of [5, 20, 40]) {
+        for (const f of [0.1, 0.25, 0.75, 1]) {
+          const d = n * k * f;
+          lines.push(`r${n}x${k},${n},${d},${(chinchillaLoss(truth, n, d) + (f < 0.5 ? 0.3 : 0)) * Math.exp(0.02 * (uniform() - 0.5))}`);
+        }
+      }
+    }
+    const table = ingestText(`${lines.join('\n')}\n`, 'curves.csv');
+    const fit = await runFit({ table, law: 'chinchilla', fit: { starts: 'init', init: truth, bootstrap: 40, seed: 3, checkpoints: 'drop-early:0.5' } });
+    expect(fit.artifact.checkpoints).toEqual({ policy: 'drop-early:0.5', rows_removed: 36 });
+    const dir = join(scratch, 'dropped-fit');
+    rmSync(dir, { recursive: true, force: true });
+    cpSync(join(FIXTURES, 'fit', 'transfer.csv'), join(dir, 'unused.csv'), { recursive: true });
+    writeFileSync(join(dir, 'coefficients.json'), JSON.stringify(fit.artifact));
+    writeFileSync(join(dir, 'predictions.csv'), fit.predictions);
+    const inputs = readReportInputs(dir);
+    const p = inputs.fits[0].predictions!;
+    expect(p.split.filter((s) => s === 'dropped')).toHaveLength(36);
+    expect(p.split.filter((s) => s === 'train')).toHaveLength(36);
+    const draws = (await recomputeDraws(inputs.fits[0].artifact!, p))!;
+    expect(draws.count).toBeGreaterThan(30);
+    expect(draws.mismatch).toBeLessThan(0.02);
+  });
+});
+
 describe('uncertainty band of a grouped fit', () => {
   it('reruns each group\u2019s bootstrap on that group\u2019s rows', async () => {
     const truth = { E: 1.8, A: 400, B: 410.7, alpha: 0.34, beta: 0.28 };
@@ -261,7 +295,7 @@ describe('uncertainty band of a grouped fit', () => {
     for (const [lang, shift] of [['en', 0], ['fr', 0.2]] as const) {
       for (const n of [5e7, 1e8, 2e8, 4e8, 8e8]) {
         for (const k of [2, 5, 10, 20, 40]) {
-          lines.push(`r${n},${n},${n * k},${lang},${(chinchillaLoss(truth, n, n * k) + shift) * Math.exp(0.02 * (uniform() - 0.5))}`);
+          lines.push(`r${n}x${k},${n},${n * k},${lang},${(chinchillaLoss(truth, n, n * k) + shift) * Math.exp(0.02 * (uniform() - 0.5))}`);
         }
       }
     }

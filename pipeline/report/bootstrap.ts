@@ -11,7 +11,7 @@
  * wide. When the fit can be rebuilt exactly from predictions.csv (the `chinchilla` law on total
  * tokens: its design needs only N, D and the loss), the report reruns the bootstrap the fit ran:
  * the same objective, δ, fixed and tied parameters, seed and resampling of runs, held-out rows
- * excluded, each replicate warm-started at the fitted optimum. The draws are joint, so the band
+ * and rows the checkpoint policy removed (split `dropped`) excluded, each replicate warm-started at the fitted optimum. The draws are joint, so the band
  * of L(N, D) over them is the bootstrap band of the fitted curve.
  */
 import { getLaw } from '../laws/index.ts';
@@ -97,7 +97,7 @@ export async function recomputeDraws(artifact: CoefficientArtifact, p: Predictio
   const rows: CsvValue[][] = [['run_id', 'params', 'tokens', 'eval_lang', 'loss', 'split']];
   for (let i = 0; i < p.rows; i++) {
     if (group !== undefined && p.evalLang[i] !== group) continue;
-    rows.push([p.runId[i], p.params[i], p.tokens[i], p.evalLang[i], p.loss[i], p.split[i]]);
+    rows.push([p.runId[i], p.params[i], p.tokens[i], p.evalLang[i], p.loss[i], p.split[i] === 'train' ? 'train' : 'heldout']);
   }
   const table = ingestText(csvRows(rows), 'predictions.csv');
   const law = getLaw(artifact.law);
@@ -109,7 +109,10 @@ export async function recomputeDraws(artifact: CoefficientArtifact, p: Predictio
   const runs = new Map<string, number>();
   for (let i = 0; i < table.rows; i++) {
     y[i] = Math.log(table.loss[i]);
-    weights[i] = table.split[i] === 'heldout' ? 0 : 1;
+    // Only the rows the fit saw (split `train`): held-out rows and rows its checkpoint policy removed
+    // (`dropped`, written as heldout above since a run log knows only train and heldout) weigh nothing,
+    // and stay in their runs' clusters as they did in the fit.
+    weights[i] = table.split[i] === 'train' ? 1 : 0;
     let k = runs.get(table.runId[i]);
     if (k === undefined) runs.set(table.runId[i], (k = runs.size));
     clusters[i] = k;

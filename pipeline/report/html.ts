@@ -77,13 +77,14 @@ export function metricsTable(metrics: { train?: Metrics; heldout?: Metrics & { s
     `${row('train', metrics.train, coverage?.train)}${row(metrics.heldout ? `held out (${metrics.heldout.spec})` : '', metrics.heldout, coverage?.heldout)}</tbody></table>`;
 }
 
-/** Share of train and held-out rows of predictions.csv inside their 95 % interval, or null without intervals. */
-export function intervalCoverage(p: { rows: number; loss: Float64Array; split: ('train' | 'heldout')[]; lo95?: Float64Array; hi95?: Float64Array } | null): { train: number; heldout: number } | null {
+/** Share of train and held-out rows of predictions.csv inside their 95 % interval (rows the checkpoint policy dropped count in neither), or null without intervals. */
+export function intervalCoverage(p: { rows: number; loss: Float64Array; split: ('train' | 'heldout' | 'dropped')[]; lo95?: Float64Array; hi95?: Float64Array } | null): { train: number; heldout: number } | null {
   if (!p || !p.lo95 || !p.hi95) return null;
   const count = { train: [0, 0], heldout: [0, 0] };
   for (let i = 0; i < p.rows; i++) {
-    if (!Number.isFinite(p.lo95[i]) || !Number.isFinite(p.hi95[i])) continue;
-    const c = count[p.split[i]];
+    const split = p.split[i];
+    if (split === 'dropped' || !Number.isFinite(p.lo95[i]) || !Number.isFinite(p.hi95[i])) continue;
+    const c = count[split];
     c[1]++;
     if (p.loss[i] >= p.lo95[i] && p.loss[i] <= p.hi95[i]) c[0]++;
   }

@@ -17,6 +17,9 @@ import { readArtifact, type CoefficientArtifact } from '../io/artifact.ts';
 import { InputError } from '../io/types.ts';
 import { parseMatrixCsv } from '../transfer/matrix.ts';
 
+/** Role of a predictions.csv row in its fit. */
+export type Split = 'train' | 'heldout' | 'dropped';
+
 /** The rows of a `predictions.csv`, column-wise. */
 export interface PredictionRows {
   rows: number;
@@ -28,7 +31,8 @@ export interface PredictionRows {
   loss: Float64Array;
   /** Predicted loss (NaN where the fit could not predict the row). */
   predicted: Float64Array;
-  split: ('train' | 'heldout')[];
+  /** `train`: in the fit; `heldout`: held out and scored; `dropped`: removed by the fit's checkpoint policy. */
+  split: Split[];
   /** 95 % prediction interval per row (columns lo95, hi95), when the file has them. */
   lo95?: Float64Array;
   hi95?: Float64Array;
@@ -119,7 +123,7 @@ export function parsePredictions(text: string, fileName: string): PredictionRows
     evalLang: new Array<string>(n),
     loss: new Float64Array(n),
     predicted: new Float64Array(n),
-    split: new Array<'train' | 'heldout'>(n),
+    split: new Array<Split>(n),
   };
   const iRun = col('run_id');
   const iLang = col('eval_lang');
@@ -140,7 +144,8 @@ export function parsePredictions(text: string, fileName: string): PredictionRows
     const line = r + 2;
     out.runId[r] = iRun >= 0 ? (row[iRun] ?? '').trim() : `row${line}`;
     out.evalLang[r] = iLang >= 0 && (row[iLang] ?? '').trim() !== '' ? row[iLang].trim() : 'und';
-    out.split[r] = iSplit >= 0 && (row[iSplit] ?? '').trim() === 'heldout' ? 'heldout' : 'train';
+    const split = iSplit >= 0 ? (row[iSplit] ?? '').trim() : '';
+    out.split[r] = split === 'heldout' || split === 'dropped' ? split : 'train';
     out.params[r] = num(row[iParams]);
     out.tokens[r] = num(row[iTokens]);
     out.loss[r] = num(row[iLoss]);

@@ -114,8 +114,8 @@ export function sizeColor(p: PredictionRows, rows: number[]): { field: string; e
   };
 }
 
-export const SPLIT_SHAPE = { field: 'split', type: 'nominal', title: 'observed', scale: { domain: ['train', 'heldout'], range: ['circle', 'triangle-up'] } };
-export const SPLIT_COLOR = { field: 'split', type: 'nominal', title: 'split', scale: { domain: ['train', 'heldout'], range: ['#4c78a8', '#e45756'] } };
+export const SPLIT_SHAPE = { field: 'split', type: 'nominal', title: 'observed', scale: { domain: ['train', 'heldout', 'dropped'], range: ['circle', 'triangle-up', 'cross'] } };
+export const SPLIT_COLOR = { field: 'split', type: 'nominal', title: 'split', scale: { domain: ['train', 'heldout', 'dropped'], range: ['#4c78a8', '#e45756', '#bab0ac'] } };
 
 export function rowsOf(p: PredictionRows): number[] {
   return Array.from({ length: p.rows }, (_, i) => i);

@@ -169,7 +169,7 @@ export function isoLossPlot(set: ChinchillaSet, p: PredictionRows | null, name: 
     { data: { values: labels }, mark: { type: 'text', align: 'left', baseline: 'bottom', dx: 3, dy: -3, fontSize: 11, fontWeight: 'bold', clip: true }, encoding: { x, y, text: { field: 'text' }, color: { field: 'level', type: 'quantitative', legend: null } } },
   ];
   if (runs.length > 0) {
-    layers.push({ data: { values: runs }, mark: { type: 'point', size: 14, opacity: 0.55, filled: true, color: '#444', clip: true }, encoding: { x, y, shape: { field: 'split', type: 'nominal', title: 'runs', scale: { domain: ['train', 'heldout'], range: ['circle', 'triangle-up'] } } } });
+    layers.push({ data: { values: runs }, mark: { type: 'point', size: 14, opacity: 0.55, filled: true, color: '#444', clip: true }, encoding: { x, y, shape: { field: 'split', type: 'nominal', title: 'runs', scale: { domain: ['train', 'heldout', 'dropped'], range: ['circle', 'triangle-up', 'cross'] } } } });
   }
   if (frontier.length > 1) {
     layers.push({ data: { values: frontier }, mark: { type: 'line', color: 'black', strokeWidth: 2.5, strokeDash: [8, 3], clip: true }, encoding: { x, y } });
@@ -253,7 +253,7 @@ export function bandPlot(artifact: CoefficientArtifact, set: ChinchillaSet, p: P
     { data: { values: band }, mark: { type: 'area', opacity: 0.25, clip: true }, encoding: { x, y: { field: 'lo', type: 'quantitative', scale: yScale, title: 'loss' }, y2: { field: 'hi' }, color } },
     { data: { values: band }, mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x, y: { field: 'fit', type: 'quantitative', scale: yScale }, color } },
   ];
-  if (points.length > 0) layers.push({ data: { values: points }, mark: { type: 'point', filled: true, size: 20, opacity: 0.8 }, encoding: { x, y: { field: 'loss', type: 'quantitative', scale: yScale }, color, shape: { field: 'split', type: 'nominal', title: 'observed', scale: { domain: ['train', 'heldout'], range: ['circle', 'triangle-up'] } } } });
+  if (points.length > 0) layers.push({ data: { values: points }, mark: { type: 'point', filled: true, size: 20, opacity: 0.8 }, encoding: { x, y: { field: 'loss', type: 'quantitative', scale: yScale }, color, shape: { field: 'split', type: 'nominal', title: 'observed', scale: { domain: ['train', 'heldout', 'dropped'], range: ['circle', 'triangle-up', 'cross'] } } } });
   const source = stored
     ? `the 2.5–97.5 % range of the curve over the fit\u2019s ${count} joint bootstrap parameter draws (bootstrap.csv)`
     : joint

@@ -249,7 +249,7 @@ export function sweepFitsPlot(jobs: JobPredictions[], kind: 'loss' | 'residuals'
   let nHi = -Infinity;
   for (const v of values) { nLo = Math.min(nLo, v.N as number); nHi = Math.max(nHi, v.N as number); }
   const x = { field: 'tokens', type: 'quantitative', scale: { type: 'log' }, title: 'tokens D', axis: { labelExpr: SI_LABEL, tickCount: 4, labelFlush: true } };
-  const shape = { field: 'split', type: 'nominal', title: 'observed', scale: { domain: ['train', 'heldout'], range: ['circle', 'triangle-up'] } };
+  const shape = { field: 'split', type: 'nominal', title: 'observed', scale: { domain: ['train', 'heldout', 'dropped'], range: ['circle', 'triangle-up', 'cross'] } };
   const color = { field: 'N', type: 'quantitative', title: 'model size N', scale: { type: 'log', scheme: 'viridis' }, legend: { values: legendSizes(nLo, nHi), labelExpr: SI_LABEL } };
   const yScale = { type: 'log', nice: false, padding: 6 };
   const lines = drawn >= 2 * series;
@@ -262,7 +262,7 @@ export function sweepFitsPlot(jobs: JobPredictions[], kind: 'loss' | 'residuals'
     ]
     : [
       { mark: { type: 'rule', color: '#888', strokeDash: [4, 4] }, encoding: { y: { datum: 0, type: 'quantitative' } } },
-      { mark: { type: 'point', filled: true, size: 14, opacity: 0.75 }, encoding: { x, y: { field: 'residual', type: 'quantitative', title: 'ln L − ln L̂' }, shape, color: { field: 'split', type: 'nominal', title: 'split', scale: { domain: ['train', 'heldout'], range: ['#4c78a8', '#e45756'] } } } },
+      { mark: { type: 'point', filled: true, size: 14, opacity: 0.75 }, encoding: { x, y: { field: 'residual', type: 'quantitative', title: 'ln L − ln L̂' }, shape, color: { field: 'split', type: 'nominal', title: 'split', scale: { domain: ['train', 'heldout', 'dropped'], range: ['#4c78a8', '#e45756', '#bab0ac'] } } } },
     ];
   const spec = {
     data: { values },
