@@ -85,7 +85,7 @@ export function withFitOptions<T>(y: Argv<T>) {
     .option('seed', { type: 'number', describe: 'seed of random starts, bootstrap and random hold-outs (default 0)' })
     .option('max-iterations', { type: 'number', describe: 'local optimiser iteration cap per start (default 500)' })
     .option('exhaustive', { type: 'boolean', describe: 'run every start to convergence (no pruning of starts heading for worse basins)' })
-    .option('checkpoints', { type: 'string', describe: 'which checkpoints of each run enter the fit: all | final | drop-early:F (drop the first fraction F of each run\'s tokens) | tokens>=X (default all)' });
+    .option('checkpoints', { type: 'string', describe: 'which checkpoints of each run enter the fit: all | final | drop-early:F (drop the first fraction F of each run\'s tokens) | tokens>=X (default drop-early:0.5, which the backtests on the shipped real logs support)' });
 }
 
 function pairs(flag: string, values: string[] | undefined, numeric: true): Record<string, number>;
