@@ -1,16 +1,16 @@
 /**
  * `atlas fit`: fit one law to run logs; write DIR/coefficients.json and DIR/predictions.csv.
  */
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { join } from 'node:path';
 import { loadTable } from '../config/load.ts';
 import { runFit } from '../fit/fit.ts';
 import { writeArtifact } from '../io/artifact.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
-import { exitState } from '../cli.ts';
 import { InputError } from '../io/types.ts';
 import { fitOptionsFromArgs, printJson, withDataOptions, withFitOptions, type DataArgs, type FitArgs } from './common.ts';
 import { formatFit } from './format.ts';
+import type { AtlasCommand } from './index.ts';
 import type { LawOptions } from '../laws/law.ts';
 import { mergeFitOptions } from '../fitting/options.ts';
 
@@ -24,7 +24,7 @@ interface Args extends DataArgs, FitArgs {
   json?: boolean;
 }
 
-export const fitCommand: CommandModule<object, Args> = {
+export const fitCommand: AtlasCommand<Args> = {
   command: 'fit',
   describe: 'fit one law to run logs; write DIR/coefficients.json and DIR/predictions.csv',
   builder: (y: Argv) =>
@@ -60,11 +60,12 @@ export const fitCommand: CommandModule<object, Args> = {
     writeFileAtomic(join(out, 'predictions.csv'), output.predictions);
     writeFileAtomic(join(out, 'timing.json'), `${JSON.stringify({ seconds: output.seconds }, null, 2)}\n`);
     if (args.json) printJson(output.artifact);
-    process.stderr.write(formatFit(output.artifact, output.seconds));
+    else process.stdout.write(formatFit(output.artifact, output.seconds));
     process.stderr.write(`wrote ${join(out, 'coefficients.json')} and ${join(out, 'predictions.csv')}\n`);
     if (!output.artifact.fit.converged) {
-      exitState.code = 1;
       process.stderr.write(`atlas: the fit did not converge (${output.artifact.fit.status}: ${output.artifact.fit.message})\n`);
+      return 1;
     }
+    return 0;
   },
 };

@@ -89,6 +89,7 @@ export const protocolCommand: CommandModule<object, Args> = {
       writeFileAtomic(`${args.out}.md`, `# Five-hold-out protocol\n\nData: ${table.sources.map((s) => s.path).join(', ')} (${table.rows} rows)${config ? `, config ${config.path}` : ''}.\n\n${markdown}\nBest law per column: ${bestLine}.\n`);
     }
     if (args.json) printJson(result);
-    process.stderr.write(`${markdown}best: ${bestLine}\n${args.out ? `wrote ${join(args.out)}.csv and ${args.out}.md\n` : ''}`);
+    else process.stdout.write(`${markdown}best: ${bestLine}\n`);
+    if (args.out) process.stderr.write(`wrote ${args.out}.csv and ${args.out}.md\n`);
   },
 };

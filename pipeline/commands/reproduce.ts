@@ -2,11 +2,11 @@
  * `atlas reproduce [TARGET…]`: recompute published numbers from shipped data; print published,
  * ours and the difference; exit 1 when any check is out of tolerance.
  */
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { TARGETS } from '../reproduce/index.ts';
 import type { Check } from '../reproduce/check.ts';
 import { InputError } from '../io/types.ts';
-import { exitState } from '../cli.ts';
+import type { AtlasCommand } from './index.ts';
 import { printJson } from './common.ts';
 import { num } from './format.ts';
 
@@ -41,7 +41,7 @@ export function formatChecks(checks: Check[]): string {
   return out;
 }
 
-export const reproduceCommand: CommandModule<object, Args> = {
+export const reproduceCommand: AtlasCommand<Args> = {
   command: 'reproduce [targets..]',
   describe: 'recompute published numbers from the shipped data, beside the published values',
   builder: (y: Argv) =>
@@ -65,6 +65,6 @@ export const reproduceCommand: CommandModule<object, Args> = {
     }
     if (args.json) printJson({ checks });
     else process.stdout.write(formatChecks(checks));
-    if (checks.some((c) => !c.ok)) exitState.code = 1;
+    return checks.some((c) => !c.ok) ? 1 : 0;
   },
 };

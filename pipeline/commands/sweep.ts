@@ -8,8 +8,8 @@ import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import cliProgress from 'cli-progress';
-import type { Argv, CommandModule } from 'yargs';
-import { exitState } from '../cli.ts';
+import type { Argv } from 'yargs';
+import type { AtlasCommand } from './index.ts';
 import { loadSweep } from '../sweep/schema.ts';
 import { mergeSweeps, planSweep, runSweep, type SweepEvent, type SweepResult } from '../sweep/sweep.ts';
 import { parseShard, shardOf } from '../sweep/expand.ts';
@@ -76,8 +76,8 @@ function show(path: string): string {
   return rel.startsWith('..') ? path : rel;
 }
 
-/** Write the closing lines and set the exit code. */
-function finish(result: SweepResult, args: SweepArgs): void {
+/** Write the closing lines; the exit code. */
+function finish(result: SweepResult, args: SweepArgs): number {
   const err = process.stderr;
   for (const failure of result.failures) {
     const lines = failure.error.split('\n');
@@ -90,31 +90,22 @@ function finish(result: SweepResult, args: SweepArgs): void {
       ` (ran ${result.ran}, up to date ${result.skipped}); index ${show(result.index)}, summary ${show(result.summary)}\n`,
   );
   if (args.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  if (result.failures.length > 0) exitState.code = 1;
   if (args.config === 'merge' && result.pending > 0) {
     err.write(`atlas sweep merge: ${result.pending} job(s) missing from every folder\n`);
-    exitState.code = 1;
+    return 1;
   }
+  return result.failures.length > 0 ? 1 : 0;
 }
 
-/** Run the report stage over a finished sweep folder, when that stage exists. */
+/** Run the report stage over a finished sweep folder (loaded only when a report is asked for). */
 async function report(dir: string): Promise<void> {
-  const module = new URL('../report/report.ts', import.meta.url);
-  if (!existsSync(module)) {
-    process.stderr.write('atlas sweep: no report stage in this build (pipeline/report/report.ts); skipped the report\n');
-    return;
-  }
-  const stage = (await import(module.href)) as { buildReport?: (dir: string) => Promise<{ path: string }> };
-  if (typeof stage.buildReport !== 'function') {
-    process.stderr.write('atlas sweep: the report stage has no buildReport(dir); skipped the report\n');
-    return;
-  }
-  const { path } = await stage.buildReport(dir);
+  const { buildReport } = await import('../report/report.ts');
+  const { path } = await buildReport(dir);
   process.stderr.write(`atlas sweep: report written to ${show(path)}\n`);
   process.stdout.write(`${show(path)}\n`);
 }
 
-export const sweepCommand: CommandModule<object, SweepArgs> = {
+export const sweepCommand: AtlasCommand<SweepArgs> = {
   command: 'sweep <config> [dirs..]',
   describe: 'run every job of a sweep config (or: sweep merge DIR… to merge shard folders)',
   builder: (yargs: Argv) =>
@@ -137,8 +128,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     if (args.config === 'merge') {
       const dirs = args.dirs ?? [];
       if (dirs.length === 0) throw new InputError('atlas sweep merge: name the sweep folders to merge');
-      finish(mergeSweeps(dirs, args.out), args);
-      return;
+      return finish(mergeSweeps(dirs, args.out), args);
     }
     if (args.dirs && args.dirs.length > 0) throw new InputError(`atlas sweep: unexpected arguments ${args.dirs.join(' ')} (one config per sweep)`);
     const sweep = loadSweep(args.config);
@@ -166,9 +156,10 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     } finally {
       progress.stop();
     }
-    finish(result, args);
+    const code = finish(result, args);
     const wantReport = args.report ?? sweep.report;
     if (wantReport && result.pending === 0) await report(result.out);
+    return code;
   },
 };
 

@@ -32,15 +32,17 @@ export const validateCommand: CommandModule<object, Args> = {
     if (args.protocol) {
       const result = await protocolForArtifact(artifact, table);
       if (args.json) printJson(protocolSummary(result));
-      return void process.stderr.write(protocolMarkdown(result));
+      else process.stdout.write(protocolMarkdown(result));
+      return;
     }
     const report = validateArtifact(artifact, table, args.holdout ?? null);
     if (args.json) {
       const { spec: _spec, ...rest } = report;
       printJson(rest);
+      return;
     }
     let text = `${artifact.law}${report.spec ? ` on ${report.spec}` : ''}: rows ${report.rows}, R² ${num(report.r2, 5)}, RMSE ${num(report.rmse, 4)}, MAPE ${num(report.mape, 3)} %\n`;
     for (const [name, m] of Object.entries(report.groups ?? {})) text += `  ${name}: rows ${m.rows}, R² ${num(m.r2, 5)}, RMSE ${num(m.rmse, 4)}, MAPE ${num(m.mape, 3)} %\n`;
-    process.stderr.write(text);
+    process.stdout.write(text);
   },
 };
