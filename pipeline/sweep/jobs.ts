@@ -118,10 +118,20 @@ export function jobKinds(): string[] {
 
 const loadedPlugins = new Set<string>();
 
-/** Import plugin modules (each calls `registerJobKind`); `specifiers` are file URLs or package names. */
+let typeScriptLoader: Promise<void> | null = null;
+
+/**
+ * Import plugin modules (each calls `registerJobKind`); `specifiers` are file URLs or package
+ * names. A TypeScript plugin is loaded through tsx (registered on first use).
+ */
 export async function loadPlugins(specifiers: readonly string[] = []): Promise<void> {
   for (const specifier of specifiers) {
     if (loadedPlugins.has(specifier)) continue;
+    // Compiled atlas (dist/) on plain Node: TypeScript plugins need a loader.
+    if (/\.[cm]?ts$/.test(specifier) && import.meta.url.endsWith('.js')) {
+      typeScriptLoader ??= import('tsx/esm/api').then((tsx) => void tsx.register());
+      await typeScriptLoader;
+    }
     await import(specifier);
     loadedPlugins.add(specifier);
   }
