@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../io/atomic.ts';
 import { InputError } from '../io/types.ts';
 import { fitOptionsFromArgs, printJson, withDataOptions, withFitOptions, type DataArgs, type FitArgs } from './common.ts';
 import { formatFit } from './format.ts';
+import { progress } from './progress.ts';
 import type { AtlasCommand } from './index.ts';
 import type { LawOptions } from '../laws/law.ts';
 import { mergeFitOptions } from '../fitting/options.ts';
@@ -46,6 +47,7 @@ export const fitCommand: AtlasCommand<Args> = {
     if (args.terms !== undefined) lawOptions.terms = args.terms;
     if (args.tokens !== undefined) lawOptions.tokens = args.tokens as 'total' | 'target';
     const fit = mergeFitOptions(config?.fit, fitOptionsFromArgs(args));
+    const bar = progress();
     const output = await runFit({
       table,
       law,
@@ -54,7 +56,8 @@ export const fitCommand: AtlasCommand<Args> = {
       holdout: args.holdout ?? config?.holdout ?? null,
       groupBy: args['group-by'] ?? config?.group_by ?? null,
       configSha256: config?.sha256 ?? null,
-    });
+      onProgress: (e) => bar.update(`${e.group ? `[${e.group}] ` : ''}${e.phase === 'starts' ? 'starts' : 'bootstrap'}`, e.done, e.total),
+    }).finally(() => bar.stop());
     const out = args.out ?? join('results', `fit-${law}`);
     writeArtifact(join(out, 'coefficients.json'), output.artifact);
     writeFileAtomic(join(out, 'predictions.csv'), output.predictions);

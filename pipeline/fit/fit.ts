@@ -6,6 +6,7 @@ import type { CoefficientArtifact, DerivedEntry, GroupEntry, Metrics, ParamEntry
 import type { LawOptions } from '../laws/law.ts';
 import { getLaw } from '../laws/index.ts';
 import { fitLaw, predictLoss } from '../fitting/fit.ts';
+import type { FitProgress } from '../fitting/progress.ts';
 import { resolveFitOptions, type FitOptions } from '../fitting/options.ts';
 import type { FitResult } from '../fitting/result.ts';
 import type { RunTable } from '../io/types.ts';
@@ -26,6 +27,8 @@ export interface FitRequest {
   /** `eval_lang`: one fit per evaluation language. */
   groupBy?: string | null;
   configSha256?: string | null;
+  /** Progress of the multi-start search and the bootstrap (`group` names the group of a grouped fit). */
+  onProgress?: (event: FitProgress & { group?: string }) => void;
 }
 
 export interface FitOutput {
@@ -45,7 +48,7 @@ const GROUP_KEYS: Record<string, (table: RunTable, i: number) => string> = {
 };
 
 /** One fitted group: the law on the group's rows, with hold-out metrics and predictions. */
-async function fitGroup(table: RunTable, request: FitRequest, options: FitOptions) {
+async function fitGroup(table: RunTable, request: FitRequest, options: FitOptions, group?: string) {
   const law = getLaw(request.law);
   const lawOptions = request.lawOptions ?? {};
   const mask = heldOutMask(table, request.holdout ?? 'none');
@@ -58,7 +61,8 @@ async function fitGroup(table: RunTable, request: FitRequest, options: FitOption
     weights[i] = mask[i] ? 0 : 1;
   }
   const { index } = runIndex(table);
-  const result = await fitLaw({ law, ctx, design, y, weights, clusters: index, search: searchProblem(table, law, ctx, y, mask, options) }, options);
+  const onProgress = request.onProgress && ((event: FitProgress) => request.onProgress!(group === undefined ? event : { ...event, group }));
+  const result = await fitLaw({ law, ctx, design, y, weights, clusters: index, search: searchProblem(table, law, ctx, y, mask, options) }, options, onProgress);
   const predicted = predictLoss(law, ctx, design, result.values);
   const train = lossMetrics(table.loss, predicted, (i) => !mask[i]);
   let trainRuns = 0;
@@ -185,7 +189,7 @@ export async function runFit(request: FitRequest): Promise<FitOutput> {
     let starts = 0;
     for (const [name, rows] of groupRows(table, (i) => key(table, i))) {
       const sub = subsetTable(table, rows);
-      const group = await fitGroup(sub, request, options);
+      const group = await fitGroup(sub, request, options, name);
       results.set(name, group.result);
       rows.forEach((row, k) => {
         predicted[row] = group.predicted[k];

@@ -35,8 +35,11 @@ export function activeClusters(n: number, clusters: Int32Array | undefined, weig
   return { clusters: out, count: ids.size };
 }
 
-/** Refit replicates [from, to): free internal optima in replicate order, null where a refit failed. */
-export function bootstrapRange<Ctx, D>(problem: FitProblem<Ctx, D>, map: ParameterMap, options: FitOptions, warmStarts: Float64Array[], from: number, to: number): (Float64Array | null)[] {
+/**
+ * Refit replicates [from, to): free internal optima in replicate order, null where a refit failed.
+ * `onDone` is called with the number finished so far after each replicate.
+ */
+export function bootstrapRange<Ctx, D>(problem: FitProblem<Ctx, D>, map: ParameterMap, options: FitOptions, warmStarts: Float64Array[], from: number, to: number, onDone?: (done: number) => void): (Float64Array | null)[] {
   const residuals = residualProblem(problem, map, spaceOf(options.objective));
   const n = residuals.n;
   const workspace = new Workspace(n, residuals.p);
@@ -53,6 +56,7 @@ export function bootstrapRange<Ctx, D>(problem: FitProblem<Ctx, D>, map: Paramet
       if (Number.isFinite(result.cost) && result.status !== 'non-finite' && (!best || result.cost < best.cost)) best = { cost: result.cost, x: result.x };
     }
     out.push(best ? best.x : null);
+    onDone?.(out.length);
   }
   return out;
 }
