@@ -7,10 +7,11 @@
  * number stops the command with exit 2 before it reads or writes anything. Only the module of the
  * command being run is loaded.
  */
-import yargs, { type Argv } from 'yargs';
-import { commands, type AtlasCommand } from './commands/index.ts';
+import yargs, { type Argv, type CommandModule } from 'yargs';
+import { commands } from './commands/index.ts';
+import { OUTCOME, type Outcome } from './commands/common.ts';
 import { InputError, RunFailure } from './io/types.ts';
-import { VERSION } from './version.ts';
+import { VERSION } from './io/version.ts';
 
 /** A usage error found by yargs or by the flag checks; exit 2. */
 class UsageError extends Error {}
@@ -20,13 +21,13 @@ export async function main(argv: string[]): Promise<number> {
   // The first word that is not a flag names the command (atlas has no global flags that take a value).
   const name = argv.find((a) => !a.startsWith('-'));
   const entry = commands.find((c) => c.name === name);
-  let loaded: AtlasCommand | null = null;
+  let loaded: CommandModule<object, any> | null = null;
   try {
     if (entry) loaded = await entry.load();
   } catch (error) {
     return reportError(error);
   }
-  let code = 0;
+  const outcome: Outcome = { code: 0 };
   // The parser the flags are checked against: the command's, once its builder has run.
   let current: Argv | null = null;
   const parser: Argv = yargs(argv)
@@ -52,18 +53,17 @@ export async function main(argv: string[]): Promise<number> {
           current = y;
           return typeof builder === 'function' ? builder(y) : y.options(builder ?? {});
         },
-        handler: async (args: never) => void (code = (await module.handler(args)) ?? 0),
       } as never);
     } else {
       parser.command(c.name, c.describe, {}, () => {});
     }
   }
   try {
-    await parser.parseAsync();
+    await parser.parseAsync(argv, { [OUTCOME]: outcome });
   } catch (error) {
     return reportError(error);
   }
-  return code;
+  return outcome.code;
 }
 
 interface ParsedOptions {

@@ -107,3 +107,23 @@ export function parseStarts(text: string): FitOptions['starts'] {
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
+
+/** Key under which `main` hands each invocation its own outcome record (yargs parse context). */
+export const OUTCOME = '__atlasOutcome';
+
+/** The exit code of one CLI invocation. */
+export interface Outcome {
+  code: number;
+}
+
+/**
+ * Wrap a command handler that returns its exit code (0 or nothing = success, 1 = the run failed)
+ * into the yargs handler shape; the code reaches `main` through the invocation's parse context.
+ */
+export function returnsExitCode<A>(handler: (args: A) => number | void | Promise<number | void>): (args: A) => Promise<void> {
+  return async (args: A) => {
+    const code = await handler(args);
+    const outcome = (args as Record<string, unknown>)[OUTCOME] as Outcome | undefined;
+    if (typeof code === 'number' && outcome) outcome.code = Math.max(outcome.code, code);
+  };
+}

@@ -1,17 +1,16 @@
 /**
  * `atlas fit`: fit one law to run logs; write DIR/coefficients.json and DIR/predictions.csv.
  */
-import type { Argv } from 'yargs';
+import type { Argv, CommandModule } from 'yargs';
 import { join } from 'node:path';
 import { loadTable } from '../config/load.ts';
 import { runFit } from '../fit/fit.ts';
 import { writeArtifact } from '../io/artifact.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { InputError } from '../io/types.ts';
-import { fitOptionsFromArgs, printJson, withDataOptions, withFitOptions, type DataArgs, type FitArgs } from './common.ts';
+import { fitOptionsFromArgs, printJson, returnsExitCode, withDataOptions, withFitOptions, type DataArgs, type FitArgs } from './common.ts';
 import { formatFit } from './format.ts';
 import { progress } from './progress.ts';
-import type { AtlasCommand } from './index.ts';
 import type { LawOptions } from '../laws/law.ts';
 import { mergeFitOptions } from '../fitting/options.ts';
 
@@ -25,7 +24,7 @@ interface Args extends DataArgs, FitArgs {
   json?: boolean;
 }
 
-export const fitCommand: AtlasCommand<Args> = {
+export const fitCommand: CommandModule<object, Args> = {
   command: 'fit',
   describe: 'fit one law to run logs; write DIR/coefficients.json and DIR/predictions.csv',
   builder: (y: Argv) =>
@@ -39,7 +38,7 @@ export const fitCommand: AtlasCommand<Args> = {
       .option('json', { type: 'boolean', default: false, describe: 'print the artifact on stdout' })
       .example('atlas fit --config configs/epoch-chinchilla.yaml --bootstrap 1000 --out results/epoch', 'Epoch\'s replication of Chinchilla Approach 3')
       .example('atlas fit --data runs.csv --map params=N --map tokens=D_billions*1e9 --law chinchilla --holdout top-params:0.2', 'fit with renamed columns and hold out the largest models') as unknown as Argv<Args>,
-  handler: async (args) => {
+  handler: returnsExitCode(async (args: Args) => {
     const { table, config } = await loadTable({ data: args.data, config: args.config, languages: args.languages, map: args.map, allowOutside: args['allow-outside'] });
     const law = args.law ?? config?.law;
     if (!law) throw new InputError('--law: no law given (pass --law or set law: in the config)');
@@ -70,5 +69,5 @@ export const fitCommand: AtlasCommand<Args> = {
       return 1;
     }
     return 0;
-  },
+  }),
 };

@@ -1,24 +1,21 @@
 /**
- * Every command of the CLI, in `--help` order, with the one-line description `atlas --help`
- * shows. A command's module (a thin yargs wrapper: flags → stage function → files and exit code)
- * is loaded only when that command runs, so `atlas --help` and `atlas --version` load none of
- * the pipeline.
+ * commands/: every command of the CLI, in `--help` order. One module per command; each is a thin
+ * yargs wrapper: flags → stage function → files on disk, results on stdout, exit code returned
+ * (common.ts: shared flags and returnsExitCode; format.ts: human-readable tables).
+ *
+ * May import: every capability folder (sweep/, report/, reproduce/, plan/, config/, fit/, …), io/.
+ *
+ * A command's module is loaded only when that command runs, so `atlas --help` and `atlas
+ * --version` load none of the pipeline: the list below holds each command's name and the
+ * one-line description `--help` shows.
  */
-import type { Argv, ArgumentsCamelCase, CommandModule } from 'yargs';
-
-/**
- * A command module: yargs' `command`, `describe` and `builder`, and a handler that returns the
- * exit code (0 when it returns nothing; bad input throws `InputError`, exit 2).
- */
-export interface AtlasCommand<A = any> extends Omit<CommandModule<object, A>, 'handler'> {
-  handler(args: ArgumentsCamelCase<A>): number | void | Promise<number | void>;
-}
+import type { CommandModule } from 'yargs';
 
 /** A command as `--help` lists it, and how to load its module. */
 export interface CommandEntry {
   name: string;
   describe: string;
-  load: () => Promise<AtlasCommand>;
+  load: () => Promise<CommandModule<object, any>>;
 }
 
 // Add one entry per command module; its `describe` must match the module's (a test checks).
@@ -36,6 +33,3 @@ export const commands: CommandEntry[] = [
   { name: 'simulate', describe: 'synthetic run logs for a study design from known coefficients (log-normal noise, seeded)', load: async () => (await import('./simulate.ts')).simulateCommand },
   { name: 'protocol', describe: 'fit laws under the five hold-outs of ATLAS Table 1 (R², R²(N), R²(D), R²(C), R²(M)); write the table', load: async () => (await import('./protocol.ts')).protocolCommand },
 ];
-
-/** The yargs parser type the command builders receive. */
-export type { Argv };

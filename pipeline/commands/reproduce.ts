@@ -2,12 +2,11 @@
  * `atlas reproduce [TARGET…]`: recompute published numbers from shipped data; print published,
  * ours and the difference; exit 1 when any check is out of tolerance.
  */
-import type { Argv } from 'yargs';
+import type { Argv, CommandModule } from 'yargs';
 import { TARGETS } from '../reproduce/index.ts';
 import type { Check } from '../reproduce/check.ts';
 import { InputError } from '../io/types.ts';
-import type { AtlasCommand } from './index.ts';
-import { printJson } from './common.ts';
+import { printJson, returnsExitCode } from './common.ts';
 import { num } from './format.ts';
 
 interface Args {
@@ -41,7 +40,7 @@ export function formatChecks(checks: Check[]): string {
   return out;
 }
 
-export const reproduceCommand: AtlasCommand<Args> = {
+export const reproduceCommand: CommandModule<object, Args> = {
   command: 'reproduce [targets..]',
   describe: 'recompute published numbers from the shipped data, beside the published values',
   builder: (y: Argv) =>
@@ -51,7 +50,7 @@ export const reproduceCommand: AtlasCommand<Args> = {
       .option('quick', { type: 'boolean', default: false, describe: 'fewer bootstrap resamples and starts where a target allows' })
       .option('seed', { type: 'number', describe: 'seed of random choices (default 0)' })
       .example('atlas reproduce chinchilla datablations nist', 'the fitting core against Epoch, datablations and NIST StRD') as unknown as Argv<Args>,
-  handler: async (args) => {
+  handler: returnsExitCode(async (args: Args) => {
     const names = args.targets && args.targets.length ? args.targets : TARGETS.map((t) => t.name);
     const selected = names.map((name) => {
       const target = TARGETS.find((t) => t.name === name);
@@ -66,5 +65,5 @@ export const reproduceCommand: AtlasCommand<Args> = {
     if (args.json) printJson({ checks });
     else process.stdout.write(formatChecks(checks));
     return checks.some((c) => !c.ok) ? 1 : 0;
-  },
+  }),
 };

@@ -8,12 +8,12 @@ import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import cliProgress from 'cli-progress';
-import type { Argv } from 'yargs';
-import type { AtlasCommand } from './index.ts';
+import type { Argv, CommandModule } from 'yargs';
 import { loadSweep } from '../sweep/schema.ts';
 import { mergeSweeps, planSweep, runSweep, type SweepEvent, type SweepResult } from '../sweep/sweep.ts';
 import { parseShard, shardOf } from '../sweep/expand.ts';
 import { InputError } from '../io/types.ts';
+import { returnsExitCode } from './common.ts';
 
 interface SweepArgs {
   config: string;
@@ -76,8 +76,9 @@ function show(path: string): string {
   return rel.startsWith('..') ? path : rel;
 }
 
-/** Write the closing lines; the exit code. */
+/** Write the closing lines; returns the exit code (1 when a job failed or is missing). */
 function finish(result: SweepResult, args: SweepArgs): number {
+  let code = 0;
   const err = process.stderr;
   for (const failure of result.failures) {
     const lines = failure.error.split('\n');
@@ -90,11 +91,12 @@ function finish(result: SweepResult, args: SweepArgs): number {
       ` (ran ${result.ran}, up to date ${result.skipped}); index ${show(result.index)}, summary ${show(result.summary)}\n`,
   );
   if (args.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  if (result.failures.length > 0) code = 1;
   if (args.config === 'merge' && result.pending > 0) {
     err.write(`atlas sweep merge: ${result.pending} job(s) missing from every folder\n`);
-    return 1;
+    code = 1;
   }
-  return result.failures.length > 0 ? 1 : 0;
+  return code;
 }
 
 /** Run the report stage over a finished sweep folder (loaded only when a report is asked for). */
@@ -105,7 +107,7 @@ async function report(dir: string): Promise<void> {
   process.stdout.write(`${show(path)}\n`);
 }
 
-export const sweepCommand: AtlasCommand<SweepArgs> = {
+export const sweepCommand: CommandModule<object, SweepArgs> = {
   command: 'sweep <config> [dirs..]',
   describe: 'run every job of a sweep config (or: sweep merge DIR… to merge shard folders)',
   builder: (yargs: Argv) =>
@@ -124,7 +126,7 @@ export const sweepCommand: AtlasCommand<SweepArgs> = {
       .example('atlas sweep configs/default.yaml --jobs 2', 'everything atlas reproduces and refits, on 2 threads')
       .example('atlas sweep configs/sweeps/shipped-grid.yaml --shard 1/3 --out results/part1', 'one of three shards')
       .example('atlas sweep merge results/part1 results/part2 results/part3 --out results/shipped-grid', 'merge shard folders') as unknown as Argv<SweepArgs>,
-  handler: async (args) => {
+  handler: returnsExitCode(async (args: SweepArgs) => {
     if (args.config === 'merge') {
       const dirs = args.dirs ?? [];
       if (dirs.length === 0) throw new InputError('atlas sweep merge: name the sweep folders to merge');
@@ -160,7 +162,7 @@ export const sweepCommand: AtlasCommand<SweepArgs> = {
     const wantReport = args.report ?? sweep.report;
     if (wantReport && result.pending === 0) await report(result.out);
     return code;
-  },
+  }),
 };
 
 export default sweepCommand;

@@ -19,9 +19,10 @@ import type { z } from 'zod';
 import type { LawOptions } from '../laws/law.ts';
 import type { FitOptions } from '../fitting/options.ts';
 import { ingestFiles, parseMapFlags, type IngestOptions } from '../ingest/ingest.ts';
-import { parseFilter } from './expressions.ts';
+import { parseFilter } from '../ingest/expressions.ts';
 import { parseHoldoutSpec } from '../fit/holdout.ts';
 import { InputError, type RunTable } from '../io/types.ts';
+import { PACKAGE_ROOT } from '../io/shipped.ts';
 import { ConfigSchema, type ConfigInput } from './schema.ts';
 
 /** A loaded, checked config. Paths are resolved (relative to the working directory when inside it). */
@@ -123,8 +124,6 @@ export function displayPath(path: string): string {
   return rel === '' ? '.' : rel;
 }
 
-/** The atlas checkout or installation (its shipped configs read its shipped datasets). */
-const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /**
  * The folder config paths must stay in: the config's folder, widened to the working directory

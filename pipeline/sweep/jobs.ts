@@ -27,7 +27,7 @@ import type { AtlasConfig } from '../config/load.ts';
 import type { CoefficientArtifact } from '../io/artifact.ts';
 import { stableJson, writeFileAtomic } from '../io/atomic.ts';
 import { InputError, RunFailure, type RunTable } from '../io/types.ts';
-import { VERSION } from '../version.ts';
+import { VERSION } from '../io/version.ts';
 import { excluded, expandMatrix, hashFiles, hashValue, jobName, listFiles, portablePath, sha256, type JobSpec } from './expand.ts';
 
 /** Headline numbers of a job, copied into index.json and summary.csv. */
