@@ -18,7 +18,10 @@ const readme = readFileSync(join(root, 'README.md'), 'utf8');
 const QUICK: Record<string, string> = {
   'npm start': 'npm start -- --shard 2/4',
   'atlas fit --config configs/epoch-chinchilla.yaml --bootstrap 1000 --out results/epoch': 'atlas fit --config configs/epoch-chinchilla.yaml --bootstrap 100 --out results/epoch',
-  'atlas sweep configs/sweeps/shipped-grid.yaml --jobs 2': 'atlas sweep configs/sweeps/shipped-grid.yaml --jobs 2 --shard 1/10',
+  'atlas reproduce chinchilla datablations nist': 'atlas reproduce chinchilla datablations nist --quick',
+  'atlas protocol --config configs/manpages-protocol.yaml --out results/manpages-protocol': 'atlas protocol --config configs/manpages-protocol.yaml --laws chinchilla --starts 8 --out results/manpages-protocol',
+  'atlas fit --config configs/manpages-curse.yaml --out results/curse-manpages': 'atlas fit --config configs/manpages-curse.yaml --bootstrap 0 --starts 8 --out results/curse-manpages',
+  'atlas sweep configs/sweeps/shipped-grid.yaml --jobs 2': 'atlas sweep configs/sweeps/shipped-grid.yaml --jobs 2 --shard 9/10',
 };
 
 /** Set-up commands the scratch copy does not rerun: it shares this checkout's installation, and `npm test` is this suite. */

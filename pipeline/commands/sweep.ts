@@ -90,7 +90,8 @@ function finish(result: SweepResult, args: SweepArgs): number {
     `atlas sweep: ${result.sweep}: ${result.ok} ok, ${result.failed} failed, ${result.pending} pending of ${result.total}` +
       ` (ran ${result.ran}, up to date ${result.skipped}); index ${show(result.index)}, summary ${show(result.summary)}\n`,
   );
-  if (args.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  // The result on stdout: the JSON, or the path of the sweep's summary table.
+  process.stdout.write(args.json ? `${JSON.stringify(result, null, 2)}\n` : `${show(result.summary)}\n`);
   if (result.failures.length > 0) code = 1;
   if (args.config === 'merge' && result.pending > 0) {
     err.write(`atlas sweep merge: ${result.pending} job(s) missing from every folder\n`);
