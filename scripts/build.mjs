@@ -13,7 +13,7 @@ const source = join(root, 'pipeline');
 const out = join(root, 'dist');
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 
-execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+execFileSync(process.execPath, [tsc, '--build', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 
 function* files(dir) {
   for (const name of readdirSync(dir)) {
