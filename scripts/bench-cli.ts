@@ -11,7 +11,7 @@
  * printed beside them: on a busy machine every process waits for a core.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,78 +32,88 @@ function median(values: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** Wall-clock seconds of one process, spawn to exit; throws when it fails. */
-function timed(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): { seconds: number; stdout: string } {
+const gnuTime = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+const cpuFile = join(tmpdir(), `atlas-bench-cli-${process.pid}.cpu`);
+
+/**
+ * Wall-clock seconds of one process, spawn to exit, and its CPU seconds (user + system, through
+ * GNU time where present: on a busy machine the wall clock also counts the wait for a core).
+ */
+function timed(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): { seconds: number; cpu: number; stdout: string } {
+  const [file, argv] = gnuTime ? [gnuTime, ['-f', '%U %S', '-o', cpuFile, command, ...args]] : [command, args];
   const started = performance.now();
-  const run = spawnSync(command, args, { cwd: root, env, encoding: 'utf8', maxBuffer: 1 << 24 });
+  const run = spawnSync(file, argv, { cwd: root, env, encoding: 'utf8', maxBuffer: 1 << 24 });
   const seconds = (performance.now() - started) / 1000;
   if (run.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${run.status}: ${run.stderr}`);
-  return { seconds, stdout: run.stdout };
+  const cpu = gnuTime ? readFileSync(cpuFile, 'utf8').trim().split(/\s+/).map(Number).reduce((a, b) => a + b, 0) : NaN;
+  return { seconds, cpu, stdout: run.stdout };
+}
+
+/** Median wall and CPU seconds of `n` runs. */
+function medianOf(n: number, command: string, args: string[], env?: NodeJS.ProcessEnv): { seconds: number; cpu: number; stdout: string } {
+  const runs = Array.from({ length: n }, () => timed(command, args, env));
+  return { seconds: median(runs.map((r) => r.seconds)), cpu: median(runs.map((r) => r.cpu)), stdout: runs[runs.length - 1].stdout };
 }
 
 const repeats = flag('--repeats', 5);
 const peerRepeats = flag('--peer-repeats', 1);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-const version = median(Array.from({ length: repeats * 2 }, () => timed(process.execPath, [bin, '--version']).seconds));
-const help = median(Array.from({ length: repeats * 2 }, () => timed(process.execPath, [bin, '--help']).seconds));
-const bare = median(Array.from({ length: repeats * 2 }, () => timed(process.execPath, ['-e', '0']).seconds));
+const version = medianOf(repeats * 2, process.execPath, [bin, '--version']);
+const help = medianOf(repeats * 2, process.execPath, [bin, '--help']);
+const commandHelp = medianOf(repeats * 2, process.execPath, [bin, 'fit', '--help']);
+const bare = medianOf(repeats * 2, process.execPath, ['-e', '0']);
 
 const out = mkdtempSync(join(tmpdir(), 'atlas-bench-cli-'));
 let atlasObjective = NaN;
-const atlasTimes: number[] = [];
+let atlas: { seconds: number; cpu: number };
 try {
-  for (let k = 0; k < repeats; k++) {
-    atlasTimes.push(timed(process.execPath, [bin, 'fit', '--config', join(root, 'configs', 'epoch-chinchilla.yaml'), '--out', out]).seconds);
-    atlasObjective = (JSON.parse(readFileSync(join(out, 'coefficients.json'), 'utf8')) as { objective: { value: number } }).objective.value;
-  }
+  atlas = medianOf(repeats, process.execPath, [bin, 'fit', '--config', join(root, 'configs', 'epoch-chinchilla.yaml'), '--out', out]);
+  atlasObjective = (JSON.parse(readFileSync(join(out, 'coefficients.json'), 'utf8')) as { objective: { value: number } }).objective.value;
 } finally {
   rmSync(out, { recursive: true, force: true });
 }
-const atlas = median(atlasTimes);
 
 const python = findPeerPython(log);
-let peer: { seconds: number; objective: number; version: string } | null = null;
+let peer: { seconds: number; cpu: number; objective: number; version: string } | null = null;
 if (python) {
   const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
-  const times: number[] = [];
-  let objective = NaN;
-  let scipyVersion = '';
-  for (let k = 0; k < peerRepeats; k++) {
-    const run = timed(python, [join(root, 'bench', 'peer', 'fit_scipy.py'), dataPath, '--starts', 'grid'], env);
-    times.push(run.seconds);
-    const result = JSON.parse(run.stdout) as ReturnType<typeof runPeer>;
-    objective = result.objective;
-    scipyVersion = result.scipy_version;
-  }
-  peer = { seconds: median(times), objective, version: scipyVersion };
+  const run = medianOf(peerRepeats, python, [join(root, 'bench', 'peer', 'fit_scipy.py'), dataPath, '--starts', 'grid'], env);
+  const result = JSON.parse(run.stdout) as ReturnType<typeof runPeer>;
+  peer = { seconds: run.seconds, cpu: run.cpu, objective: result.objective, version: result.scipy_version };
 }
 
+rmSync(cpuFile, { force: true });
 const load = loadavg()[0];
 const result = {
   cores: cpus().length,
   load_1min: load,
-  node_bare_seconds: bare,
-  version_seconds: version,
-  help_seconds: help,
-  fit_process_seconds: atlas,
-  peer_process_seconds: peer?.seconds ?? null,
-  ratio: peer ? peer.seconds / atlas : null,
+  node_bare: bare,
+  version,
+  help,
+  fit_help: commandHelp,
+  fit_process: atlas,
+  peer_process: peer,
+  ratio_wall: peer ? peer.seconds / atlas.seconds : null,
+  ratio_cpu: peer ? peer.cpu / atlas.cpu : null,
   objective: { atlas: atlasObjective, peer: peer?.objective ?? null },
 };
 if (process.argv.includes('--json')) {
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 } else {
-  const s = (x: number) => `${x.toFixed(3)} s`;
+  const s = (t: { seconds: number; cpu: number }) => `${t.seconds.toFixed(3)} s (CPU ${t.cpu.toFixed(3)} s)`;
   process.stdout.write(
-    `machine: ${result.cores} cores, load average ${load.toFixed(2)} (1 min)\n` +
-      `node -e 0 (bare start-up)        ${s(bare)}\n` +
-      `atlas --version                  ${s(version)}\n` +
-      `atlas --help                     ${s(help)}\n` +
+    `machine: ${result.cores} cores, load average ${load.toFixed(2)} (1 min); wall clock, CPU = user + system\n` +
+      `node -e 0 (bare start-up)  ${s(bare)}\n` +
+      `atlas --version            ${s(version)}\n` +
+      `atlas --help               ${s(help)}\n` +
+      `atlas fit --help           ${s(commandHelp)}\n` +
       `| benchmark | atlas | peer (same run) | peer / atlas | objective |\n|---|---|---|---|---|\n` +
       `| Epoch 4,500-start grid, whole process (atlas fit --config configs/epoch-chinchilla.yaml) | ${s(atlas)} | ` +
-      (peer ? `${s(peer.seconds)} (python3 + scipy ${peer.version}) | ${(peer.seconds / atlas).toFixed(1)}× | ${atlasObjective.toPrecision(14)} vs ${peer.objective.toPrecision(14)} |\n` : 'no python3 with scipy | — | — |\n'),
+      (peer
+        ? `${s(peer)}, python3 + scipy ${peer.version} | ${(peer.seconds / atlas.seconds).toFixed(1)}× wall, ${(peer.cpu / atlas.cpu).toFixed(1)}× CPU | ${atlasObjective.toPrecision(14)} vs ${peer.objective.toPrecision(14)} |\n`
+        : 'no python3 with scipy | — | — |\n'),
   );
 }

@@ -33,3 +33,15 @@ export const commands: CommandEntry[] = [
   { name: 'simulate', describe: 'synthetic run logs for a study design from known coefficients (log-normal noise, seeded)', load: async () => (await import('./simulate.ts')).simulateCommand },
   { name: 'protocol', describe: 'fit laws under the five hold-outs of ATLAS Table 1 (R², R²(N), R²(D), R²(C), R²(M)); write the table', load: async () => (await import('./protocol.ts')).protocolCommand },
 ];
+
+/**
+ * `atlas --help`: the command list, written without loading yargs (which costs more start-up than
+ * the rest of the command line together). `atlas COMMAND --help` goes through yargs.
+ */
+export function topLevelHelp(): string {
+  const width = Math.max(...commands.map((c) => c.name.length)) + 'atlas '.length + 2;
+  const lines = ['atlas <command>', '', 'Commands:'];
+  for (const c of commands) lines.push(`  ${`atlas ${c.name}`.padEnd(width)}${c.describe}`);
+  lines.push('', 'Options:', `  ${'--version'.padEnd(width)}Show version number`, `  ${'--help'.padEnd(width)}Show help`, '', '`atlas <command> --help` lists the flags of a command.');
+  return `${lines.join('\n')}\n`;
+}
