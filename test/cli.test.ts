@@ -4,19 +4,17 @@
  * lazily, and the compiled `atlas` executable.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { main, nearest } from '../pipeline/cli.ts';
-import { commands } from '../pipeline/commands/index.ts';
+import { commands, topLevelHelp } from '../pipeline/commands/index.ts';
+import { useTempDirs } from './helpers/command.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const tmp = mkdtempSync(join(tmpdir(), 'atlas-cli-'));
+const tmp = useTempDirs()('atlas-cli-');
 const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
-
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 async function atlas(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
@@ -102,7 +100,8 @@ describe('commands', () => {
     expect(spawnSync(process.execPath, [bin, '--version'], { encoding: 'utf8' }).stdout).toBe(`${version}\n`);
     const help = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8' });
     expect(help.status).toBe(0);
-    for (const entry of commands) expect(help.stdout).toContain(`atlas ${entry.name}`);
+    expect(help.stdout).toBe(topLevelHelp());
+    for (const entry of commands) expect(help.stdout).toMatch(new RegExp(`^  atlas ${entry.name} +${entry.describe.slice(0, 20).replace(/[()[\]^$.*+?|\\]/g, '\\$&')}`, 'm'));
     const out = join(tmp, 'bin-typo');
     const typo = spawnSync(process.execPath, [bin, 'fit', '--config', join(root, 'configs/gadre-overtraining.yaml'), '--boostrap', '100', '--out', out], { encoding: 'utf8' });
     expect(typo.status).toBe(2);
