@@ -91,7 +91,9 @@ export interface JobKind {
   run(spec: JobSpec, inputs: JobInputs): Promise<JobOutput>;
 }
 
-const KINDS = new Map<string, JobKind>();
+// One registry per thread, shared by every copy of this module: a plugin that imports atlas by
+// another path (the TypeScript sources, a second installed copy) registers where the runner looks.
+const KINDS: Map<string, JobKind> = ((globalThis as { [key: symbol]: unknown })[Symbol.for('atlas.sweep.jobKinds')] ??= new Map<string, JobKind>()) as Map<string, JobKind>;
 
 /** Register a job kind (replaces one of the same name). */
 export function registerJobKind(kind: JobKind): void {
