@@ -8,7 +8,7 @@ import { runFit } from '../fit/fit.ts';
 import { writeArtifact } from '../io/artifact.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { InputError } from '../io/types.ts';
-import { fitOptionsFromArgs, printJson, returnsExitCode, withDataOptions, withFitOptions, type DataArgs, type FitArgs } from './common.ts';
+import { fitOptionsFromArgs, printJson, returnsExitCode, noteSkippedRows, tableRequest, withDataOptions, withFitOptions, type DataArgs, type FitArgs } from './common.ts';
 import { formatFit } from './format.ts';
 import { progress } from './progress.ts';
 import type { LawOptions } from '../laws/law.ts';
@@ -25,7 +25,7 @@ interface Args extends DataArgs, FitArgs {
 }
 
 export const fitCommand: CommandModule<object, Args> = {
-  command: 'fit',
+  command: 'fit [files..]',
   describe: 'fit one law to run logs; write DIR/coefficients.json and DIR/predictions.csv',
   builder: (y: Argv) =>
     withFitOptions(withDataOptions(y))
@@ -39,7 +39,8 @@ export const fitCommand: CommandModule<object, Args> = {
       .example('atlas fit --config configs/epoch-chinchilla.yaml --bootstrap 1000 --out results/epoch', 'Epoch\'s replication of Chinchilla Approach 3')
       .example('atlas fit --data runs.csv --map params=N --map tokens=D_billions*1e9 --law chinchilla --holdout top-params:0.2', 'fit with renamed columns and hold out the largest models') as unknown as Argv<Args>,
   handler: returnsExitCode(async (args: Args) => {
-    const { table, config } = await loadTable({ data: args.data, config: args.config, languages: args.languages, map: args.map, allowOutside: args['allow-outside'] });
+    const { table, config } = await loadTable(tableRequest(args));
+    noteSkippedRows(table);
     const law = args.law ?? config?.law;
     if (!law) throw new InputError('--law: no law given (pass --law or set law: in the config)');
     const lawOptions: LawOptions = { ...(config?.law_options ?? {}) };

@@ -5,7 +5,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { loadTable } from '../config/load.ts';
 import { readArtifact } from '../io/artifact.ts';
 import { validateArtifact } from '../fit/validate.ts';
-import { printJson, withDataOptions, type DataArgs } from './common.ts';
+import { printJson, noteSkippedRows, tableRequest, withDataOptions, type DataArgs } from './common.ts';
 import { num } from './format.ts';
 import { protocolForArtifact, protocolMarkdown, protocolSummary } from '../fit/protocol.ts';
 
@@ -17,7 +17,7 @@ interface Args extends DataArgs {
 }
 
 export const validateCommand: CommandModule<object, Args> = {
-  command: 'validate',
+  command: 'validate [files..]',
   describe: 'score a fitted artifact on data (R², RMSE, MAPE; per group when the artifact has groups)',
   builder: (y: Argv) =>
     withDataOptions(y)
@@ -28,7 +28,8 @@ export const validateCommand: CommandModule<object, Args> = {
       .example('atlas validate --coefficients results/epoch/coefficients.json --config configs/epoch-chinchilla.yaml', 'score a fit on its data') as unknown as Argv<Args>,
   handler: async (args) => {
     const artifact = readArtifact(args.coefficients);
-    const { table } = await loadTable({ data: args.data, config: args.config, languages: args.languages, map: args.map, allowOutside: args['allow-outside'] });
+    const { table } = await loadTable(tableRequest(args));
+    noteSkippedRows(table);
     if (args.protocol) {
       const result = await protocolForArtifact(artifact, table);
       if (args.json) printJson(protocolSummary(result));

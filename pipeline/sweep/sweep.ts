@@ -25,6 +25,7 @@
  * combines shard folders into one that is byte-identical to a single-machine run.
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { csvRows, type CsvValue } from '../io/csv.ts';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -320,11 +321,9 @@ async function runHere(todo: { spec: JobSpec; inputs: JobInputs }[], out: string
   return records;
 }
 
-/** Quote a CSV field when needed. */
-function csvField(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+/** A summary.csv cell: non-finite numbers and missing values empty. */
+function summaryCell(value: string | number | null | undefined): CsvValue {
+  return typeof value === 'number' && !Number.isFinite(value) ? '' : value;
 }
 
 /** One line of index.json. */
@@ -381,14 +380,14 @@ export function writeIndex(out: string, plan: SweepPlan): { ok: number; failed: 
   const axisNames: string[] = [];
   for (const e of entries) for (const axis of Object.keys(e.axes)) if (!axisNames.includes(axis)) axisNames.push(axis);
   const columns = ['job', 'kind', 'status', ...axisNames, 'objective', 'train_r2', 'heldout_r2', 'fit_status', 'checks', 'checks_ok', 'artifact', 'config_hash', 'error'];
-  const lines = [columns.join(',')];
+  const rows: CsvValue[][] = [columns];
   for (const e of entries) {
-    lines.push([
+    rows.push([
       e.name, e.kind, e.status, ...axisNames.map((a) => e.axes[a] ?? ''),
       e.objective, e.train_r2, e.heldout_r2, e.fit_status, e.checks, e.checks_ok, e.artifact, e.config_hash, e.error,
-    ].map(csvField).join(','));
+    ].map(summaryCell));
   }
-  writeFileAtomic(join(out, 'summary.csv'), `${lines.join('\n')}\n`);
+  writeFileAtomic(join(out, 'summary.csv'), csvRows(rows));
   return { ok: counts.ok, failed: counts.failed, pending: counts.pending, entries };
 }
 
