@@ -13,7 +13,12 @@ const source = join(root, 'pipeline');
 const out = join(root, 'dist');
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 
-execFileSync(process.execPath, [tsc, '--build', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+try {
+  execFileSync(process.execPath, [tsc, '--build', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+} catch (error) {
+  // tsc has printed the errors.
+  process.exit(error.status ?? 1);
+}
 
 function* files(dir) {
   for (const name of readdirSync(dir)) {
