@@ -47,8 +47,8 @@ describe('flags are checked before any work', () => {
     const choice = await atlas(['fit', '--config', config, '--objective', 'hubr']);
     expect(choice.code).toBe(2);
     expect(choice.stderr).toMatch(/Invalid values:[\s\S]*Given: "hubr", Choices: "huber"/);
-    const extra = await atlas(['fit', '--config', config, 'extra']);
-    expect([extra.code, extra.stderr]).toEqual([2, 'atlas: unexpected argument "extra" (`atlas fit --help` lists the flags)\n']);
+    const extra = await atlas(['predict', '--coefficients', 'x.json', '--params', '1e9', '--tokens', '2e10', 'extra']);
+    expect([extra.code, extra.stderr]).toEqual([2, 'atlas: unexpected argument "extra" (`atlas predict --help` lists the flags)\n']);
     const command = await atlas(['fti']);
     expect([command.code, command.stderr]).toEqual([2, 'atlas: unknown command "fti": did you mean fit?\n']);
     const missing = await atlas(['predict', '--coefficients', 'x.json', '--params', '1e9']);
