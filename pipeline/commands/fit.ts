@@ -15,6 +15,7 @@ import type { LawOptions } from '../laws/law.ts';
 import { mergeFitOptions } from '../fitting/options.ts';
 
 interface Args extends DataArgs, FitArgs {
+  where?: string[];
   law?: string;
   holdout?: string;
   'group-by'?: string;
@@ -29,8 +30,8 @@ export const fitCommand: CommandModule<object, Args> = {
   describe: 'fit one law to run logs; write DIR/coefficients.json and DIR/predictions.csv',
   builder: (y: Argv) =>
     withFitOptions(withDataOptions(y))
-      .option('law', { type: 'string', describe: 'chinchilla | data-constrained | atlas | multilingual-family | curse (default: the config\'s law)' })
-      .option('holdout', { type: 'string', describe: 'hold-out spec: random:FRAC[:SEED] top-tokens:FRAC top-params:FRAC top-compute:FRAC params>=X tokens>=X mixtures:unseen runs:ID,ID none' })
+      .option('law', { type: 'string', describe: 'chinchilla | data-constrained | atlas | multilingual-family | curse | mixing-law | mixture-linear (default: the config\'s law)' })
+      .option('holdout', { type: 'string', describe: 'hold-out spec: random:FRAC[:SEED] top-tokens:FRAC top-params:FRAC top-compute:FRAC params>=X tokens>=X mixtures:unseen mixtures:random:FRAC[:SEED] runs:ID,ID none' })
       .option('group-by', { type: 'string', describe: 'eval_lang: one fit per evaluation language' })
       .option('terms', { type: 'string', describe: 'atlas: target | target,other | target,other,transfer' })
       .option('tokens', { type: 'string', choices: ['total', 'target'], describe: 'chinchilla: total tokens or the evaluation language\'s own tokens' })

@@ -10,6 +10,7 @@
 import { InputError } from '../io/types.ts';
 import { LINE_SOURCE, parseComposite, parseSizeNumber, parseSourceExpression, parseStrictNumber, showCell, type RowFilter } from './expressions.ts';
 import { DEFAULT_MIXTURE_TOLERANCE, parseMixture, parseUniqueList } from './mixtures.ts';
+import { compileMixtureColumns, isMixtureLayout, type MixtureColumns } from './mixture_columns.ts';
 
 /** SPEC §1 columns, in the order the normalised CSV writes them. */
 export const SPEC_COLUMNS = [
@@ -139,6 +140,8 @@ export interface ColumnRef {
   values: Record<string, string> | null;
   /** Whether the cells may carry a size suffix (`70M`). */
   sized: boolean;
+  /** Mixture written in another layout (`wide:…`, `split:…`; see ingest/mixture_columns.ts). */
+  mixture?: MixtureColumns;
 }
 
 /** The column refs of one file's header, its filters and the constants appended to each row. */
@@ -203,6 +206,12 @@ export function resolveHeader(names: readonly string[], context: HeaderContext):
         if (alias !== undefined) { index = seen.get(alias); label = `${alias} (as ${target})`; }
       }
       if (index !== undefined) out.cols[target] = { index, parts: null, factor: 1, label, values, sized };
+      continue;
+    }
+    if (target === 'mixture' && isMixtureLayout(expression)) {
+      const reader = compileMixtureColumns(expression, names);
+      if (typeof reader === 'string') fail(target, `--map mixture=${expression.trim()}: ${reader}`);
+      else out.cols.mixture = { index: -1, parts: null, factor: 1, label: reader.label, values: null, sized: false, mixture: reader };
       continue;
     }
     if (!NUMERIC.has(target) && !seen.has(expression.trim()) && (expression.includes('+') || expression.trim() === LINE_SOURCE)) {

@@ -223,11 +223,16 @@ export class TableBuilder implements RowSink {
     const evalLang = c.eval_lang ? this.text(fields, c.eval_lang) || 'und' : 'und';
 
     let mixture: Mixture | undefined;
-    const mixtureText = c.mixture ? this.text(fields, c.mixture) : '';
-    const mixtureSource = mixtureText === '' ? `${evalLang}:1` : mixtureText;
-    const parsedMixture = this.mixtureCache.mixtureOf(mixtureSource);
-    if (typeof parsedMixture === 'string') problems.at(f.path, line, c.mixture?.label ?? 'mixture', parsedMixture);
-    else mixture = parsedMixture;
+    const layout = c.mixture?.mixture?.read(fields);
+    if (layout && 'problem' in layout) {
+      problems.at(f.path, line, c.mixture!.label, layout.problem);
+    } else {
+      const mixtureText = layout ? layout.text : c.mixture ? this.text(fields, c.mixture) : '';
+      const mixtureSource = mixtureText === '' ? `${evalLang}:1` : mixtureText;
+      const parsedMixture = this.mixtureCache.mixtureOf(mixtureSource);
+      if (typeof parsedMixture === 'string') problems.at(f.path, line, c.mixture?.label ?? 'mixture', parsedMixture);
+      else mixture = parsedMixture;
+    }
 
     let unique: ReadonlyMap<string, number> = this.defaultUnique;
     if (c.unique_tokens) {
