@@ -26,7 +26,7 @@ export const commands: CommandEntry[] = [
   { name: 'predict', describe: 'predicted loss from a fitted artifact', load: async () => (await import('./predict.ts')).predictCommand },
   { name: 'reproduce', describe: 'recompute published numbers from the shipped data, beside the published values', load: async () => (await import('./reproduce.ts')).reproduceCommand },
   { name: 'sweep', describe: 'run every job of a sweep config (or: sweep merge DIR… to merge shard folders)', load: async () => (await import('./sweep.ts')).sweepCommand },
-  { name: 'plan', describe: 'decisions from fitted laws: languages ↔ model size and data; pretrain or finetune; co-training partners', load: async () => (await import('./plan.ts')).planCommand },
+  { name: 'plan', describe: 'decisions from fitted laws: languages ↔ model size and data; pretrain or finetune; co-training partners; training mixture', load: async () => (await import('./plan.ts')).planCommand },
   { name: 'crossover', describe: 'tokens where pretraining from scratch overtakes finetuning a multilingual checkpoint, per language and size, and C(N) = a·N^b', load: async () => (await import('./crossover.ts')).crossoverCommand },
   { name: 'transfer', describe: 'bilingual transfer scores (BTS) from mono + 50/50 bilingual runs, FAS from finetunes, matrix statistics; DIR/transfer.csv …', load: async () => (await import('./transfer.ts')).transferCommand },
   { name: 'report', describe: 'DIR/report.html with plots (fit status, coefficients, loss curves, residuals, bands, iso-loss, transfer)', load: async () => (await import('./report.ts')).reportCommand },
