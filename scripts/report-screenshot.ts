@@ -1,12 +1,18 @@
 /**
- * Make docs/report.png: fit the shipped Epoch AI digitisation of Chinchilla's runs
- * (configs/epoch-chinchilla.yaml, largest 20 % of model sizes held out, 200 bootstrap resamples),
- * build `atlas report` over the fit folder, and photograph the whole page with headless Chromium.
+ * Make the report screenshots in docs/, photographing the whole page at 1280 px with headless
+ * Chromium:
  *
- *   npx tsx scripts/report-screenshot.ts [OUT.png] [--keep DIR]
+ * - docs/report.png (default): fit the shipped Epoch AI digitisation of Chinchilla's runs
+ *   (configs/epoch-chinchilla.yaml, largest 20 % of model sizes held out, 200 bootstrap
+ *   resamples) and build `atlas report` over the fit folder;
+ * - docs/report-sweep.png (`--sweep`): run the default sweep (configs/default.yaml, what
+ *   `npm start` runs) and build its report;
+ * - `--from DIR`: rebuild and photograph the report of an existing fit or sweep folder.
+ *
+ *   npx tsx scripts/report-screenshot.ts [--sweep | --from DIR] [OUT.png] [--keep DIR]
  *
  * Chromium comes from scripts/ensure-chromium.sh (installed with apt-get when missing). The fit
- * and report go to a temporary folder (or DIR with --keep).
+ * or sweep and its report go to a temporary folder (or DIR with --keep).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,8 +24,11 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
 const keepAt = args.indexOf('--keep');
 const keep = keepAt >= 0 ? resolve(args[keepAt + 1]) : null;
-const positional = args.filter((_, i) => keepAt < 0 || (i !== keepAt && i !== keepAt + 1));
-const out = resolve(positional[0] ?? join(ROOT, 'docs', 'report.png'));
+const fromAt = args.indexOf('--from');
+const from = fromAt >= 0 ? resolve(args[fromAt + 1]) : null;
+const sweep = args.includes('--sweep');
+const positional = args.filter((a, i) => a !== '--sweep' && (keepAt < 0 || (i !== keepAt && i !== keepAt + 1)) && (fromAt < 0 || (i !== fromAt && i !== fromAt + 1)));
+const out = resolve(positional[0] ?? join(ROOT, 'docs', sweep ? 'report-sweep.png' : 'report.png'));
 
 const FLAGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -47,21 +56,30 @@ function chromium(browser: string, extra: string[], page: string): string {
 }
 
 const browser = run('bash', [join(ROOT, 'scripts', 'ensure-chromium.sh'), '600'], 'ensure-chromium').trim().split('\n').pop()!;
-const work = keep ?? mkdtempSync(join(tmpdir(), 'atlas-report-shot-'));
-const dir = join(work, 'epoch-chinchilla');
+const work = from ? null : keep ?? mkdtempSync(join(tmpdir(), 'atlas-report-shot-'));
+const dir = from ?? join(work!, sweep ? 'default' : 'epoch-chinchilla');
+const atlas = (argv: string[], what: string) => run(process.execPath, [join(ROOT, 'bin', 'atlas.mjs'), ...argv], what);
 try {
-  process.stderr.write(`fitting configs/epoch-chinchilla.yaml into ${dir}\n`);
-  run(process.execPath, [join(ROOT, 'bin', 'atlas.mjs'), 'fit', '--config', 'configs/epoch-chinchilla.yaml', '--holdout', 'top-params:0.2', '--bootstrap', '200', '--out', dir], 'atlas fit');
-  run(process.execPath, [join(ROOT, 'bin', 'atlas.mjs'), 'report', dir], 'atlas report');
+  if (from) {
+    process.stderr.write(`building the report of ${dir}\n`);
+  } else if (sweep) {
+    process.stderr.write(`running configs/default.yaml into ${dir} (a few minutes)\n`);
+    atlas(['sweep', 'configs/default.yaml', '--out', dir, '--no-report'], 'atlas sweep');
+  } else {
+    process.stderr.write(`fitting configs/epoch-chinchilla.yaml into ${dir}\n`);
+    atlas(['fit', '--config', 'configs/epoch-chinchilla.yaml', '--holdout', 'top-params:0.2', '--bootstrap', '200', '--out', dir], 'atlas fit');
+  }
+  atlas(['report', dir, '--no-png'], 'atlas report');
   const page = join(dir, 'report.html');
   // Measure the page's height at the screenshot width, then photograph all of it.
   const probe = join(dir, 'report.height.html');
   writeFileSync(probe, readFileSync(page, 'utf8').replace('</body>', '<script>document.body.setAttribute("data-height", String(document.documentElement.scrollHeight));</script></body>'));
   const dom = chromium(browser, [`--window-size=${WIDTH},1000`, '--dump-dom'], probe);
   const height = Number(/data-height="(\d+)"/.exec(dom)?.[1] ?? 'NaN');
+  rmSync(probe, { force: true });
   if (!(height > 0)) throw new Error('could not measure the page height');
   chromium(browser, [`--window-size=${WIDTH},${height}`, `--screenshot=${out}`], page);
   process.stderr.write(`wrote ${out} (${WIDTH}×${height})\n`);
 } finally {
-  if (!keep) rmSync(work, { recursive: true, force: true });
+  if (work && !keep) rmSync(work, { recursive: true, force: true });
 }

@@ -9,16 +9,25 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import yargs from 'yargs';
 import { reportCommand } from '../pipeline/commands/report.ts';
+import { fitCommand } from '../pipeline/commands/fit.ts';
+import { runCommand } from './helpers/command.ts';
 import { readArtifact } from '../pipeline/io/artifact.ts';
 import { thinRows } from '../pipeline/report/plots/fit_plots.ts';
 import { bandPlot, chinchillaLoss, chinchillaSets, computeOptimalND, isoLossTokens } from '../pipeline/report/plots/law_plots.ts';
 import { prefixSvgIds, renderSvg } from '../pipeline/report/plots/render.ts';
 import { buildReport } from '../pipeline/report/report.ts';
-import { parsePredictions, readReportInputs } from '../pipeline/report/inputs.ts';
-import { recomputeDraws } from '../pipeline/report/bootstrap.ts';
+import { parseBootstrapCsv, parseBootstrapJson, parsePredictions, readReportInputs } from '../pipeline/report/inputs.ts';
+import { recomputeDraws, storedDraws } from '../pipeline/report/bootstrap.ts';
+import { paramsTable, statusBanner } from '../pipeline/report/html.ts';
+import { lossVsComputePlot, residualsByScalePlot } from '../pipeline/report/plots/compute_plots.ts';
+import { cornerPlot, histogram } from '../pipeline/report/plots/corner.ts';
+import { heatmapSpec, heatmapSvg, wrapTitle } from '../pipeline/report/plots/heatmap.ts';
+import { sweepParamsPlot } from '../pipeline/report/plots/summary_plots.ts';
+import { stableJson } from '../pipeline/io/atomic.ts';
+import type { ParamEntry } from '../pipeline/io/artifact.ts';
 import { runFit } from '../pipeline/fit/fit.ts';
 import { ingestText } from '../pipeline/ingest/ingest.ts';
-import { mulberry32 } from '../pipeline/report/plots/format.ts';
+import { identification, mulberry32 } from '../pipeline/report/plots/format.ts';
 import { InputError } from '../pipeline/io/types.ts';
 
 const FIXTURES = new URL('./fixtures/report/', import.meta.url).pathname;
@@ -44,17 +53,17 @@ describe('report of a fit folder', () => {
   it('writes one self-contained page with every plot inlined and a PNG of each', async () => {
     const result = await built;
     expect(result.path).toBe(join(dir, 'report.html'));
-    // loss-vs-tokens, parity, residuals, band, iso-loss, transfer
-    expect(result.plots).toBe(6);
+    // loss against tokens and compute, parity, residuals against D and against N and C, band, iso-loss, transfer
+    expect(result.plots).toBe(8);
     const html = readFileSync(result.path, 'utf8');
     const svgs = svgsOf(html);
-    expect(svgs).toHaveLength(6);
+    expect(svgs).toHaveLength(8);
     for (const svg of svgs) expect(svg).toMatch(/class="mark-(symbol|line|area|rect|text)/);
     // nothing fetched: no scripts, stylesheets or images from anywhere
     expect(html).not.toMatch(/<script|<link|<img|<iframe/);
     expect(html.replace(/xmlns(:xlink)?="http:\/\/www\.w3\.org\/[^"]*"/g, '')).not.toMatch(/https?:\/\//);
     const pngs = readdirSync(join(dir, 'plots')).sort();
-    expect(pngs).toEqual(['band.png', 'iso-loss.png', 'loss-vs-tokens.png', 'parity.png', 'residuals.png', 'transfer.png']);
+    expect(pngs).toEqual(['band.png', 'iso-loss.png', 'loss-vs-compute.png', 'loss-vs-tokens.png', 'parity.png', 'residuals-vs-scale.png', 'residuals.png', 'transfer.png']);
     for (const file of pngs) {
       expect(html).toContain(`href="plots/${file}"`);
       expect([...readFileSync(join(dir, 'plots', file)).subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
@@ -206,9 +215,8 @@ describe('plot building blocks', () => {
     const marginal = bandPlot(artifact, set, inputs.fits[0].predictions, 'band')!;
     expect(marginal.caption).toContain('independent normal draws matched to each parameter');
     const draws = Object.fromEntries(['E', 'A', 'B', 'alpha', 'beta'].map((k) => [k, [0.98, 1, 1.02].map((f) => set.values[k as keyof typeof set.values] * f)]));
-    const withDraws = { ...artifact, bootstrap: { draws } } as typeof artifact;
-    const joint = bandPlot(withDraws, set, inputs.fits[0].predictions, 'band')!;
-    expect(joint.caption).toContain('3 joint bootstrap parameter draws');
+    const joint = bandPlot(artifact, set, inputs.fits[0].predictions, 'band', null, { draws, count: 3 })!;
+    expect(joint.caption).toContain('3 joint bootstrap parameter draws (bootstrap.csv)');
     const noBootstrap = { ...artifact, params: Object.fromEntries(Object.entries(artifact.params).map(([k, e]) => [k, { ...e, ci95: undefined, stderr: undefined }])) };
     expect(bandPlot(noBootstrap, chinchillaSets(noBootstrap)[0], null, 'band')).toBeNull();
   });
@@ -271,8 +279,9 @@ describe('uncertainty band of a grouped fit', () => {
     }
     const result = await buildReport(dir, { png: false });
     const html = readFileSync(result.path, 'utf8');
-    // loss, parity, residuals + (band, iso-loss) per group
-    expect(result.plots).toBe(7);
+    // loss against tokens and compute, parity, residuals against D and against N and C,
+    // coefficients per group, and (band, iso-loss) per group; no bootstrap.csv, so no corner plot
+    expect(result.plots).toBe(10);
     expect(html.match(/recomputed by the report from predictions\.csv/g)).toHaveLength(2);
     expect(html).toContain('Iso-loss contours (fr)');
   });
@@ -294,5 +303,248 @@ describe('atlas report command', () => {
     }
     expect(JSON.parse(stdout)).toEqual({ path: join(dir, 'report.html'), plots: 4 });
     expect(existsSync(join(dir, 'report.html'))).toBe(true);
+  });
+});
+
+/** Synthetic Chinchilla runs from known coefficients with 1 % multiplicative noise (seeded), optionally one set per language. */
+function syntheticRuns(seed: number, languages: [string, number][] = [['en', 0]]): string {
+  const truth = { E: 1.8, A: 400, B: 410.7, alpha: 0.34, beta: 0.28 };
+  const uniform = mulberry32(seed);
+  const lines = ['run_id,params,tokens,eval_lang,loss'];
+  for (const [lang, shift] of languages) {
+    for (const n of [5e7, 1e8, 2e8, 4e8, 8e8, 1.6e9]) {
+      for (const k of [2, 5, 10, 20, 40]) lines.push(`r${n},${n},${n * k},${lang},${(chinchillaLoss(truth, n, n * k) + shift) * Math.exp(0.02 * (uniform() - 0.5))}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+const TRUTH = { E: 1.8, A: 400, B: 410.7, alpha: 0.34, beta: 0.28 };
+
+describe('bootstrap.csv, the sidecar of the bootstrap draws', () => {
+  it('holds every replicate of the fit in natural units, and coefficients.json stays free of draws', async () => {
+    const table = ingestText(syntheticRuns(21), 'synthetic.csv');
+    const fit = await runFit({ table, law: 'chinchilla', fit: { starts: 'init', init: TRUTH, bootstrap: 25, seed: 4 } });
+    const draws = fit.results.get('')!.bootstrap!.draws;
+    const lines = fit.bootstrap!.trimEnd().split('\n');
+    expect(lines[0]).toBe('replicate,E,A,B,alpha,beta');
+    expect(lines).toHaveLength(1 + draws.A.length);
+    const parsed = parseBootstrapCsv(fit.bootstrap!, 'bootstrap.csv').get('')!;
+    expect(parsed.count).toBe(draws.A.length);
+    // exact round trip, natural scale (A near 400, not ln A near 6)
+    for (const k of ['E', 'A', 'B', 'alpha', 'beta']) expect(Array.from(parsed.columns[k])).toEqual(Array.from(draws[k]));
+    expect(parsed.columns.A[0]).toBeGreaterThan(50);
+    expect(JSON.stringify(fit.artifact)).not.toMatch(/replicate|"draws"/);
+    // no bootstrap, no sidecar
+    const plain = await runFit({ table, law: 'chinchilla', fit: { starts: 'init', init: TRUTH } });
+    expect(plain.bootstrap).toBeNull();
+    // the draws add no key to the artifact
+    expect(Object.keys(fit.artifact).sort()).toEqual(Object.keys(plain.artifact).sort());
+  });
+
+  it('reads the same draws from their JSON form (bootstrap.json, schema atlas.bootstrap/1)', () => {
+    const csv = parseBootstrapCsv('group,replicate,E,A\nen,0,1.8,400\nen,1,1.9,410\nfr,0,2.1,380\n', 'b.csv');
+    const json = parseBootstrapJson(JSON.stringify({ schema: 'atlas.bootstrap/1', groups: { en: { names: ['E', 'A'], values: [[1.8, 400], [1.9, 410]] }, fr: { names: ['E', 'A'], values: [[2.1, 380]] } } }), 'b.json');
+    expect([...json.keys()]).toEqual([...csv.keys()]);
+    for (const g of ['en', 'fr']) {
+      expect(json.get(g)!.count).toBe(csv.get(g)!.count);
+      for (const k of ['E', 'A']) expect(Array.from(json.get(g)!.columns[k])).toEqual(Array.from(csv.get(g)!.columns[k]));
+    }
+    expect(() => parseBootstrapJson('{"schema":"other"}', 'b.json')).toThrow('b.json:1: schema: expected "atlas.bootstrap/1"');
+  });
+
+  it('names file, line and column of a bad cell', () => {
+    expect(() => parseBootstrapCsv('replicate,E,A\n0,1.8,400\n1,1.9,abc\n', 'b.csv')).toThrow('b.csv:3: A: not a number: "abc"');
+    expect(() => parseBootstrapCsv('E,A\n1.8,400\n', 'b.csv')).toThrow('b.csv:1: replicate: missing required column');
+  });
+
+  it('is used only when its quantiles reproduce the artifact\u2019s intervals', async () => {
+    const table = ingestText(syntheticRuns(22), 'synthetic.csv');
+    const fit = await runFit({ table, law: 'chinchilla', fit: { starts: 'init', init: TRUTH, bootstrap: 30, seed: 6 } });
+    const dir = join(scratch, 'sidecar');
+    rmSync(dir, { recursive: true, force: true });
+    cpSync(join(FIXTURES, 'fit', 'transfer.csv'), join(dir, 'unused.csv'), { recursive: true });
+    writeFileSync(join(dir, 'coefficients.json'), stableJson(fit.artifact));
+    writeFileSync(join(dir, 'predictions.csv'), fit.predictions);
+    writeFileSync(join(dir, 'bootstrap.csv'), fit.bootstrap!);
+    const own = storedDraws(fit.artifact.params, parseBootstrapCsv(fit.bootstrap!, 'b').get(''));
+    expect(own && 'draws' in own && own.mismatch).toBeLessThan(1e-12);
+    let html = readFileSync((await buildReport(dir, { png: false })).path, 'utf8');
+    expect(html).toContain('joint bootstrap parameter draws (bootstrap.csv)');
+    expect(html).toContain('Parameter correlations from the bootstrap');
+    expect(html).not.toContain('recomputed by the report');
+    // a sidecar of another fit (here: draws of a different seed, scaled) is named and ignored
+    const other = await runFit({ table, law: 'chinchilla', fit: { starts: 'init', init: TRUTH, bootstrap: 30, seed: 99 } });
+    const stale = other.bootstrap!.split('\n').map((line, i) => (i === 0 || !line ? line : line.split(',').map((c, k) => (k === 0 ? c : String(Number(c) * 1.3))).join(','))).join('\n');
+    writeFileSync(join(dir, 'bootstrap.csv'), stale);
+    html = readFileSync((await buildReport(dir, { png: false })).path, 'utf8');
+    expect(html).toMatch(/bootstrap\.csv is not used: the quantiles of bootstrap\.csv miss the intervals/);
+    expect(html).not.toContain('Parameter correlations from the bootstrap');
+    expect(html).toContain('recomputed by the report from predictions.csv');
+  });
+});
+
+describe('report of a grouped fit with its bootstrap draws', () => {
+  it('shows each group\u2019s intervals in the table and a plot, and a corner plot per group', async () => {
+    const table = ingestText(syntheticRuns(31, [['en', 0], ['fr', 0.2]]), 'grouped.csv');
+    const fit = await runFit({ table, law: 'chinchilla', groupBy: 'eval_lang', fit: { starts: 'init', init: TRUTH, bootstrap: 30, seed: 5 } });
+    expect(fit.bootstrap!.split('\n')[0]).toBe('group,replicate,E,A,B,alpha,beta');
+    const dir = join(scratch, 'grouped-sidecar');
+    rmSync(dir, { recursive: true, force: true });
+    cpSync(join(FIXTURES, 'fit', 'transfer.csv'), join(dir, 'unused.csv'), { recursive: true });
+    writeFileSync(join(dir, 'coefficients.json'), stableJson(fit.artifact));
+    writeFileSync(join(dir, 'predictions.csv'), fit.predictions);
+    writeFileSync(join(dir, 'bootstrap.csv'), fit.bootstrap!);
+    const parsed = parseBootstrapCsv(fit.bootstrap!, 'b');
+    expect([...parsed.keys()]).toEqual(['en', 'fr']);
+    const result = await buildReport(dir, { png: false });
+    const html = readFileSync(result.path, 'utf8');
+    // 5 prediction plots, coefficients per group, (band, iso-loss) per group, a corner plot per group
+    expect(result.plots).toBe(12);
+    for (const g of ['en', 'fr']) {
+      const alpha = fit.artifact.groups![g].params.alpha;
+      expect(html).toContain(`<span class="ci">[${Number(alpha.ci95![0].toPrecision(4))}, ${Number(alpha.ci95![1].toPrecision(4))}]</span>`);
+      expect(html).toContain(`Parameter correlations from the bootstrap (${g})`);
+    }
+    expect(html).toContain('Coefficients per group (eval_lang)');
+    expect(html.match(/joint bootstrap parameter draws \(bootstrap\.csv\)/g)).toHaveLength(2);
+    // rebuilding gives the same bytes, page and PNGs alike
+    await buildReport(dir, { pngWidth: 400 });
+    const page = readFileSync(join(dir, 'report.html'));
+    const corner = readFileSync(join(dir, 'plots', 'corner-fr.png'));
+    await buildReport(dir, { pngWidth: 400 });
+    expect(readFileSync(join(dir, 'report.html')).equals(page)).toBe(true);
+    expect(readFileSync(join(dir, 'plots', 'corner-fr.png')).equals(corner)).toBe(true);
+  });
+});
+
+describe('parameters the fit flags as not identified', () => {
+  it('are marked in the coefficient table and the status line, from either flag', () => {
+    const artifact = readArtifact(join(FIXTURES, 'fit', 'coefficients.json'));
+    const params = { ...artifact.params, A: { ...artifact.params.A, notIdentified: true }, B: { ...artifact.params.B, identified: false }, E: { ...artifact.params.E, identified: true } } as typeof artifact.params;
+    const table = paramsTable(params);
+    expect(table).toContain('<th>identified</th>');
+    expect(table.match(/<b>NOT identified<\/b>/g)).toHaveLength(2);
+    expect(table).toMatch(/<tr class="bad"><td>A<\/td>/);
+    expect(statusBanner(artifact.fit, params)).toContain('not identified: A, B');
+    // no flags in the artifact: no column
+    expect(paramsTable(artifact.params)).not.toContain('identified');
+    expect(identification({ value: 1 })).toBeUndefined();
+  });
+});
+
+describe('plots against compute and the corner plot', () => {
+  it('draws the compute-optimal frontier as the lowest fitted loss at each budget', () => {
+    const inputs = readReportInputs(join(FIXTURES, 'fit'));
+    const set = chinchillaSets(inputs.fits[0].artifact!)[0];
+    const plot = lossVsComputePlot(inputs.fits[0].predictions!, [set], false, 'c')!;
+    const values = (plot.spec as unknown as { data: { values: { kind: string; C: number; frontier: number }[] } }).data.values.filter((v) => v.kind === 'frontier');
+    expect(values.length).toBeGreaterThan(30);
+    for (const { C, frontier } of values) {
+      // brute force: the smallest L(N, C/6N) over a fine grid of N
+      let best = Infinity;
+      for (let e = 6; e <= 13; e += 0.001) best = Math.min(best, chinchillaLoss(set.values, 10 ** e, C / (6 * 10 ** e)));
+      expect(Math.abs(frontier - best) / best).toBeLessThan(1e-5);
+    }
+    expect(plot.caption).toContain('compute-optimal frontier');
+  });
+
+  it('draws residuals against N and against C with an axis title each', () => {
+    const inputs = readReportInputs(join(FIXTURES, 'fit'));
+    const plot = residualsByScalePlot(inputs.fits[0].predictions!, 'r')!;
+    const panels = (plot.spec as unknown as { hconcat: { layer: { encoding: { x?: { title: string } } }[] }[] }).hconcat;
+    expect(panels.map((p) => p.layer[1].encoding.x!.title)).toEqual(['model size N (parameters)', 'compute C = 6ND (FLOPs)']);
+  });
+
+  it('gives each pair its Pearson correlation and each parameter its histogram', async () => {
+    const uniform = mulberry32(5);
+    const n = 200;
+    const x = Array.from({ length: n }, () => uniform());
+    const y = x.map((v) => -2 * v + 0.5 * uniform());
+    const z = Array.from({ length: n }, () => 1 + uniform());
+    const columns = { a: Float64Array.from(x), b: Float64Array.from(y), c: Float64Array.from(z), fixed: new Float64Array(n).fill(3) };
+    const entry = (value: number, vary = 'free') => ({ value, vary, at_bound: null, init: value, bounds: [null, null], log_scale: false } as ParamEntry);
+    const plot = cornerPlot({ a: entry(0.5), b: entry(-0.75), c: entry(1.5), fixed: entry(3, 'fixed') }, columns, 'corner')!;
+    const cells = (plot.spec as unknown as { concat: Record<string, unknown>[]; columns: number }).concat;
+    // three varying parameters: a 3 × 3 grid
+    expect((plot.spec as unknown as { columns: number }).columns).toBe(3);
+    expect(cells).toHaveLength(9);
+    const pearson = (u: number[], v: number[]) => {
+      const mu = u.reduce((s, t) => s + t, 0) / u.length;
+      const mv = v.reduce((s, t) => s + t, 0) / v.length;
+      let num = 0, du = 0, dv = 0;
+      for (let i = 0; i < u.length; i++) { num += (u[i] - mu) * (v[i] - mv); du += (u[i] - mu) ** 2; dv += (v[i] - mv) ** 2; }
+      return num / Math.sqrt(du * dv);
+    };
+    const text = (cell: Record<string, unknown>) => (cell.data as { values: { t: string }[] }).values[0].t;
+    expect(text(cells[1])).toBe(`r = ${Number(pearson(x, y).toPrecision(2))}`);
+    expect(pearson(x, y)).toBeLessThan(-0.9);
+    expect(text(cells[2])).toBe(`r = ${Number(pearson(x, z).toPrecision(2))}`);
+    // histogram on the diagonal counts every draw
+    const bars = ((cells[4].layer as { data: { values: { count: number }[] } }[])[0]).data.values;
+    expect(bars.reduce((s, b) => s + b.count, 0)).toBe(n);
+    expect(histogram([0, 0.5, 1, 1], 0, 1, 2)).toEqual([1, 3]);
+    const svg = await renderSvg(plot.spec, 'corner');
+    expect(svg).toContain('r = ');
+  });
+});
+
+describe('transfer heatmap (vega-lite)', () => {
+  const matrix = (values: number[]) => ({ rows: ['de', 'en', 'fr'], cols: ['de', 'en', 'fr'], values });
+  it('centres a diverging scale at 0 over the measured range when scores take both signs', () => {
+    const built = heatmapSpec(matrix([NaN, 0.4, -0.1, 0.3, NaN, 0.2, 0.05, -0.2, NaN]))!;
+    expect(built.scale).toBe('diverging');
+    const layer = (built.spec as unknown as { layer: { encoding: { color?: { scale?: { domain: number[]; domainMid?: number } } } }[] }).layer.find((l) => l.encoding.color?.scale)!;
+    expect(layer.encoding.color!.scale).toMatchObject({ domain: [-0.2, 0.4], domainMid: 0 });
+  });
+
+  it('spreads a sequential scale over the data when every score has one sign', () => {
+    const built = heatmapSpec(matrix([NaN, 0.4, 0.1, 0.3, NaN, 0.2, 0.05, 0.25, NaN]))!;
+    expect(built.scale).toBe('positive');
+    const layer = (built.spec as unknown as { layer: { encoding: { color?: { scale?: { domain: number[] } } } }[] }).layer.find((l) => l.encoding.color?.scale)!;
+    expect(layer.encoding.color!.scale!.domain).toEqual([0.05, 0.4]);
+    expect(heatmapSpec(matrix([NaN, -0.4, -0.1, -0.3, NaN, -0.2, -0.05, -0.25, NaN]))!.scale).toBe('negative');
+    expect(heatmapSpec(matrix(new Array(9).fill(NaN)))).toBeNull();
+  });
+
+  it('writes a standalone SVG whose long title is wrapped, with labels, censored bounds and axis titles', async () => {
+    const title = 'Bilingual transfer score BTS (row = target, column = source), N = 1.77M, d_mono = 3.03M tokens';
+    const svg = await heatmapSvg({ ...matrix([NaN, 0.5, NaN, -0.25, NaN, 0, 0.1, 0.2, NaN]), prefix: ['', '', '', '<', '', '', '', '', ''], title }, 'h');
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(wrapTitle(title).length).toBeGreaterThan(1);
+    for (const line of wrapTitle(title)) expect(svg).toContain(line.replace(/&/g, '&amp;'));
+    expect(svg).toContain('&lt;-0.25');
+    expect(svg).toContain('target language t');
+    expect(svg).toContain('source language s');
+  });
+});
+
+describe('coefficients across jobs', () => {
+  it('never puts two laws on one axis', () => {
+    const artifact = readArtifact(join(FIXTURES, 'fit', 'coefficients.json'));
+    const atlasLike = { ...artifact, law: 'atlas', params: { ...artifact.params, B: { ...artifact.params.B, value: 4e5, ci95: undefined } } } as typeof artifact;
+    const plot = sweepParamsPlot([{ name: 'a', artifact }, { name: 'b', artifact: atlasLike }, { name: 'c', artifact }], 's')!;
+    const blocks = (plot.spec as unknown as { vconcat: { title: { text: string }; concat: { data: { values: { row: string; value: number }[] }; layer: { encoding: { x: { title: string } } }[] }[] }[] }).vconcat;
+    expect(blocks.map((b) => b.title.text)).toEqual(['atlas', 'chinchilla']);
+    const bOf = (block: (typeof blocks)[number]) => block.concat.find((c) => c.layer[1].encoding.x.title.startsWith('B'))!.data.values;
+    expect(bOf(blocks[0]).map((v) => v.row)).toEqual(['b']);
+    expect(bOf(blocks[1]).map((v) => v.row)).toEqual(['a', 'c']);
+    expect(Math.max(...bOf(blocks[1]).map((v) => v.value))).toBeLessThan(1e5);
+  });
+});
+
+describe('atlas fit writes bootstrap.csv', () => {
+  it('next to coefficients.json with --bootstrap, and removes a stale one without', async () => {
+    const dir = join(scratch, 'fit-command');
+    rmSync(dir, { recursive: true, force: true });
+    const data = join(scratch, 'fit-command.csv');
+    writeFileSync(data, syntheticRuns(41));
+    const base = ['fit', '--data', data, '--law', 'chinchilla', '--starts', 'init', '--out', dir];
+    await runCommand(fitCommand, [...base, '--bootstrap', '12']);
+    const artifact = readArtifact(join(dir, 'coefficients.json'));
+    const draws = parseBootstrapCsv(readFileSync(join(dir, 'bootstrap.csv'), 'utf8'), 'bootstrap.csv').get('')!;
+    expect(draws.count).toBeGreaterThan(8);
+    expect(storedDraws(artifact.params, draws)).toMatchObject({ count: draws.count });
+    await runCommand(fitCommand, base);
+    expect(existsSync(join(dir, 'bootstrap.csv'))).toBe(false);
   });
 });

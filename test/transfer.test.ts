@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { computeFas, computeTransfer } from '../pipeline/transfer/transfer.ts';
 import { lossAt, monotoneCurve, tokensToReach, trapezoidMean } from '../pipeline/transfer/curve.ts';
 import { matrixFromJson, readTransferJson, transferFiles, transferJson } from '../pipeline/transfer/io.ts';
+import { matrixHeatmap } from '../pipeline/report/plots/heatmap.ts';
 import { parseMatrixCsv } from '../pipeline/transfer/matrix.ts';
 import { ingestText } from '../pipeline/ingest/ingest.ts';
 import { InputError } from '../pipeline/io/types.ts';
@@ -161,10 +162,10 @@ describe('computeTransfer on synthetic logs with known τ', () => {
     expect(() => computeTransfer(table, { bootstrap: 0, size: 123 })).toThrow(/--size/);
   });
 
-  it('writes CSV, matrix, JSON and SVG that read back', () => {
+  it('writes CSV, matrix, JSON and SVG that read back', async () => {
     const result = computeTransfer(table, { bootstrap: 5 });
     const json = transferJson(result, { stats: null, predictor: null, provenance: { version: 'test', files: [], config_sha256: null } });
-    const files = transferFiles(json, result);
+    const files = await transferFiles(json, result, matrixHeatmap);
     expect(files['transfer.csv'].split('\n')[0]).toBe('target,source,bts,d_mono,d_bi,censored,ci_low,ci_high,se,boot_censored,loss_ref');
     expect(files['transfer_heatmap.svg']).toMatch(/^<svg[^]*<\/svg>\n$/);
     expect(files['fas.csv']).toBeUndefined();

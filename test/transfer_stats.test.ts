@@ -1,10 +1,9 @@
 /**
- * Matrix statistics, the random forest, the predictors and the heatmap
- * (pipeline/transfer/stats.ts, forest.ts, transfer_predict.ts, io/svg_heatmap.ts).
+ * Matrix statistics, the random forest and the predictors (pipeline/transfer/stats.ts, forest.ts,
+ * predict.ts). The heatmap is drawn by the report's plots and tested in test/report.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { Random } from '../pipeline/fitting/random.ts';
-import { divergingColor, heatmapSvg } from '../pipeline/io/svg_heatmap.ts';
 import { fitForest, predictForest } from '../pipeline/transfer/forest.ts';
 import { parseMatrixCsv, subMatrix, type LanguageFeature, type TransferMatrix } from '../pipeline/transfer/matrix.ts';
 import { evaluatePredictors, fillMatrix, rSquared, ranks, spearman } from '../pipeline/transfer/predict.ts';
@@ -178,24 +177,5 @@ describe('predictors', () => {
     expect(Number.isFinite(matrix.values[1])).toBe(true);
     expect(predicted.reduce((a, b) => a + b, 0)).toBe(1);
     expect(matrix.values[2]).toBe(SMALL.values[2]);
-  });
-});
-
-describe('SVG heatmap', () => {
-  it('uses a diverging scale centred at 0', () => {
-    expect(divergingColor(0, 1)).toBe('#f7f7f7');
-    expect(divergingColor(-1, 1)).toBe('#b2182b');
-    expect(divergingColor(1, 1)).toBe('#2166ac');
-    expect(divergingColor(5, 1)).toBe('#2166ac');
-  });
-
-  it('writes labels, values and empty cells', () => {
-    const svg = heatmapSvg({ rows: ['a&b', 'c'], cols: ['x', 'y'], values: [0.5, Number.NaN, -0.25, 0], prefix: [undefined, undefined, '<', undefined], title: 'T' });
-    expect(svg.startsWith('<svg')).toBe(true);
-    expect(svg).toContain('a&amp;b');
-    expect(svg).toContain('&lt;-0.25');
-    expect(svg).toContain('>0.50<');
-    expect(svg).toContain('fill="#e6e6e6"');
-    expect((svg.match(/<rect /g) ?? []).length).toBeGreaterThan(4);
   });
 });

@@ -2,6 +2,7 @@
  * `atlas fit`: fit one law to run logs; write DIR/coefficients.json and DIR/predictions.csv.
  */
 import type { Argv, CommandModule } from 'yargs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadTable } from '../config/load.ts';
 import { runFit } from '../fit/fit.ts';
@@ -62,10 +63,13 @@ export const fitCommand: CommandModule<object, Args> = {
     const out = args.out ?? join('results', `fit-${law}`);
     writeArtifact(join(out, 'coefficients.json'), output.artifact);
     writeFileAtomic(join(out, 'predictions.csv'), output.predictions);
+    // The bootstrap draws' sidecar; one left by an earlier fit into this folder would no longer match.
+    if (output.bootstrap) writeFileAtomic(join(out, 'bootstrap.csv'), output.bootstrap);
+    else rmSync(join(out, 'bootstrap.csv'), { force: true });
     writeFileAtomic(join(out, 'timing.json'), `${JSON.stringify({ seconds: output.seconds }, null, 2)}\n`);
     if (args.json) printJson(output.artifact);
     else process.stdout.write(formatFit(output.artifact, output.seconds));
-    process.stderr.write(`wrote ${join(out, 'coefficients.json')} and ${join(out, 'predictions.csv')}\n`);
+    process.stderr.write(`wrote ${join(out, 'coefficients.json')}, ${join(out, 'predictions.csv')}${output.bootstrap ? ` and ${join(out, 'bootstrap.csv')}` : ''}\n`);
     if (!output.artifact.fit.converged) {
       process.stderr.write(`atlas: the fit did not converge (${output.artifact.fit.status}: ${output.artifact.fit.message})\n`);
       return 1;

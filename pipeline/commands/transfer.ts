@@ -13,7 +13,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { loadTable } from '../config/load.ts';
 import { stableJson, writeFileAtomic } from '../io/atomic.ts';
 import { computeTransfer, type FasScore } from '../transfer/transfer.ts';
-import { matrixHeatmap, transferFiles, transferJson } from '../transfer/io.ts';
+import { transferFiles, transferJson } from '../transfer/io.ts';
 import { featuresFromTable, formatScore, readLanguageFeatures, readMatrixCsv, subMatrix, type LanguageFeatures, type TransferMatrix } from '../transfer/matrix.ts';
 import { evaluatePredictors, type PredictorReport } from '../transfer/predict.ts';
 import { matrixStats, type MatrixStats } from '../transfer/stats.ts';
@@ -126,7 +126,8 @@ export const transferCommand: CommandModule<object, TransferArgs> = {
       const json = { schema: 'atlas.transfer-stats/1', matrix: args.matrix, only: only ?? null, languages: args.languages, stats, predictor, provenance: { version: VERSION } };
       if (args.out) {
         writeFileAtomic(join(args.out, 'transfer_stats.json'), stableJson(json));
-        writeFileAtomic(join(args.out, 'transfer_heatmap.svg'), matrixHeatmap(m, `Transfer matrix: ${args.matrix}`));
+        const { matrixHeatmap } = await import('../report/plots/heatmap.ts');
+        writeFileAtomic(join(args.out, 'transfer_heatmap.svg'), await matrixHeatmap(m, `Transfer matrix: ${args.matrix}`));
         process.stderr.write(`atlas transfer: wrote ${join(args.out, 'transfer_stats.json')} and transfer_heatmap.svg\n`);
       }
       process.stdout.write(args.json ? stableJson(json) : formatStats(stats, predictor));
@@ -140,7 +141,8 @@ export const transferCommand: CommandModule<object, TransferArgs> = {
       provenance: { version: VERSION, files: table.sources.map((s) => ({ path: s.path, sha256: s.sha256 })), config_sha256: config?.sha256 ?? null },
     });
     if (args.out) {
-      const files = transferFiles(json, result);
+      const { matrixHeatmap } = await import('../report/plots/heatmap.ts');
+      const files = await transferFiles(json, result, matrixHeatmap);
       for (const [name, text] of Object.entries(files)) writeFileAtomic(join(args.out, name), text);
       process.stderr.write(`atlas transfer: wrote ${Object.keys(files).map((f) => join(args.out!, f)).join(', ')}\n`);
     }

@@ -36,6 +36,11 @@ export interface FitOutput {
   artifact: CoefficientArtifact;
   /** predictions.csv text: one line per row with observed and fitted loss. */
   predictions: string;
+  /**
+   * bootstrap.csv text (the sidecar of coefficients.json): one row per bootstrap replicate, one
+   * column per parameter in natural units; null when the fit ran no bootstrap.
+   */
+  bootstrap: string | null;
   /** The fit of each group (one entry, key '', without grouping). */
   results: Map<string, FitResult>;
   /** Wall-clock seconds of the fit (kept out of the artifact). */
@@ -238,7 +243,28 @@ export async function runFit(request: FitRequest): Promise<FitOutput> {
   }
   let seconds = 0;
   for (const result of results.values()) seconds += result.seconds;
-  return { artifact, predictions: predictionsCsv(table, predicted, heldOut, groupOf), results, seconds };
+  return { artifact, predictions: predictionsCsv(table, predicted, heldOut, groupOf), bootstrap: bootstrapCsv(results, Boolean(request.groupBy)), results, seconds };
+}
+
+/**
+ * bootstrap.csv: the joint bootstrap draws of every parameter, natural units, one row per
+ * successful replicate (`replicate` counts them from 0). Fixed parameters repeat their value.
+ * A grouped fit adds a leading `group` column and lists each group's replicates in turn
+ * (groups in the artifact's order); a parameter a group does not have is left empty.
+ * Null when no fit ran a bootstrap. Values are written in full precision (shortest round trip).
+ */
+export function bootstrapCsv(results: Map<string, FitResult>, grouped: boolean): string | null {
+  const fits = [...results.entries()].filter(([, r]) => r.bootstrap && Object.keys(r.bootstrap.draws).length > 0);
+  if (fits.length === 0) return null;
+  const names: string[] = [];
+  for (const [, r] of fits) for (const e of r.estimates) if (!names.includes(e.name)) names.push(e.name);
+  const rows: CsvValue[][] = [[...(grouped ? ['group'] : []), 'replicate', ...names]];
+  for (const [group, r] of fits) {
+    const draws = r.bootstrap!.draws;
+    const count = Math.min(...Object.values(draws).map((c) => c.length));
+    for (let b = 0; b < count; b++) rows.push([...(grouped ? [group] : []), b, ...names.map((k) => (draws[k] ? draws[k][b] : ''))]);
+  }
+  return csvRows(rows);
 }
 
 /** predictions.csv: observed and fitted loss per row, with its split and group. */

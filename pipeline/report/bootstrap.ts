@@ -1,7 +1,12 @@
 /**
- * Joint bootstrap parameter draws for the report's uncertainty band, recomputed from a fit folder.
+ * Joint bootstrap parameter draws for the report's uncertainty band and corner plot.
  *
- * coefficients.json keeps each parameter's bootstrap interval but not the draws, and a band built
+ * A fit that ran a bootstrap writes its draws next to coefficients.json in `bootstrap.csv`;
+ * `storedDraws` takes them from there after checking they belong to the artifact (same
+ * parameters, their 2.5/97.5 % quantiles reproduce each `ci95`), so a sidecar left by another
+ * fit is never used.
+ *
+ * Fit folders written before the sidecar existed keep each parameter's bootstrap interval but not the draws, and a band built
  * from marginal intervals ignores how parameters trade off (A against α), which makes it far too
  * wide. When the fit can be rebuilt exactly from predictions.csv (the `chinchilla` law on total
  * tokens: its design needs only N, D and the loss), the report reruns the bootstrap the fit ran:
@@ -15,8 +20,9 @@ import { fitLaw } from '../fitting/fit.ts';
 import { resolveFitOptions, type FitOptions } from '../fitting/options.ts';
 import type { CoefficientArtifact } from '../io/artifact.ts';
 import { ingestText } from '../ingest/ingest.ts';
-import type { PredictionRows } from './inputs.ts';
-import { quantile } from './plots/format.ts';
+import type { BootstrapDraws, PredictionRows } from './inputs.ts';
+import type { ParamEntry } from '../io/artifact.ts';
+import { quantile, trimNumber } from './plots/format.ts';
 
 /** Joint parameter draws (natural scale), one array per parameter, and how they were made. */
 export interface RecomputedDraws {
@@ -30,6 +36,43 @@ export interface RecomputedDraws {
    * fraction of the interval's width (0 = the draws reproduce the fit's intervals exactly).
    */
   mismatch: number;
+}
+
+/** Largest distance between the draws' 2.5/97.5 % quantiles and each `ci95`, as a fraction of the interval's width. */
+export function intervalMismatch(params: Record<string, ParamEntry>, draws: Record<string, ArrayLike<number>>): number {
+  let mismatch = 0;
+  for (const [name, entry] of Object.entries(params)) {
+    if (!entry.ci95 || !draws[name]) continue;
+    const sorted = Float64Array.from(draws[name]).sort();
+    const width = Math.abs(entry.ci95[1] - entry.ci95[0]) || Math.abs(entry.value) || 1;
+    mismatch = Math.max(mismatch, Math.abs(quantile(sorted, 0.025) - entry.ci95[0]) / width, Math.abs(quantile(sorted, 0.975) - entry.ci95[1]) / width);
+  }
+  return mismatch;
+}
+
+/** Draws of `bootstrap.csv` that belong to the fit, or why they are not used. */
+export type StoredDraws = { draws: Record<string, number[]>; count: number; mismatch: number } | { problem: string };
+
+/** Largest quantile mismatch (fraction of an interval's width) at which bootstrap.csv is taken as the fit's own draws. */
+export const STORED_TOLERANCE = 0.02;
+
+/**
+ * The joint draws of `bootstrap.csv` for the fit (or one group), checked against the artifact's
+ * parameters: every free parameter with an interval must have a column, and the columns'
+ * 2.5/97.5 % quantiles must reproduce the intervals to within STORED_TOLERANCE of their width.
+ */
+export function storedDraws(params: Record<string, ParamEntry>, stored: BootstrapDraws | undefined): StoredDraws | null {
+  if (!stored) return null;
+  const withInterval = Object.keys(params).filter((k) => params[k].ci95);
+  const missing = withInterval.filter((k) => !stored.columns[k]);
+  if (missing.length > 0) return { problem: `bootstrap.csv has no column for ${missing.join(', ')}` };
+  if (stored.count < 2) return { problem: 'bootstrap.csv holds fewer than two replicates' };
+  if (withInterval.length === 0) return { problem: 'coefficients.json has no bootstrap intervals, so bootstrap.csv belongs to another fit' };
+  const mismatch = intervalMismatch(params, stored.columns);
+  if (!(mismatch <= STORED_TOLERANCE)) return { problem: `the quantiles of bootstrap.csv miss the intervals in coefficients.json by ${trimNumber(100 * mismatch, 2)} % of an interval\u2019s width (a sidecar of another fit?)` };
+  const draws: Record<string, number[]> = {};
+  for (const k of Object.keys(params)) if (stored.columns[k]) draws[k] = Array.from(stored.columns[k]);
+  return { draws, count: stored.count, mismatch };
 }
 
 /**
@@ -96,12 +139,5 @@ export async function recomputeDraws(artifact: CoefficientArtifact, p: Predictio
     count = Math.min(count, column.length);
   }
   if (!(Number.isFinite(count) && count > 1)) return null;
-  let mismatch = 0;
-  for (const [name, entry] of Object.entries(params)) {
-    if (!entry.ci95 || !draws[name]) continue;
-    const sorted = Float64Array.from(draws[name]).sort();
-    const width = Math.abs(entry.ci95[1] - entry.ci95[0]) || 1;
-    mismatch = Math.max(mismatch, Math.abs(quantile(sorted, 0.025) - entry.ci95[0]) / width, Math.abs(quantile(sorted, 0.975) - entry.ci95[1]) / width);
-  }
-  return { draws, count, seed: options.seed, requested, mismatch };
+  return { draws, count, seed: options.seed, requested, mismatch: intervalMismatch(params, draws) };
 }

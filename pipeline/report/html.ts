@@ -4,7 +4,7 @@
  * failed or doubtful fit is never hidden behind its coefficients.
  */
 import type { CoefficientArtifact, DerivedEntry, FitSection, Metrics, ParamEntry } from '../io/artifact.ts';
-import { trimNumber } from './plots/format.ts';
+import { identification, trimNumber } from './plots/format.ts';
 
 /** A rendered plot: its SVG and where its PNG is (relative to the page), if exported. */
 export interface RenderedPlot {
@@ -37,26 +37,37 @@ export function statusBanner(fit: FitSection | undefined, params: Record<string,
   if (!fit) return `<p class="status bad"><b>fit status: missing</b> (the artifact has no fit section)</p>`;
   const cls = statusClass(fit);
   const atBound = Object.entries(params).filter(([, e]) => e.at_bound).map(([k, e]) => `${k} (${e.at_bound})`);
+  const unidentified = Object.entries(params).filter(([, e]) => identification(e) === false).map(([k]) => k);
   const parts = [
     `<b>fit status: ${esc(fit.status ?? (fit.converged ? 'converged' : 'not converged'))}</b>`,
     fit.converged ? 'converged' : '<b>NOT converged</b>',
     fit.message ? esc(fit.message) : '',
     atBound.length ? `on a bound: ${esc(atBound.join(', '))}` : '',
+    unidentified.length ? `<b>not identified: ${esc(unidentified.join(', '))}</b> (the data do not pin ${unidentified.length === 1 ? 'it' : 'them'} down; do not read ${unidentified.length === 1 ? 'its value' : 'their values'})` : '',
     `${n(fit.starts, 6)} start(s), ${n(fit.iterations, 6)} iteration(s), optimizer ${esc(fit.optimizer ?? '?')}`,
   ].filter((s) => s !== '');
-  return `<p class="status ${cls}">${parts.join(' · ')}</p>`;
+  return `<p class="status ${unidentified.length && cls === 'ok' ? 'warn' : cls}">${parts.join(' · ')}</p>`;
 }
 
 function interval(ci: [number, number] | undefined): string {
   return ci ? `[${n(ci[0])}, ${n(ci[1])}]` : '';
 }
 
-/** Coefficients with their bootstrap and asymptotic uncertainty. */
+/**
+ * Coefficients with their bootstrap and asymptotic uncertainty. When the fit says which
+ * parameters are identified, an `identified` column shows it and flags the others.
+ */
 export function paramsTable(params: Record<string, ParamEntry>): string {
-  const rows = Object.entries(params).map(([name, e]) =>
-    `<tr${e.at_bound ? ' class="warn"' : ''}><td>${esc(name)}</td><td class="num">${n(e.value, 6)}</td><td class="num">${n(e.stderr)}</td>` +
-    `<td class="num">${interval(e.ci95)}</td><td class="num">${n(e.stderr_asymptotic)}</td><td>${esc(e.vary ?? '')}</td><td>${esc(e.at_bound ?? '')}</td></tr>`);
-  return `<table><thead><tr><th>parameter</th><th>value</th><th>stderr (bootstrap)</th><th>95 % interval (bootstrap)</th><th>stderr (asymptotic)</th><th>vary</th><th>at bound</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  const flags = Object.values(params).some((e) => identification(e) !== undefined);
+  const rows = Object.entries(params).map(([name, e]) => {
+    const id = identification(e);
+    const cls = id === false ? ' class="bad"' : e.at_bound ? ' class="warn"' : '';
+    return `<tr${cls}><td>${esc(name)}</td><td class="num">${n(e.value, 6)}</td><td class="num">${n(e.stderr)}</td>` +
+      `<td class="num">${interval(e.ci95)}</td><td class="num">${n(e.stderr_asymptotic)}</td><td>${esc(e.vary ?? '')}</td><td>${esc(e.at_bound ?? '')}</td>` +
+      `${flags ? `<td>${id === false ? '<b>NOT identified</b>' : id === true ? 'yes' : ''}</td>` : ''}</tr>`;
+  });
+  return `<table><thead><tr><th>parameter</th><th>value</th><th>stderr (bootstrap)</th><th>95 % interval (bootstrap)</th><th>stderr (asymptotic)</th><th>vary</th><th>at bound</th>` +
+    `${flags ? '<th>identified</th>' : ''}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 /** Train and held-out metrics. */
@@ -75,18 +86,30 @@ export function derivedTable(derived: Record<string, DerivedEntry> | undefined):
   return `<h4>Derived quantities</h4><table><thead><tr><th>quantity</th><th>value</th><th>stderr</th><th>95 % interval</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
-/** Per-group fits (`--group-by`): status first. */
+/**
+ * Per-group fits (`--group-by`): status first, then each parameter's estimate with its bootstrap
+ * 95 % interval underneath (when the fit ran a bootstrap); a parameter the fit flags as not
+ * identified is marked.
+ */
 export function groupsTable(artifact: CoefficientArtifact): string {
   const groups = Object.keys(artifact.groups ?? {}).sort();
   if (groups.length === 0) return '';
   const names = [...new Set(groups.flatMap((g) => Object.keys(artifact.groups![g].params)))];
+  const anyInterval = groups.some((g) => Object.values(artifact.groups![g].params).some((e) => e.ci95));
+  const cell = (e: ParamEntry | undefined) => {
+    if (!e) return '<td class="num"></td>';
+    const id = identification(e) === false;
+    return `<td class="num${id ? ' flag' : ''}">${n(e.value)}${id ? ' <b>(not identified)</b>' : ''}${e.ci95 ? `<br><span class="ci">${interval(e.ci95)}</span>` : ''}</td>`;
+  };
   const rows = groups.map((g) => {
     const e = artifact.groups![g];
     const cls = statusClass(e.fit);
     return `<tr class="${cls}"><td>${esc(e.fit?.status ?? '?')}${e.fit?.converged ? '' : ' (NOT converged)'}</td><td>${esc(g)}</td><td class="num">${n(e.metrics?.train?.r2)}</td><td class="num">${n(e.metrics?.heldout?.r2)}</td>` +
-      names.map((k) => `<td class="num">${e.params[k] ? n(e.params[k].value) : ''}</td>`).join('') + '</tr>';
+      names.map((k) => cell(e.params[k])).join('') + '</tr>';
   });
-  return `<h4>Groups (${esc(artifact.group_by ?? 'group')})</h4><table><thead><tr><th>fit status</th><th>group</th><th>train R²</th><th>held-out R²</th>${names.map((k) => `<th>${esc(k)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<h4>Groups (${esc(artifact.group_by ?? 'group')})</h4>` +
+    `<p class="note">${anyInterval ? 'Each estimate with its bootstrap 95 % interval underneath.' : 'No intervals: the fit ran no bootstrap (rerun with --bootstrap B).'}</p>` +
+    `<table><thead><tr><th>fit status</th><th>group</th><th>train R²</th><th>held-out R²</th>${names.map((k) => `<th>${esc(k)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 /** Objective, data and provenance of an artifact. */
@@ -120,7 +143,8 @@ tr.ok td:first-child{background:#e6f4ea}tr.warn td{background:#fff4d6}tr.bad td{
 .plots{display:flex;flex-wrap:wrap;gap:8px 32px;align-items:flex-start}
 figure{margin:16px 0 24px;overflow-x:auto;max-width:100%;width:min-content}figure svg{display:block}
 figcaption{font-size:12.5px;color:#444;max-width:720px}figcaption.title{font-size:14px;font-weight:bold;color:#222;margin-bottom:4px}
-.note{font-size:13px;color:#555}td.error{max-width:420px;overflow-wrap:anywhere;font-size:12px}
+.note{font-size:13px;color:#555}.ci{color:#555;font-size:12px}td.flag{background:#fde2e1}
+.table-wrap{max-width:100%;overflow-x:auto}td.error{max-width:420px;overflow-wrap:anywhere;font-size:12px}
 details pre{font-size:12px;white-space:pre-wrap;max-height:320px;overflow:auto;background:#fafafa;border:1px solid #ddd;padding:6px}nav a{margin-right:12px;font-size:13px}
 `;
 

@@ -1,7 +1,8 @@
 /**
  * What `atlas report DIR` reads. DIR is one of:
  *
- * - a fit folder (`atlas fit --out DIR`): `coefficients.json` + `predictions.csv`;
+ * - a fit folder (`atlas fit --out DIR`): `coefficients.json` + `predictions.csv`, and
+ *   `bootstrap.csv` (the joint bootstrap draws) when the fit ran a bootstrap;
  * - a sweep folder (`results/<sweep>/`): one sub-folder per job, each a fit folder (plus the
  *   sweep's `job.json` completion marker, whose status and error are shown for failed jobs).
  *
@@ -49,7 +50,16 @@ export interface FitInput {
   dir: string;
   artifact: CoefficientArtifact | null;
   predictions: PredictionRows | null;
+  /** Joint bootstrap draws from `bootstrap.csv`, per group ('' for an ungrouped fit). */
+  draws: Map<string, BootstrapDraws> | null;
   job: JobMarker | null;
+}
+
+/** The bootstrap draws of one fit (or one group): one column per parameter, natural units. */
+export interface BootstrapDraws {
+  /** Replicates (rows). */
+  count: number;
+  columns: Record<string, Float64Array>;
 }
 
 /** A transfer matrix read from `atlas transfer` output: cell (target i, source j). */
@@ -152,6 +162,89 @@ export function predictionsOfLanguage(p: PredictionRows, lang: string): Predicti
   };
 }
 
+/**
+ * Parse `bootstrap.csv` (`[group,]replicate,<param>…`, one row per replicate, natural units).
+ * Columns are found by name; every column other than `group` and `replicate` is a parameter.
+ * Empty cells (a parameter a group does not have) are dropped with their column for that group.
+ */
+export function parseBootstrapCsv(text: string, fileName: string): Map<string, BootstrapDraws> {
+  let records: string[][];
+  try {
+    records = parse(text, { skip_empty_lines: true }) as string[][];
+  } catch (error) {
+    throw new InputError(`${fileName}:1: not CSV: ${(error as Error).message}`);
+  }
+  if (records.length < 1) throw new InputError(`${fileName}:1: bootstrap draws: empty file`);
+  const header = records[0].map((h) => h.trim());
+  const iGroup = header.indexOf('group');
+  if (header.indexOf('replicate') < 0) throw new InputError(`${fileName}:1: replicate: missing required column`);
+  const params = header.map((h, k) => [h, k] as const).filter(([h]) => h !== 'group' && h !== 'replicate');
+  const rows = new Map<string, number[][]>();
+  const problems: string[] = [];
+  for (let r = 1; r < records.length && problems.length < 20; r++) {
+    const row = records[r];
+    const group = iGroup >= 0 ? (row[iGroup] ?? '').trim() : '';
+    const values = params.map(([name, k]) => {
+      const cell = (row[k] ?? '').trim();
+      if (cell === '') return Number.NaN;
+      const v = Number(cell);
+      if (!Number.isFinite(v)) problems.push(`${fileName}:${r + 1}: ${name}: not a number: "${cell}"`);
+      return v;
+    });
+    let list = rows.get(group);
+    if (!list) rows.set(group, (list = []));
+    list.push(values);
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  const out = new Map<string, BootstrapDraws>();
+  for (const [group, list] of rows) {
+    const columns: Record<string, Float64Array> = {};
+    params.forEach(([name], k) => {
+      const column = Float64Array.from(list, (v) => v[k]);
+      if (column.every((x) => Number.isFinite(x))) columns[name] = column;
+    });
+    out.set(group, { count: list.length, columns });
+  }
+  return out;
+}
+
+/**
+ * Parse `bootstrap.json` (schema `atlas.bootstrap/1`: per group, '' without groups, the
+ * parameter `names` and one row of natural-scale `values` per replicate), the JSON form of the
+ * same draws, into the same shape as `parseBootstrapCsv`.
+ */
+export function parseBootstrapJson(text: string, fileName: string): Map<string, BootstrapDraws> {
+  let raw: { schema?: unknown; groups?: Record<string, { names?: unknown; values?: unknown }> };
+  try {
+    raw = JSON.parse(text) as typeof raw;
+  } catch (error) {
+    throw new InputError(`${fileName}:1: not JSON: ${(error as Error).message}`);
+  }
+  if (!raw || raw.schema !== 'atlas.bootstrap/1' || !raw.groups || typeof raw.groups !== 'object') throw new InputError(`${fileName}:1: schema: expected "atlas.bootstrap/1"`);
+  const out = new Map<string, BootstrapDraws>();
+  for (const [group, entry] of Object.entries(raw.groups)) {
+    const names = Array.isArray(entry?.names) ? entry.names.map(String) : null;
+    const values = Array.isArray(entry?.values) ? (entry.values as unknown[]) : null;
+    if (!names || !values) throw new InputError(`${fileName}:1: groups.${group}: expected names and values`);
+    const columns: Record<string, Float64Array> = {};
+    names.forEach((name, k) => {
+      const column = Float64Array.from(values, (row) => (Array.isArray(row) && typeof row[k] === 'number' ? row[k] : Number.NaN));
+      if (column.every((x) => Number.isFinite(x))) columns[name] = column;
+    });
+    out.set(group, { count: values.length, columns });
+  }
+  return out;
+}
+
+/** The bootstrap draws of a fit folder: `bootstrap.csv`, else `bootstrap.json`, else null. */
+function readDrawsOf(dir: string): Map<string, BootstrapDraws> | null {
+  const csv = join(dir, 'bootstrap.csv');
+  if (existsSync(csv)) return parseBootstrapCsv(readText(csv), csv);
+  const json = join(dir, 'bootstrap.json');
+  if (existsSync(json)) return parseBootstrapJson(readText(json), json);
+  return null;
+}
+
 function readText(path: string): string {
   try {
     return readFileSync(path, 'utf8');
@@ -189,6 +282,7 @@ function readFitFolder(dir: string, name: string): FitInput {
     dir,
     artifact: existsSync(coefficients) ? readArtifact(coefficients) : null,
     predictions: existsSync(predictions) ? parsePredictions(readText(predictions), predictions) : null,
+    draws: readDrawsOf(dir),
     job: readJobMarker(join(dir, 'job.json')),
   };
 }

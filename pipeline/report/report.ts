@@ -22,12 +22,14 @@ import { writeFileAtomic } from '../io/atomic.ts';
 import { lossVsTokensPlot, parityPlot, residualPlot, type PlotDef, type ThinOptions } from './plots/fit_plots.ts';
 import { bandPlot, chinchillaSets, isoLossPlot } from './plots/law_plots.ts';
 import { renderSvg, svgToPng } from './plots/render.ts';
-import { sweepFitsPlot, sweepMetricsPlot, sweepParamsPlot, transferHeatmap } from './plots/summary_plots.ts';
+import { groupParamsPlot, sweepFitsPlot, sweepMetricsPlot, sweepParamsPlot, transferHeatmap } from './plots/summary_plots.ts';
 import { heldoutMixturePlot, isMixtureFit, mixingTransferHeatmap } from './plots/mixture_plots.ts';
 import { VERSION } from '../io/version.ts';
 import { detailsTable, derivedTable, esc, figure, groupsTable, metricsTable, page, paramsTable, statusBanner, statusClass, type RenderedPlot } from './html.ts';
 import { predictionsOfLanguage, readReportInputs, type FitInput, type ReportInputs } from './inputs.ts';
-import { recomputeDraws } from './bootstrap.ts';
+import { recomputeDraws, storedDraws } from './bootstrap.ts';
+import { lossVsComputePlot, residualsByScalePlot } from './plots/compute_plots.ts';
+import { cornerPlot } from './plots/corner.ts';
 import { trimNumber } from './plots/format.ts';
 
 export interface ReportOptions extends ThinOptions {
@@ -92,33 +94,59 @@ async function fitPlots(fit: FitInput, prefix: string, options: ThinOptions): Pr
   const plots: PlotDef[] = [];
   const notes: string[] = [];
   const p = fit.predictions;
+  const a = fit.artifact;
   const push = (plot: PlotDef | null) => { if (plot) plots.push(plot); };
+  const allSets = a ? chinchillaSets(a) : [];
+  const byLanguage = Boolean(a?.groups) && a?.group_by === 'eval_lang';
   if (p) {
     push(lossVsTokensPlot(p, `${prefix}loss-vs-tokens`, options));
+    push(lossVsComputePlot(p, a?.groups && !byLanguage ? [] : allSets, byLanguage, `${prefix}loss-vs-compute`, options));
     push(parityPlot(p, `${prefix}parity`, options));
     push(residualPlot(p, `${prefix}residuals`, options));
+    push(residualsByScalePlot(p, `${prefix}residuals-vs-scale`, options));
   } else {
     notes.push('No predictions.csv: observed and fitted loss are not drawn.');
   }
-  if (fit.artifact && isMixtureFit(fit.artifact)) {
-    if (p) push(heldoutMixturePlot(p, `${prefix}heldout-mixtures`));
-    push(mixingTransferHeatmap(fit.artifact, `${prefix}mixing-transfer`));
-  } else if (fit.artifact) {
-    const allSets = chinchillaSets(fit.artifact);
-    const sets = allSets.slice(0, MAX_GROUP_PLOTS);
-    if (allSets.length === 0) notes.push(`Iso-loss contours and uncertainty bands are drawn for Chinchilla-family laws only (this fit: ${fit.artifact.law}).`);
-    if (allSets.length > sets.length) notes.push(`Uncertainty bands and iso-loss contours are drawn for the first ${sets.length} of ${allSets.length} groups (${sets.map((s) => s.label).join(', ')}).`);
-    for (const set of sets) {
-      const suffix = set.label ? `-${slug(set.label)}` : '';
-      // A group of `--group-by eval_lang` is drawn over its own rows.
-      const rows = p && set.label && fit.artifact.group_by === 'eval_lang' ? predictionsOfLanguage(p, set.label) : p;
-      const recomputed = p ? await recomputeDraws(fit.artifact, p, 400, set.label || undefined) : null;
-      const band = bandPlot(fit.artifact, set, rows, `${prefix}band${suffix}`, recomputed);
-      if (band) plots.push(band);
-      else if (!suffix) notes.push('No uncertainty band: the fit ran no bootstrap (rerun with --bootstrap B for intervals).');
-      plots.push(isoLossPlot(set, rows, `${prefix}iso-loss${suffix}`));
-    }
+  if (!a) return { plots, notes };
+  push(groupParamsPlot(a, `${prefix}group-coefficients`));
+  // The fit's own joint draws (bootstrap.csv), per group, when they match the artifact.
+  const groups = a.groups ? Object.keys(a.groups) : [''];
+  const stored = new Map<string, { draws: Record<string, number[]>; count: number }>();
+  for (const g of groups) {
+    const params = g ? a.groups![g].params : a.params;
+    const got = storedDraws(params, fit.draws?.get(g));
+    if (got && 'problem' in got) notes.push(`bootstrap.csv${g ? ` (group ${g})` : ''} is not used: ${got.problem}.`);
+    else if (got) stored.set(g, got);
   }
+  if (!fit.draws && Number((a.options as { bootstrap?: unknown } | undefined)?.bootstrap ?? 0) > 0) {
+    notes.push('No bootstrap.csv in the folder (fits written before it existed): the corner plot is not drawn; rerun atlas fit with --bootstrap B to get it.');
+  }
+  if (isMixtureFit(a)) {
+    if (p) push(heldoutMixturePlot(p, `${prefix}heldout-mixtures`));
+    push(mixingTransferHeatmap(a, `${prefix}mixing-transfer`));
+  }
+  const sets = isMixtureFit(a) ? [] : allSets.slice(0, MAX_GROUP_PLOTS);
+  if (allSets.length === 0 && !isMixtureFit(a)) notes.push(`Iso-loss contours, uncertainty bands and the compute-optimal frontier are drawn for Chinchilla-family laws only (this fit: ${a.law}).`);
+  if (allSets.length > sets.length) notes.push(`Uncertainty bands, iso-loss contours and corner plots are drawn for the first ${sets.length} of ${allSets.length} groups (${sets.map((s) => s.label).join(', ')}).`);
+  for (const set of sets) {
+    const suffix = set.label ? `-${slug(set.label)}` : '';
+    // A group of `--group-by eval_lang` is drawn over its own rows.
+    const rows = p && set.label && byLanguage ? predictionsOfLanguage(p, set.label) : p;
+    const own = stored.get(set.label) ?? null;
+    const recomputed = !own && p ? await recomputeDraws(a, p, 400, set.label || undefined) : null;
+    const band = bandPlot(a, set, rows, `${prefix}band${suffix}`, recomputed, own);
+    if (band) plots.push(band);
+    else if (!suffix) notes.push('No uncertainty band: the fit ran no bootstrap (rerun with --bootstrap B for intervals).');
+    plots.push(isoLossPlot(set, rows, `${prefix}iso-loss${suffix}`));
+  }
+  // Corner plots of every fit or group with its own draws (any law), in the artifact's order.
+  const cornerGroups = groups.filter((g) => stored.has(g));
+  for (const g of cornerGroups.slice(0, MAX_GROUP_PLOTS)) {
+    const params = g ? a.groups![g].params : a.params;
+    const columns = Object.fromEntries(Object.entries(stored.get(g)!.draws).map(([k, v]) => [k, Float64Array.from(v)]));
+    push(cornerPlot(params, columns, `${prefix}corner${g ? `-${slug(g)}` : ''}`, g));
+  }
+  if (cornerGroups.length > MAX_GROUP_PLOTS) notes.push(`Corner plots are drawn for the first ${MAX_GROUP_PLOTS} of ${cornerGroups.length} groups.`);
   return { plots, notes };
 }
 

@@ -503,7 +503,7 @@ export const fitJobKind: JobKind = {
     const { runFit } = await import('../fit/fit.ts');
     const config = p.config ? await fitConfig(p.config) : null;
     const table = await jobTable(p);
-    const { artifact, predictions, seconds } = await runFit({
+    const { artifact, predictions, bootstrap, seconds } = await runFit({
       table,
       law: p.law,
       lawOptions: merged(config?.law_options, p.law_options),
@@ -516,7 +516,7 @@ export const fitJobKind: JobKind = {
     clean.timing.fit_seconds ??= seconds;
     const failure = fitFailure(clean.artifact);
     const output: JobOutput = {
-      files: { 'coefficients.json': stableJson(clean.artifact), 'predictions.csv': predictions },
+      files: { 'coefficients.json': stableJson(clean.artifact), 'predictions.csv': predictions, ...(bootstrap ? { 'bootstrap.csv': bootstrap } : {}) },
       headline: {
         law: p.law,
         objective: clean.artifact.objective?.value ?? null,

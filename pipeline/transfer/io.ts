@@ -20,7 +20,6 @@
  * Matrix cells: null = not measured; `censored` is 0, +1 (true value above the bound) or −1 (below).
  */
 import { readFileSync } from 'node:fs';
-import { heatmapSvg } from '../io/svg_heatmap.ts';
 import { InputError } from '../io/types.ts';
 import type { FasScore, TransferResult, TransferScore } from './transfer.ts';
 import { formatScore, matrixCsv, type TransferMatrix } from './matrix.ts';
@@ -28,6 +27,9 @@ import type { PredictorReport } from './predict.ts';
 import type { MatrixStats } from './stats.ts';
 
 export const TRANSFER_SCHEMA = 'atlas.transfer/1';
+
+/** Draws a matrix as an SVG document with a title (`matrixHeatmap` of report/plots/heatmap.ts). */
+export type MatrixHeatmap = (m: TransferMatrix, title: string) => Promise<string>;
 
 export interface TransferJson {
   schema: typeof TRANSFER_SCHEMA;
@@ -109,21 +111,12 @@ export function fasCsv(fas: FasScore[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** SVG heatmap of a matrix; censored cells get `<` / `>` before their bound. */
-export function matrixHeatmap(m: TransferMatrix, title: string): string {
-  return heatmapSvg({
-    rows: m.targets,
-    cols: m.sources,
-    values: m.values,
-    prefix: Array.from(m.censored ?? new Int8Array(m.values.length), (c) => (c < 0 ? '<' : c > 0 ? '>' : undefined)),
-    title,
-    rowAxis: 'target',
-    colAxis: 'source',
-  });
-}
-
-/** Every output file of `atlas transfer`, name → text. `fas.csv` only when finetune runs gave scores. */
-export function transferFiles(json: TransferJson, result: TransferResult): Record<string, string> {
+/**
+ * Every output file of `atlas transfer`, name → text. `fas.csv` only when finetune runs gave
+ * scores. `heatmap` draws `transfer_heatmap.svg` (the command passes the report's vega-lite heatmap, so
+ * this module stays free of the plotting stack).
+ */
+export async function transferFiles(json: TransferJson, result: TransferResult, heatmap: MatrixHeatmap): Promise<Record<string, string>> {
   const files: Record<string, string> = {};
   files['transfer.csv'] = transferCsv(result.scores);
   files['transfer_matrix.csv'] = matrixCsv(result.matrix);
@@ -132,7 +125,7 @@ export function transferFiles(json: TransferJson, result: TransferResult): Recor
     files[`transfer_matrix_d${ref}.csv`] = matrixCsv(m);
   });
   files['transfer.json'] = `${JSON.stringify(json, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`;
-  files['transfer_heatmap.svg'] = matrixHeatmap(result.matrix, `Bilingual transfer score BTS (row = target, column = source), N = ${short(result.size)}, d_mono = ${short(result.refTokens[0])} tokens`);
+  files['transfer_heatmap.svg'] = await heatmap(result.matrix, `Bilingual transfer score BTS (row = target, column = source), N = ${short(result.size)}, d_mono = ${short(result.refTokens[0])} tokens`);
   if (result.fas.length > 0) files['fas.csv'] = fasCsv(result.fas);
   return files;
 }

@@ -95,7 +95,7 @@ export function legendSizes(lo: number, hi: number): number[] {
 }
 
 /** Colour encoding of model size: one colour per size when there are few, a log scale otherwise. */
-function sizeColor(p: PredictionRows, rows: number[]): { field: string; encoding: Record<string, unknown>; value: (i: number) => string | number } {
+export function sizeColor(p: PredictionRows, rows: number[]): { field: string; encoding: Record<string, unknown>; value: (i: number) => string | number } {
   const sizes = [...new Set(rows.map((i) => p.params[i]))].sort((a, b) => a - b);
   if (sizes.length <= 10) {
     const labels = sizes.map(formatCount);
@@ -114,10 +114,10 @@ function sizeColor(p: PredictionRows, rows: number[]): { field: string; encoding
   };
 }
 
-const SPLIT_SHAPE = { field: 'split', type: 'nominal', title: 'observed', scale: { domain: ['train', 'heldout'], range: ['circle', 'triangle-up'] } };
-const SPLIT_COLOR = { field: 'split', type: 'nominal', title: 'split', scale: { domain: ['train', 'heldout'], range: ['#4c78a8', '#e45756'] } };
+export const SPLIT_SHAPE = { field: 'split', type: 'nominal', title: 'observed', scale: { domain: ['train', 'heldout'], range: ['circle', 'triangle-up'] } };
+export const SPLIT_COLOR = { field: 'split', type: 'nominal', title: 'split', scale: { domain: ['train', 'heldout'], range: ['#4c78a8', '#e45756'] } };
 
-function rowsOf(p: PredictionRows): number[] {
+export function rowsOf(p: PredictionRows): number[] {
   return Array.from({ length: p.rows }, (_, i) => i);
 }
 

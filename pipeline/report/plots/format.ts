@@ -55,3 +55,15 @@ export function round6(value: number): number {
 
 /** Vega expression for axis and legend labels 100M, 1B, 10B: SI prefixes, with B (not G) for 10^9 as model sizes and token counts are written. */
 export const SI_LABEL = "replace(format(datum.value, '.3~s'), 'G', 'B')";
+
+/**
+ * Whether the fit flags a parameter as not identified (`notIdentified: true`, or
+ * `identified: false`); undefined when the entry carries no such flag.
+ */
+export function identification(entry: unknown): boolean | undefined {
+  if (!entry || typeof entry !== 'object') return undefined;
+  const e = entry as { notIdentified?: unknown; not_identified?: unknown; identified?: unknown };
+  if (e.notIdentified === true || e.not_identified === true || e.identified === false) return false;
+  if (e.notIdentified === false || e.not_identified === false || e.identified === true) return true;
+  return undefined;
+}

@@ -7,11 +7,11 @@
  *   N*(C) = G (C/6)^{β/(α+β)}, D*(C) = G^{−1} (C/6)^{α/(α+β)}, G = (αA / βB)^{1/(α+β)}
  *   (Hoffmann et al. 2022, Eq. 4), and the runs of the data as points;
  * - an uncertainty band of the fitted curve L(N, ·) for a few model sizes. Its source is stated
- *   in the caption: joint bootstrap parameter draws when the artifact carries them
- *   (`bootstrap.draws`), otherwise independent normal draws matched to each parameter's 95 %
- *   interval (on the fitted scale: ln for amplitudes). The artifact keeps no correlations, so the
- *   second kind ignores them and is an approximation, wider than the joint band where
- *   parameters trade off (A against α, B against β).
+ *   in the caption: the fit's joint bootstrap draws (`bootstrap.csv`), else draws the report
+ *   recomputes (bootstrap.ts), else independent normal draws matched to each parameter's 95 %
+ *   interval (on the fitted scale: ln for amplitudes). The last kind ignores correlations and is
+ *   an approximation, wider than the joint band where parameters trade off (A against α, B
+ *   against β).
  */
 import type { CoefficientArtifact, DerivedEntry, ParamEntry } from '../../io/artifact.ts';
 import type { PredictionRows } from '../inputs.ts';
@@ -197,22 +197,6 @@ export function isoLossPlot(set: ChinchillaSet, p: PredictionRows | null, name: 
   };
 }
 
-/** Joint bootstrap draws stored in the artifact (`bootstrap.draws.<name>`: one value per replicate), if any. */
-export function jointDraws(artifact: CoefficientArtifact, set: ChinchillaSet): { draws: Record<string, number[]>; count: number } | null {
-  const raw = (artifact as unknown as { bootstrap?: { draws?: Record<string, unknown> } }).bootstrap?.draws;
-  if (!raw || set.label) return null;
-  const draws: Record<string, number[]> = {};
-  let count = -1;
-  for (const k of CHINCHILLA_NAMES) {
-    const list = raw[k];
-    if (!Array.isArray(list)) return null;
-    if (count >= 0 && list.length !== count) return null;
-    count = list.length;
-    draws[k] = list.map(Number);
-  }
-  return count > 1 ? { draws, count } : null;
-}
-
 /** Parameter draws from each parameter's 95 % interval, independent normals on the fitted scale. */
 export function marginalDraws(set: ChinchillaSet, count: number, seed: number): Record<string, number[]> | null {
   const normal = normalFrom(mulberry32(seed));
@@ -234,8 +218,7 @@ export function marginalDraws(set: ChinchillaSet, count: number, seed: number): 
  * Fitted loss against tokens for up to five model sizes, with the 2.5–97.5 % band of the curve
  * over parameter draws; observed points of those sizes on top. Null when there are no intervals.
  */
-export function bandPlot(artifact: CoefficientArtifact, set: ChinchillaSet, p: PredictionRows | null, name: string, recomputed: RecomputedDraws | null = null): PlotDef | null {
-  const stored = jointDraws(artifact, set);
+export function bandPlot(artifact: CoefficientArtifact, set: ChinchillaSet, p: PredictionRows | null, name: string, recomputed: RecomputedDraws | null = null, stored: { draws: Record<string, number[]>; count: number } | null = null): PlotDef | null {
   const joint = stored ?? (recomputed ? { draws: recomputed.draws, count: recomputed.count } : null);
   const drawCount = 400;
   const draws = joint?.draws ?? marginalDraws(set, drawCount, artifact.provenance?.seed ?? 0);
@@ -272,14 +255,14 @@ export function bandPlot(artifact: CoefficientArtifact, set: ChinchillaSet, p: P
   ];
   if (points.length > 0) layers.push({ data: { values: points }, mark: { type: 'point', filled: true, size: 20, opacity: 0.8 }, encoding: { x, y: { field: 'loss', type: 'quantitative', scale: yScale }, color, shape: { field: 'split', type: 'nominal', title: 'observed', scale: { domain: ['train', 'heldout'], range: ['circle', 'triangle-up'] } } } });
   const source = stored
-    ? `the 2.5–97.5 % range of the curve over ${count} joint bootstrap parameter draws stored in the artifact`
+    ? `the 2.5–97.5 % range of the curve over the fit\u2019s ${count} joint bootstrap parameter draws (bootstrap.csv)`
     : joint
     ? `the 2.5–97.5 % range of the curve over ${count} joint bootstrap parameter draws, recomputed by the report from predictions.csv ` +
       `(the fit’s objective and seed ${recomputed!.seed}, runs resampled, held-out rows excluded, each refit started at the fitted optimum` +
       `${recomputed!.requested < Number((artifact.options as { bootstrap?: unknown }).bootstrap ?? 0) ? `; ${recomputed!.requested} of the fit’s ${String((artifact.options as { bootstrap?: unknown }).bootstrap)} resamples` : ''}); ` +
       `their 2.5/97.5 % quantiles match the intervals in coefficients.json to within ${trimNumber(100 * recomputed!.mismatch, 2)} % of each interval’s width`
     : `the 2.5–97.5 % range over ${count} independent normal draws matched to each parameter\u2019s bootstrap 95 % interval ` +
-      `(ln scale for E, A, B; seed ${artifact.provenance?.seed ?? 0}). coefficients.json keeps no joint draws or correlations, so this band ignores ` +
+      `(ln scale for E, A, B; seed ${artifact.provenance?.seed ?? 0}). The folder has no bootstrap.csv with the joint draws (rerun atlas fit to write it), so this band ignores ` +
       `the trade-off between parameters (A against α, B against β) and is wider than the joint bootstrap band`;
   return {
     name,

@@ -51,7 +51,14 @@ export function prefixSvgIds(svg: string, prefix: string): string {
 
 /** Render a vega-lite spec to SVG text; ids are prefixed with `name`. */
 export async function renderSvg(spec: PlotSpec, name: string): Promise<string> {
-  const withConfig = { ...spec, config: { ...PLOT_CONFIG, ...((spec as { config?: object }).config ?? {}) } } as PlotSpec;
+  // The spec's own config overrides the shared one key by key (one level deep: `axis`, `legend` …).
+  const own = ((spec as { config?: Record<string, unknown> }).config ?? {}) as Record<string, unknown>;
+  const config: Record<string, unknown> = { ...PLOT_CONFIG };
+  for (const [key, value] of Object.entries(own)) {
+    const base = config[key];
+    config[key] = base && typeof base === 'object' && value && typeof value === 'object' ? { ...base, ...value } : value;
+  }
+  const withConfig = { ...spec, config } as PlotSpec;
   const compiled = vl.compile(withConfig, { logger: vega.logger(vega.Error) }).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.Error });
   try {
