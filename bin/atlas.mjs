@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// Entry point of the `atlas` command: runs the TypeScript sources through tsx (no build step).
-import { register } from 'tsx/esm/api';
-
-register();
-const { main } = await import('../pipeline/cli.ts');
-process.exitCode = await main(process.argv.slice(2));
+// `node bin/atlas.mjs …` in a checkout runs the compiled command (dist/bin.js, which the package's
+// `bin` names). `npm ci` builds dist/; after editing pipeline/, `npm run build` rebuilds it.
+try {
+  await import('../dist/bin.js');
+} catch (error) {
+  if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes('dist/bin.js')) throw error;
+  process.stderr.write('atlas: the compiled command (dist/) is missing: run `npm run build` (npm ci runs it)\n');
+  process.exitCode = 1;
+}

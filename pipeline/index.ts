@@ -1,17 +1,18 @@
 /**
- * The atlas library: `import { fit, laws, ingest } from 'atlas'`.
+ * The atlas library: `import { fit, laws, ingest, predict } from '@atlas-scaling/atlas'`.
  *
  * ```ts
- * import { fit, ingest, laws } from 'atlas';
+ * import { fit, ingest, laws, predict } from '@atlas-scaling/atlas';
  *
  * const table = await ingest(['runs.csv']);                  // validated, normalised run log
  * const result = await fit(table, { law: 'chinchilla', holdout: 'top-params:0.2', starts: 'init' });
  * console.log(result.values.alpha, result.artifact.metrics.heldout?.r2);
  * console.log(Object.keys(laws));                            // chinchilla, data-constrained, atlas …
+ * console.log(predict(result.artifact, [{ params: 7e10, tokens: 1.4e12 }]));
  * ```
  *
- * The package runs its TypeScript sources through tsx (`node --import tsx app.ts`, or `npx tsx`);
- * there is no build step. Every function here is a thin convenience over the pipeline stages the
+ * The package ships compiled JavaScript with type declarations (dist/), for plain `node` and any
+ * TypeScript set-up. Every function here is a thin convenience over the pipeline stages the
  * `atlas` command uses, so a fit from the library writes the same artifact as `atlas fit`.
  */
 import { runFit } from './fit/fit.ts';
@@ -21,6 +22,8 @@ import type { FitOptions } from './fitting/options.ts';
 import type { CoefficientArtifact } from './io/artifact.ts';
 import type { LawOptions } from './laws/law.ts';
 import type { RunTable } from './io/types.ts';
+import { readArtifact } from './io/artifact.ts';
+import { predictTable } from './fit/validate.ts';
 
 export { LAWS as laws, getLaw } from './laws/index.ts';
 export { InputError, RunFailure } from './io/types.ts';
@@ -28,6 +31,7 @@ export { ingestFiles, ingestText, summarize } from './ingest/ingest.ts';
 export { runFit } from './fit/fit.ts';
 export { runBacktest, defaultCandidates, backtestCsv, backtestMarkdown } from './fit/backtest.ts';
 export { runAutoFit } from './fit/select.ts';
+export { predictTable, validateArtifact } from './fit/validate.ts';
 export { mergeSweeps, planSweep, registerJobKind, runSweep } from './sweep/sweep.ts';
 export { loadSweep, parseSweep } from './sweep/schema.ts';
 export { stableJson, writeFileAtomic } from './io/atomic.ts';
@@ -143,4 +147,30 @@ export async function fit(data: RunTable | readonly RowInput[], request: FitRequ
   const values: Record<string, number> = {};
   for (const [name, entry] of Object.entries(artifact.params ?? {})) values[name] = entry.value;
   return { artifact, values, predictions };
+}
+
+/** A point to predict: N, D and, for laws that use them, language, mixture and unique tokens. */
+export interface PredictPoint {
+  params: number;
+  tokens: number;
+  eval_lang?: string;
+  mixture?: string | Record<string, number>;
+  unique_tokens?: number | string | Record<string, number>;
+  [column: string]: unknown;
+}
+
+/**
+ * Predicted loss at each point under a fitted artifact (or the path of a coefficients.json), as
+ * `atlas predict` computes it; grouped artifacts use each point's group (`eval_lang`).
+ *
+ * ```ts
+ * const [loss] = predict('results/datablations/coefficients.json', [{ params: 6.34e9, tokens: 242e9, unique_tokens: 25e9 }]);
+ * ```
+ */
+export function predict(coefficients: CoefficientArtifact | string, points: RunTable | readonly PredictPoint[]): number[] {
+  const artifact = typeof coefficients === 'string' ? readArtifact(coefficients) : coefficients;
+  const table = Array.isArray(points)
+    ? ingest.rows((points as readonly PredictPoint[]).map((p, k) => ({ run_id: `point-${k + 1}`, loss: 1, ...p })))
+    : (points as RunTable);
+  return Array.from(predictTable(artifact, table));
 }

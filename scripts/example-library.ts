@@ -7,7 +7,7 @@
  * The rows are generated from Hoffmann et al.'s (2022) published Approach 3 coefficients
  * (E = 1.69, A = 406.4, B = 410.7, alpha = 0.34, beta = 0.28), so the fit should give them back.
  */
-import { fit, ingest, laws, type RowInput } from 'atlas';
+import { fit, ingest, laws, type RowInput } from '@atlas-scaling/atlas';
 
 const truth = { E: 1.69, A: 406.4, B: 410.7, alpha: 0.34, beta: 0.28 };
 const rows: RowInput[] = [];

@@ -182,7 +182,7 @@ describe('one command per format, no config', () => {
     const out = join(scratch, `fit-${name}`);
     const result = spawnSync(process.execPath, ['bin/atlas.mjs', 'fit', ...args, '--law', 'chinchilla', '--out', out], { cwd: root, encoding: 'utf8' });
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stderr).toContain('chinchilla on 100 rows (5 runs)');
+    expect(result.stdout).toContain('chinchilla on 100 rows (5 runs)');
     const artifact = JSON.parse(readFileSync(join(out, 'coefficients.json'), 'utf8')) as { params: Record<string, { value: number }> };
     fits[name] = ['E', 'A', 'B', 'alpha', 'beta'].map((p) => artifact.params[p].value);
     if (name === 'wandb') expect(result.stderr).toContain('skipped 100 rows without a value');

@@ -93,7 +93,9 @@ describe('atlas ingest (spawned CLI)', () => {
     const result = run(['--map', 'params=N', 'ok.csv', '--map', 'tokens=D', '--json', '--out', 'ok-out.csv']);
     expect(result.status, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ rows: 2, runs: 1, tokens: { min: 1e9, max: 2e9 } });
-    expect(result.stderr).toMatch(/^rows 2, runs 1/m);
+    expect(result.stderr).toMatch(/^wrote ok-out\.csv \(2 rows\)$/m);
+    // Without --json the summary is the result, on stdout.
+    expect(run(['--map', 'params=N', 'ok.csv', '--map', 'tokens=D']).stdout).toMatch(/^rows 2, runs 1/m);
     expect(existsSync(join(tmp, 'ok-out.csv'))).toBe(true);
   });
 

@@ -1,11 +1,11 @@
 /**
- * The library API: `import { fit, laws, ingest } from 'atlas'` (package self-reference through
+ * The library API: `import { fit, laws, ingest } from '@atlas-scaling/atlas'` (package self-reference through
  * the `exports` map) and the runnable example scripts/example-library.ts.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fit, ingest, InputError, laws, rowsToCsv, type RowInput } from 'atlas';
+import { fit, ingest, InputError, laws, rowsToCsv, type RowInput } from '@atlas-scaling/atlas';
 
 const root = join(import.meta.dirname, '..');
 

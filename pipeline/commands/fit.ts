@@ -14,6 +14,7 @@ import { writeFileAtomic } from '../io/atomic.ts';
 import { InputError } from '../io/types.ts';
 import { fitOptionsFromArgs, printJson, returnsExitCode, noteSkippedRows, tableRequest, withDataOptions, withFitOptions, type DataArgs, type FitArgs } from './common.ts';
 import { formatFit, identifiabilityWarnings } from './format.ts';
+import { progress } from './progress.ts';
 import type { LawOptions } from '../laws/law.ts';
 import { mergeFitOptions } from '../fitting/options.ts';
 import { parseShare } from '../fit/shared.ts';
@@ -41,7 +42,7 @@ function finish(args: Args, law: string, output: FitOutput): number {
   writeFileAtomic(join(out, 'predictions.csv'), output.predictions);
   writeFileAtomic(join(out, 'timing.json'), `${JSON.stringify({ seconds: output.seconds }, null, 2)}\n`);
   if (args.json) printJson(output.artifact);
-  process.stderr.write(formatFit(output.artifact, output.seconds));
+  else process.stdout.write(formatFit(output.artifact, output.seconds));
   process.stderr.write(identifiabilityWarnings(output.artifact));
   process.stderr.write(`wrote ${join(out, 'coefficients.json')}${output.draws ? `, ${join(out, DRAWS_FILE)}` : ''} and ${join(out, 'predictions.csv')}\n`);
   if (!output.artifact.fit.converged) {
@@ -102,6 +103,7 @@ export const fitCommand: CommandModule<object, Args> = {
       process.stderr.write(`--law auto chose ${auto.selection.chosen}\n`);
       return finish(args, auto.selection.law, auto);
     }
+    const bar = progress();
     const output = await runFit({
       table,
       law,
@@ -111,7 +113,8 @@ export const fitCommand: CommandModule<object, Args> = {
       groupBy,
       share: parseShare(args.share ?? config?.share),
       configSha256: config?.sha256 ?? null,
-    });
+      onProgress: (e) => bar.update(`${e.group ? `[${e.group}] ` : ''}${e.phase === 'starts' ? 'starts' : 'bootstrap'}`, e.done, e.total),
+    }).finally(() => bar.stop());
     return finish(args, law, output);
   }),
 };

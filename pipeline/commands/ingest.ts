@@ -2,7 +2,7 @@
  * `atlas ingest FILE… [--languages F] [--map K=V]… [--config F] [--where EXPR]… [--format F]
  * [--out F] [--json]`: validate and normalise run logs (SPEC §1). Prints a summary (rows, runs,
  * languages, N and D ranges, rows dropped by filters or skipped for NaN, files with sha256) on
- * stderr, or as JSON on stdout with `--json`; `--out F` writes the normalised CSV (SPEC column
+ * stdout, or as JSON with `--json`; `--out F` writes the normalised CSV (SPEC column
  * names) atomically. Bad input: every problem as `FILE:LINE: column: what is wrong`, exit 2,
  * nothing written.
  */
@@ -34,8 +34,8 @@ export const ingestCommand: CommandModule<object, Args> = {
     const { table } = await loadTable(tableRequest(args));
     const summary = summarize(table);
     if (out !== null) writeFileAtomic(out, toNormalizedCsv(table));
-    process.stderr.write(formatSummary(summary));
-    if (out !== null) process.stderr.write(`wrote ${args.out} (${table.rows} rows)\n`);
     if (args.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    else process.stdout.write(formatSummary(summary));
+    if (out !== null) process.stderr.write(`wrote ${args.out} (${table.rows} rows)\n`);
   },
 };

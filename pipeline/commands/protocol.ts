@@ -3,7 +3,6 @@
  * R²(C), R²(M)) and write the table as CSV and Markdown.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { join } from 'node:path';
 import { loadTable } from '../config/load.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { InputError } from '../io/types.ts';
@@ -11,6 +10,7 @@ import type { LawOptions } from '../laws/law.ts';
 import { DEFAULT_PROTOCOL, bestByColumn, protocolCsv, protocolMarkdown, protocolTable, type ProtocolLaw, type ProtocolSpec } from '../fit/protocol.ts';
 import { mergeFitOptions } from '../fitting/options.ts';
 import { fitOptionsFromArgs, printJson, tableRequest, withDataOptions, withFitOptions, type DataArgs, type FitArgs } from './common.ts';
+import { progress } from './progress.ts';
 
 interface Args extends DataArgs, FitArgs {
   laws?: string[];
@@ -73,14 +73,19 @@ export const protocolCommand: CommandModule<object, Args> = {
     const specs = args.holdouts && args.holdouts.length ? args.holdouts.map(parseHoldoutColumn) : [...DEFAULT_PROTOCOL];
     const fit = mergeFitOptions(config?.fit, fitOptionsFromArgs(args));
     process.stderr.write(`protocol: ${table.rows} rows, ${laws.length} laws × ${specs.length} hold-outs\n`);
+    const bar = progress(process.stderr, { every: true });
+    let cells = 0;
     const result = await protocolTable({
       table,
       laws,
       specs,
       fit,
       contextFrom: args['context-from'],
-      onCell: (law, spec, cell) => process.stderr.write(`  ${law.name} ${spec.holdout}: ${cell ? `R² ${cell.r2.toFixed(4)} (${cell.trainRows} train / ${cell.heldoutRows} held-out rows, ${cell.status}, ${cell.seconds.toFixed(1)} s)` : 'no rows held out'}\n`),
-    });
+      onCell: (law, spec, cell) => {
+        cells += 1;
+        bar.update('protocol', cells, laws.length * specs.length, `${law.name} ${spec.holdout}: ${cell ? `R² ${cell.r2.toFixed(4)} (${cell.trainRows} train / ${cell.heldoutRows} held-out rows, ${cell.status}, ${cell.seconds.toFixed(1)} s)` : 'no rows held out'}`);
+      },
+    }).finally(() => bar.stop());
     const markdown = protocolMarkdown(result);
     const best = bestByColumn(result);
     const bestLine = result.specs.map((s) => `${s.label}: ${best[s.key] ?? '–'}`).join('; ');
@@ -89,6 +94,7 @@ export const protocolCommand: CommandModule<object, Args> = {
       writeFileAtomic(`${args.out}.md`, `# Five-hold-out protocol\n\nData: ${table.sources.map((s) => s.path).join(', ')} (${table.rows} rows)${config ? `, config ${config.path}` : ''}.\n\n${markdown}\nBest law per column: ${bestLine}.\n`);
     }
     if (args.json) printJson(result);
-    process.stderr.write(`${markdown}best: ${bestLine}\n${args.out ? `wrote ${join(args.out)}.csv and ${args.out}.md\n` : ''}`);
+    else process.stdout.write(`${markdown}best: ${bestLine}\n`);
+    if (args.out) process.stderr.write(`wrote ${args.out}.csv and ${args.out}.md\n`);
   },
 };

@@ -25,7 +25,7 @@ export const reportCommand: CommandModule<object, Args> = {
       .example('atlas report results/default', 'report of a sweep: every job, status first') as unknown as Argv<Args>,
   handler: async (args) => {
     const result = await buildReport(args.dir, { out: args.out, png: args.png });
-    if (args.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    process.stdout.write(args.json ? `${JSON.stringify(result)}\n` : `${result.path}\n`);
     process.stderr.write(`wrote ${result.path} (${result.plots} plot(s))\n`);
   },
 };

@@ -2,6 +2,7 @@
  * `atlas simulate`: synthetic run logs (SPEC §1) for a study design from known coefficients.
  */
 import type { Argv, CommandModule } from 'yargs';
+import { basename, join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { InputError } from '../io/types.ts';
 import { loadDesign, loadTruth, simulate } from '../simulate/simulate.ts';
@@ -12,7 +13,7 @@ interface Args {
   truth: string;
   noise: number;
   seed: number;
-  out: string;
+  out?: string;
   'checkpoint-every'?: number;
   replicates: number;
   experiments?: string[];
@@ -33,7 +34,7 @@ export const simulateCommand: CommandModule<object, Args> = {
       .option('truth', { type: 'string', demandOption: true, describe: 'known coefficients JSON/YAML: { law, law_options, params }' })
       .option('noise', { type: 'number', default: 0.01, describe: 'σ of the multiplicative log-normal noise on loss' })
       .option('seed', { type: 'number', default: 0, describe: 'noise seed' })
-      .option('out', { type: 'string', demandOption: true, describe: 'output CSV; the languages table goes beside it as OUT.languages.csv' })
+      .option('out', { type: 'string', describe: 'output CSV (default results/simulate/<design>.csv); the languages table goes beside it as OUT.languages.csv' })
       .option('checkpoint-every', { type: 'number', describe: 'steps between checkpoints (default: the design\'s)' })
       .option('replicates', { type: 'number', default: 1, describe: 'copies of every run (distinct ids and noise), to scale the log' })
       .option('experiments', { type: 'string', array: true, describe: 'simulate only these experiments of the design' })
@@ -51,10 +52,11 @@ export const simulateCommand: CommandModule<object, Args> = {
       replicates: args.replicates,
       experiments: args.experiments,
     });
-    const languages = languagesPath(args.out);
+    const out = args.out ?? join('results', 'simulate', `${basename(args.design).replace(/\.ya?ml$/, '')}.csv`);
+    const languages = languagesPath(out);
     writeFileAtomic(languages, sim.languagesCsv);
-    writeFileAtomic(args.out, sim.csv);
-    if (args.json) printJson({ rows: sim.rows, runs: sim.runs, out: args.out, languages });
-    process.stderr.write(`simulate: ${sim.runs} runs, ${sim.rows} rows (${truth.law}, noise σ=${args.noise}, seed ${args.seed}) -> ${args.out}, ${languages}\n`);
+    writeFileAtomic(out, sim.csv);
+    if (args.json) printJson({ rows: sim.rows, runs: sim.runs, out, languages });
+    else process.stdout.write(`simulate: ${sim.runs} runs, ${sim.rows} rows (${truth.law}, noise σ=${args.noise}, seed ${args.seed}) -> ${out}, ${languages}\n`);
   },
 };

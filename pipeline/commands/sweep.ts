@@ -90,7 +90,8 @@ function finish(result: SweepResult, args: SweepArgs): number {
     `atlas sweep: ${result.sweep}: ${result.ok} ok, ${result.failed} failed, ${result.pending} pending of ${result.total}` +
       ` (ran ${result.ran}, up to date ${result.skipped}); index ${show(result.index)}, summary ${show(result.summary)}\n`,
   );
-  if (args.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  // The result on stdout: the JSON, or the path of the sweep's summary table.
+  process.stdout.write(args.json ? `${JSON.stringify(result, null, 2)}\n` : `${show(result.summary)}\n`);
   if (result.failures.length > 0) code = 1;
   if (args.config === 'merge' && result.pending > 0) {
     err.write(`atlas sweep merge: ${result.pending} job(s) missing from every folder\n`);
@@ -99,19 +100,10 @@ function finish(result: SweepResult, args: SweepArgs): number {
   return code;
 }
 
-/** Run the report stage over a finished sweep folder, when that stage exists. */
+/** Run the report stage over a finished sweep folder (loaded only when a report is asked for). */
 async function report(dir: string): Promise<void> {
-  const module = new URL('../report/report.ts', import.meta.url);
-  if (!existsSync(module)) {
-    process.stderr.write('atlas sweep: no report stage in this build (pipeline/report/report.ts); skipped the report\n');
-    return;
-  }
-  const stage = (await import(module.href)) as { buildReport?: (dir: string) => Promise<{ path: string }> };
-  if (typeof stage.buildReport !== 'function') {
-    process.stderr.write('atlas sweep: the report stage has no buildReport(dir); skipped the report\n');
-    return;
-  }
-  const { path } = await stage.buildReport(dir);
+  const { buildReport } = await import('../report/report.ts');
+  const { path } = await buildReport(dir);
   process.stderr.write(`atlas sweep: report written to ${show(path)}\n`);
   process.stdout.write(`${show(path)}\n`);
 }

@@ -41,18 +41,20 @@ export const validateCommand: CommandModule<object, Args> = {
     if (args.protocol) {
       const result = await protocolForArtifact(artifact, table);
       if (args.json) printJson(protocolSummary(result));
-      return void process.stderr.write(protocolMarkdown(result));
+      else process.stdout.write(protocolMarkdown(result));
+      return;
     }
     const report = validateWithIntervals(artifact, table, args.holdout ?? null, readDraws(args.coefficients, artifact));
     if (args.json) {
       const { spec: _spec, ...rest } = report;
       printJson(rest);
+      return;
     }
     const extra = (m: { coverage95?: number; bias?: number }) => `, coverage95 ${num(m.coverage95, 3)}, bias ${num(100 * (m.bias ?? NaN), 3)} %`;
     let text = `${artifact.law}${report.spec ? ` on ${report.spec}` : ''}: rows ${report.rows}, R² ${num(report.r2, 5)}, RMSE ${num(report.rmse, 4)}, MAPE ${num(report.mape, 3)} %${extra(report)}${report.spearman !== undefined ? `, Spearman ρ ${num(report.spearman, 4)}` : ''}\n`;
     for (const c of report.spearman_cells ?? []) text += `  ρ ${num(c.spearman, 4)} over ${c.mixtures} mixtures (${c.eval_lang}, N ${num(c.params, 3)}, D ${num(c.tokens, 3)})\n`;
     for (const [name, m] of Object.entries(report.groups ?? {})) text += `  ${name}: rows ${m.rows}, R² ${num(m.r2, 5)}, RMSE ${num(m.rmse, 4)}, MAPE ${num(m.mape, 3)} %${extra(m)}\n`;
-    if (report.intervals === 'residual only') text += 'note: the fit ran no bootstrap, so the 95 % intervals cover the residual scatter only (refit with --bootstrap 200 for parameter uncertainty)\n';
-    process.stderr.write(text);
+    process.stdout.write(text);
+    if (report.intervals === 'residual only') process.stderr.write('note: the fit ran no bootstrap, so the 95 % intervals cover the residual scatter only (refit with --bootstrap 200 for parameter uncertainty)\n');
   },
 };

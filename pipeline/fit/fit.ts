@@ -8,6 +8,7 @@ import { csvRows, type CsvValue } from '../io/csv.ts';
 import type { LawOptions } from '../laws/law.ts';
 import { getLaw } from '../laws/index.ts';
 import { fitLaw, predictLoss } from '../fitting/fit.ts';
+import type { FitProgress } from '../fitting/progress.ts';
 import { resolveFitOptions, type FitOptions } from '../fitting/options.ts';
 import type { FitResult } from '../fitting/result.ts';
 import type { RunTable } from '../io/types.ts';
@@ -37,6 +38,8 @@ export interface FitRequest {
   /** With `groupBy`: parameters common to every group in one joint fit (`alpha`, `beta`, `E`). */
   share?: string[];
   configSha256?: string | null;
+  /** Progress of the multi-start search and the bootstrap (`group` names the group of a grouped fit). */
+  onProgress?: (event: FitProgress & { group?: string }) => void;
 }
 
 export interface FitOutput {
@@ -98,11 +101,12 @@ function finishGroup(prepared: ReturnType<typeof prepareGroup>, result: FitResul
 }
 
 /** One fitted group: the law on the group's rows, with hold-out metrics and predictions. */
-async function fitGroup(table: RunTable, request: FitRequest, options: FitOptions) {
+async function fitGroup(table: RunTable, request: FitRequest, options: FitOptions, group?: string) {
   const prepared = prepareGroup(table, request, options);
   const { law, ctx, design, y, weights, out } = prepared;
   const { index } = runIndex(table);
-  const result = await fitLaw({ law, ctx, design, y, weights, clusters: index, search: searchProblem(table, law, ctx, y, out, options) }, options);
+  const onProgress = request.onProgress && ((event: FitProgress) => request.onProgress!(group === undefined ? event : { ...event, group }));
+  const result = await fitLaw({ law, ctx, design, y, weights, clusters: index, search: searchProblem(table, law, ctx, y, out, options) }, options, onProgress);
   return finishGroup(prepared, result, request, options);
 }
 
@@ -240,7 +244,7 @@ export async function runFit(request: FitRequest): Promise<FitOutput> {
       fitted = [];
       for (const [name, rows] of grouped) {
         const sub = subsetTable(table, rows);
-        fitted.push({ name, rows, sub, group: await fitGroup(sub, request, options) });
+        fitted.push({ name, rows, sub, group: await fitGroup(sub, request, options, name) });
       }
     }
     for (const { name, rows, sub, group } of fitted) {

@@ -3,46 +3,12 @@
  * data-mixture literature scores (RegMix, Liu et al. 2025, Sec. 4; Ye et al. 2025).
  */
 import type { RunTable } from '../io/types.ts';
+import { spearman } from '../fitting/stats.ts';
 
-/** Ranks 1…n with ties given their average rank. */
-export function ranks(values: ArrayLike<number>): Float64Array {
-  const n = values.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => values[a] - values[b]);
-  const out = new Float64Array(n);
-  for (let k = 0; k < n;) {
-    let end = k + 1;
-    while (end < n && values[order[end]] === values[order[k]]) end++;
-    const rank = (k + end + 1) / 2;
-    for (let j = k; j < end; j++) out[order[j]] = rank;
-    k = end;
-  }
-  return out;
-}
+export { ranks, pearson, spearman } from '../fitting/stats.ts';
 
-/** Pearson correlation; NaN when either side is constant or there are fewer than two values. */
-export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
-  const n = x.length;
-  if (n < 2) return Number.NaN;
-  let mx = 0;
-  let my = 0;
-  for (let i = 0; i < n; i++) { mx += x[i]; my += y[i]; }
-  mx /= n;
-  my /= n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (x[i] - mx) * (y[i] - my);
-    sxx += (x[i] - mx) ** 2;
-    syy += (y[i] - my) ** 2;
-  }
-  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : Number.NaN;
-}
 
-/** Spearman's ρ: the Pearson correlation of the ranks (ties averaged, as scipy.stats.spearmanr). */
-export function spearman(x: ArrayLike<number>, y: ArrayLike<number>): number {
-  return pearson(ranks(x), ranks(y));
-}
+
 
 /** Rank agreement over held-out mixtures. */
 export interface MixtureRankMetrics {

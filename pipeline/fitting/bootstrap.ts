@@ -40,8 +40,9 @@ export function activeClusters(n: number, clusters: Int32Array | undefined, weig
  * When the law can select rows (Law.select), a replicate is refitted on its drawn rows only: the
  * sums of the objective and the normal equations skip weight-0 rows anyway, so the refit is
  * bit-identical and about a third of the rows (1/e of the clusters) cheaper.
+ * `onDone` is called with the number finished so far after each replicate.
  */
-export function bootstrapRange<Ctx, D>(problem: FitProblem<Ctx, D>, map: ParameterMap, options: FitOptions, warmStarts: Float64Array[], from: number, to: number): (Float64Array | null)[] {
+export function bootstrapRange<Ctx, D>(problem: FitProblem<Ctx, D>, map: ParameterMap, options: FitOptions, warmStarts: Float64Array[], from: number, to: number, onDone?: (done: number) => void): (Float64Array | null)[] {
   const space = spaceOf(options.objective);
   const residuals = residualProblem(problem, map, space);
   const n = residuals.n;
@@ -77,6 +78,7 @@ export function bootstrapRange<Ctx, D>(problem: FitProblem<Ctx, D>, map: Paramet
       if (Number.isFinite(result.cost) && result.status !== 'non-finite' && (!best || result.cost < best.cost)) best = { cost: result.cost, x: result.x };
     }
     out.push(best ? best.x : null);
+    onDone?.(out.length);
   }
   return out;
 }

@@ -18,6 +18,7 @@ import { LAWS } from '../laws/index.ts';
 import { messageId, poolWorkers, type PoolWorker } from './pool.ts';
 import { bootstrapBatch, prepare, PRUNE_AFTER, PRUNE_FACTOR, searchBatch, type PreparedProblem, type SearchOutcome } from './search.ts';
 import type { WorkerMessage } from './worker_tasks.ts';
+import type { OnFitProgress } from './progress.ts';
 
 export type { FitProblem } from './problem.ts';
 
@@ -153,7 +154,7 @@ let problemCounter = 0;
  * the result is the same for any number of threads. Polish: the distinct optima of the search are
  * refined to the tight tolerance. `prune: false` runs every start to convergence.
  */
-export async function multiStart<Ctx, D>(full: FitProblem<Ctx, D>, map: ParameterMap, options: FitOptions, starts: Float64Array[]) {
+export async function multiStart<Ctx, D>(full: FitProblem<Ctx, D>, map: ParameterMap, options: FitOptions, starts: Float64Array[], onProgress?: OnFitProgress) {
   const problem = full.search && starts.length > 1 ? full.search : full;
   const prepared = prepare(problem as FitProblem, options);
   const fullPrepared = problem === full ? prepared : prepare(full as FitProblem, options);
@@ -208,6 +209,7 @@ export async function multiStart<Ctx, D>(full: FitProblem<Ctx, D>, map: Paramete
         if (!degenerate && !sawProper) { sawProper = true; best = Infinity; }
         if ((!degenerate || !sawProper) && outcome.cost < best) best = outcome.cost;
       }
+      onProgress?.({ phase: 'starts', done, total: order.length });
     }
   }
   const optima = new OptimaList(5, map);
@@ -238,10 +240,11 @@ export async function multiStart<Ctx, D>(full: FitProblem<Ctx, D>, map: Paramete
 }
 
 /**
- * Fit `problem.law` to the data. Deterministic for a given seed.
+ * Fit `problem.law` to the data. Deterministic for a given seed. `onProgress` hears of the
+ * multi-start search and the bootstrap as they go.
  * @example await fitLaw({ law: chinchilla, ctx, design, y }, resolveFitOptions({ starts: 'grid' }))
  */
-export async function fitLaw<Ctx, D>(problem: FitProblem<Ctx, D>, options: FitOptions): Promise<FitResult> {
+export async function fitLaw<Ctx, D>(problem: FitProblem<Ctx, D>, options: FitOptions, onProgress?: OnFitProgress): Promise<FitResult> {
   const started = performance.now();
   const { law, ctx } = problem;
   const specs = law.parameters(ctx);
@@ -253,7 +256,7 @@ export async function fitLaw<Ctx, D>(problem: FitProblem<Ctx, D>, options: FitOp
     throw new InputError(`fit: ${law.id} has ${map.free.length} free parameters but only ${used} training rows`);
   }
   const starts = startingPoints(map, options);
-  const search = await multiStart(problem, map, options, starts);
+  const search = await multiStart(problem, map, options, starts, onProgress);
   if (search.optima.length === 0) {
     throw new InputError(`fit: ${law.id}: the objective is not finite at any of ${starts.length} starts (check the data's units and the law's inputs)`);
   }
@@ -304,7 +307,7 @@ export async function fitLaw<Ctx, D>(problem: FitProblem<Ctx, D>, options: FitOp
 
   let bootstrap: FitResult['bootstrap'];
   if (options.bootstrap > 0) {
-    const draws = await bootstrapParallel(problem as FitProblem, options, search, search.optima.slice(0, 3).map((o) => o.x));
+    const draws = await bootstrapParallel(problem as FitProblem, options, search, search.optima.slice(0, 3).map((o) => o.x), onProgress);
     bootstrap = { samples: options.bootstrap, seed: options.seed, failed: draws.failed, draws: {} };
     const names = specs.map((s) => s.name);
     const columns: Record<string, Float64Array> = {};
@@ -388,7 +391,7 @@ export async function fitLaw<Ctx, D>(problem: FitProblem<Ctx, D>, options: FitOp
  * Bootstrap replicates split over the main thread and the pool; replicate b always draws from
  * its own stream, so the draws do not depend on the number of threads.
  */
-async function bootstrapParallel(problem: FitProblem, options: FitOptions, search: { prepared: PreparedProblem; problemId: number; workers: PoolWorker[] }, warm: Float64Array[]) {
+async function bootstrapParallel(problem: FitProblem, options: FitOptions, search: { prepared: PreparedProblem; problemId: number; workers: PoolWorker[] }, warm: Float64Array[], onProgress?: OnFitProgress) {
   const workers = usableWorkers(problem, options);
   const total = options.bootstrap;
   const parts = workers.length + 1;
@@ -396,8 +399,16 @@ async function bootstrapParallel(problem: FitProblem, options: FitOptions, searc
   const remote = onWorkers<(Float64Array | null)[]>(problem, options, search.problemId, workers, (w) => ({
     id: messageId(), type: 'bootstrap', problemId: search.problemId, warm, from: Math.min(total, (w + 1) * share), to: Math.min(total, (w + 2) * share),
   }));
-  const local = bootstrapBatch(search.prepared, warm, 0, Math.min(total, share));
+  // The workers' shares report when they finish; until then the main thread's share, which runs
+  // at about the same pace, stands for all of them (in steps of about 1 %).
+  const localCount = Math.min(total, share);
+  const every = Math.max(1, Math.floor(localCount / 100));
+  const onDone = onProgress && ((done: number) => {
+    if (done % every === 0 || done === localCount) onProgress({ phase: 'bootstrap', done: Math.min(total, Math.round((done * total) / localCount)), total });
+  });
+  const local = bootstrapBatch(search.prepared, warm, 0, localCount, onDone);
   const all = [...local, ...(await remote).flat()];
+  onProgress?.({ phase: 'bootstrap', done: total, total });
   release([...new Set([...search.workers, ...workers])], search.problemId);
   const x = all.filter((v): v is Float64Array => v !== null);
   return { x, ok: x.length, failed: all.length - x.length };

@@ -2,7 +2,8 @@
  * fitting/: the numerical core every law shares. Owns the bounded Levenberg–Marquardt solver
  * (least_squares.ts), parameter maps with fixes, ties and log-space amplitudes (parameters.ts),
  * multi-start search with screening and pruning (search.ts, fit.ts), the cluster bootstrap over
- * runs (bootstrap.ts), the worker-thread pool (pool.ts, worker.mjs) and fit options (options.ts).
+ * runs (bootstrap.ts), the worker-thread pool (pool.ts, worker.mjs), fit options (options.ts) and
+ * the progress callback of a fit (progress.ts).
  *
  * May import: laws/ (the Law contract and registry, for worker threads), io/.
  *
@@ -15,3 +16,4 @@ export { resolveFitOptions, mergeFitOptions, DEFAULT_FIT_OPTIONS, type FitOption
 export { closePool, warmPool } from './pool.ts';
 export { Random, mulberry32, deriveSeed } from './random.ts';
 export type { FitResult, FitStatus } from './result.ts';
+export type { FitProgress, OnFitProgress } from './progress.ts';

@@ -69,6 +69,6 @@ export function searchBatch(prepared: PreparedProblem, starts: Float64Array[], i
 }
 
 /** Bootstrap replicates [from, to): free internal optima in replicate order, null where a refit failed. */
-export function bootstrapBatch(prepared: PreparedProblem, warm: Float64Array[], from: number, to: number): (Float64Array | null)[] {
-  return bootstrapRange(prepared.problem, prepared.map, prepared.options, warm, from, to);
+export function bootstrapBatch(prepared: PreparedProblem, warm: Float64Array[], from: number, to: number, onDone?: (done: number) => void): (Float64Array | null)[] {
+  return bootstrapRange(prepared.problem, prepared.map, prepared.options, warm, from, to, onDone);
 }

@@ -91,7 +91,9 @@ export interface JobKind {
   run(spec: JobSpec, inputs: JobInputs): Promise<JobOutput>;
 }
 
-const KINDS = new Map<string, JobKind>();
+// One registry per thread, shared by every copy of this module: a plugin that imports atlas by
+// another path (the TypeScript sources, a second installed copy) registers where the runner looks.
+const KINDS: Map<string, JobKind> = ((globalThis as { [key: symbol]: unknown })[Symbol.for('atlas.sweep.jobKinds')] ??= new Map<string, JobKind>()) as Map<string, JobKind>;
 
 /** Register a job kind (replaces one of the same name). */
 export function registerJobKind(kind: JobKind): void {
@@ -118,10 +120,20 @@ export function jobKinds(): string[] {
 
 const loadedPlugins = new Set<string>();
 
-/** Import plugin modules (each calls `registerJobKind`); `specifiers` are file URLs or package names. */
+let typeScriptLoader: Promise<void> | null = null;
+
+/**
+ * Import plugin modules (each calls `registerJobKind`); `specifiers` are file URLs or package
+ * names. A TypeScript plugin is loaded through tsx (registered on first use).
+ */
 export async function loadPlugins(specifiers: readonly string[] = []): Promise<void> {
   for (const specifier of specifiers) {
     if (loadedPlugins.has(specifier)) continue;
+    // Compiled atlas (dist/) on plain Node: TypeScript plugins need a loader.
+    if (/\.[cm]?ts$/.test(specifier) && import.meta.url.endsWith('.js')) {
+      typeScriptLoader ??= import('tsx/esm/api').then((tsx) => void tsx.register());
+      await typeScriptLoader;
+    }
     await import(specifier);
     loadedPlugins.add(specifier);
   }

@@ -21,11 +21,10 @@
  * R² is 1 − SS_res/SS_tot over the pooled out-of-fold predictions; Spearman ρ likewise.
  */
 import { Random } from '../fitting/random.ts';
-import { rSquared } from '../fitting/stats.ts';
+import { rSquared, spearman } from '../fitting/stats.ts';
 import { fitForest, predictForest, type ForestOptions } from './forest.ts';
 import type { FasScore } from './transfer.ts';
 import type { LanguageFeatures, TransferMatrix } from './matrix.ts';
-import { pearson } from './stats.ts';
 
 export interface PredictOptions {
   /** @default 5 */
@@ -72,28 +71,9 @@ function measuredPairs(m: TransferMatrix): Pair[] {
   return out;
 }
 
-/** Ranks with ties averaged (1-based). */
-export function ranks(values: ArrayLike<number>): Float64Array {
-  const n = values.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => values[a] - values[b]);
-  const out = new Float64Array(n);
-  let k = 0;
-  while (k < n) {
-    let e = k;
-    while (e + 1 < n && values[order[e + 1]] === values[order[k]]) e++;
-    const r = (k + e) / 2 + 1;
-    for (let q = k; q <= e; q++) out[order[q]] = r;
-    k = e + 1;
-  }
-  return out;
-}
 
-/** Spearman rank correlation (ties averaged). */
-export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  return pearson(ranks(a), ranks(b));
-}
 
-export { rSquared } from '../fitting/stats.ts';
+export { rSquared, ranks, spearman } from '../fitting/stats.ts';
 
 function flag(a: string | undefined, b: string | undefined): number {
   return a === undefined || b === undefined ? 0.5 : a === b ? 1 : 0;

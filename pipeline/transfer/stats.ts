@@ -19,6 +19,9 @@
  */
 import { Random } from '../fitting/random.ts';
 import type { LanguageFeatures, TransferMatrix } from './matrix.ts';
+import { pearson } from '../fitting/stats.ts';
+
+export { pearson } from '../fitting/stats.ts';
 
 export interface GroupEffect {
   /** Language attribute compared (`script`, `family`, `branch`). */
@@ -78,25 +81,6 @@ function entries(m: TransferMatrix): Entry[] {
   return out;
 }
 
-/** Pearson correlation of two equal-length arrays (NaN when either is constant). */
-export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = a.length;
-  if (n < 2) return Number.NaN;
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) { ma += a[i]; mb += b[i]; }
-  ma /= n;
-  mb /= n;
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    sab += (a[i] - ma) * (b[i] - mb);
-    saa += (a[i] - ma) ** 2;
-    sbb += (b[i] - mb) ** 2;
-  }
-  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : Number.NaN;
-}
 
 /** Pearson r of A→B vs B→A over unordered pairs with both cells (languages in both axes). */
 export function symmetry(m: TransferMatrix): { r: number; pairs: number } {
