@@ -4,6 +4,7 @@ import { ingestText } from '../pipeline/ingest/ingest.ts';
 import { runFit } from '../pipeline/fit/fit.ts';
 import { ConfigSchema } from '../pipeline/config/schema.ts';
 import { InputError } from '../pipeline/io/types.ts';
+import { DEFAULT_FIT_OPTIONS } from '../pipeline/fitting/options.ts';
 
 // Chinchilla-form learning curves (Hoffmann et al. 2022 rounded coefficients) of three runs whose
 // first checkpoints sit 5 % above the law (the warm-up regime), ten checkpoints each.
@@ -36,6 +37,19 @@ describe('checkpoint policies', () => {
     // tokens ≤ 0.2 × final: checkpoints 1 and 2 of every run, whatever its budget.
     for (let i = 0; i < table.rows; i++) expect(mask[i]).toBe(table.step[i] > 200 ? 1 : 0);
     expect(kept('drop-early:0')).toBe(30);
+  });
+
+  it('the default, drop-early:0.5, keeps every row of a log with one checkpoint per run and works per run id', async () => {
+    expect(DEFAULT_FIT_OPTIONS.checkpoints).toBe('drop-early:0.5');
+    // One row per run at budgets 2e9 … 8e9: each row is its run's final checkpoint.
+    const finals = ingestText('run_id,params,tokens,loss\na,1e7,2e9,3.1\nb,1e7,4e9,3.0\nc,1e7,8e9,2.9\n', 'finals.csv');
+    expect([...checkpointMask(finals, DEFAULT_FIT_OPTIONS.checkpoints)]).toEqual([1, 1, 1]);
+    // The same rows filed under one run id are one run's checkpoints: the first half goes.
+    const oneRun = ingestText('run_id,params,tokens,loss\na,1e7,2e9,3.1\na,1e7,4e9,3.0\na,1e7,8e9,2.9\n', 'one-run.csv');
+    expect([...checkpointMask(oneRun, DEFAULT_FIT_OPTIONS.checkpoints)]).toEqual([0, 0, 1]);
+    // A fit without a policy applies the default: the warm-up rows (≤ half of each run) are dropped.
+    const fit = await runFit({ table, law: 'chinchilla', fit: { starts: 'init', init: LAW, objective: 'lsq' } });
+    expect(fit.artifact.checkpoints).toEqual({ policy: 'drop-early:0.5', rows_removed: 15 });
   });
 
   it('tokens>=X keeps rows with at least X tokens (suffixes allowed)', () => {
