@@ -108,7 +108,7 @@ describe.skipIf(!browser)('report in headless Chromium', () => {
     const truth = { E: 1.8, A: 400, B: 410.7, alpha: 0.34, beta: 0.28 };
     const lines = ['run_id,params,tokens,eval_lang,loss'];
     for (const [lang, shift] of [['en', 0], ['fr', 0.2]] as const) {
-      for (const n of [5e7, 1e8, 2e8, 4e8, 8e8]) for (const k of [2, 5, 10, 20, 40]) lines.push(`r${n},${n},${n * k},${lang},${(chinchillaLoss(truth, n, n * k) + shift) * Math.exp(0.02 * (uniform() - 0.5))}`);
+      for (const n of [5e7, 1e8, 2e8, 4e8, 8e8]) for (const k of [2, 5, 10, 20, 40]) lines.push(`r${n}x${k},${n},${n * k},${lang},${(chinchillaLoss(truth, n, n * k) + shift) * Math.exp(0.02 * (uniform() - 0.5))}`);
     }
     const fit = await runFit({ table: ingestText(`${lines.join('\n')}\n`, 'grouped.csv'), law: 'chinchilla', groupBy: 'eval_lang', fit: { starts: 'init', init: truth, bootstrap: 30, seed: 5 } });
     writeFileSync(join(dir, 'coefficients.json'), stableJson(fit.artifact));
