@@ -341,14 +341,14 @@ describe('atlas report command', () => {
   });
 });
 
-/** Synthetic Chinchilla runs from known coefficients with 1 % multiplicative noise (seeded), optionally one set per language. */
+/** Synthetic Chinchilla runs (one run id per size and budget) from known coefficients with 1 % multiplicative noise (seeded), optionally one set per language. */
 function syntheticRuns(seed: number, languages: [string, number][] = [['en', 0]]): string {
   const truth = { E: 1.8, A: 400, B: 410.7, alpha: 0.34, beta: 0.28 };
   const uniform = mulberry32(seed);
   const lines = ['run_id,params,tokens,eval_lang,loss'];
   for (const [lang, shift] of languages) {
     for (const n of [5e7, 1e8, 2e8, 4e8, 8e8, 1.6e9]) {
-      for (const k of [2, 5, 10, 20, 40]) lines.push(`r${n},${n},${n * k},${lang},${(chinchillaLoss(truth, n, n * k) + shift) * Math.exp(0.02 * (uniform() - 0.5))}`);
+      for (const k of [2, 5, 10, 20, 40]) lines.push(`r${n}x${k},${n},${n * k},${lang},${(chinchillaLoss(truth, n, n * k) + shift) * Math.exp(0.02 * (uniform() - 0.5))}`);
     }
   }
   return `${lines.join('\n')}\n`;
