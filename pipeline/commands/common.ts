@@ -5,6 +5,8 @@
 import type { Argv } from 'yargs';
 import type { FitOptions } from '../fitting/options.ts';
 import { InputError } from '../io/types.ts';
+import { outputPath, probeWritable, type OutputKind } from '../io/paths.ts';
+import { checkReplaceable, FIT_FOLDER, recoverFolder } from '../io/folder.ts';
 
 export interface DataArgs {
   data?: string[];
@@ -21,7 +23,7 @@ export function withDataOptions<T>(y: Argv<T>) {
     .option('config', { type: 'string', describe: 'YAML config (data, columns, where, law, fit options, holdout)' })
     .option('languages', { type: 'string', describe: 'languages table CSV (lang, unique_tokens, script, family, name)' })
     .option('map', { type: 'string', array: true, nargs: 1, describe: 'column map TARGET=SOURCE[*scale], e.g. tokens=D_billions*1e9 (repeatable)' })
-    .option('allow-outside', { type: 'boolean', default: false, describe: 'allow config paths that leave the config\'s folder' });
+    .option('allow-outside', { type: 'boolean', default: false, describe: 'allow --out outside the working directory and config paths outside the config\'s folder' });
 }
 
 export interface FitArgs {
@@ -101,6 +103,28 @@ export function parseStarts(text: string): FitOptions['starts'] {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1) throw new InputError(`--starts: expected grid, init or a positive integer, got "${text}"`);
   return n;
+}
+
+/** `--allow-outside` for commands that write files but read no run logs. */
+export function withAllowOutside<T>(y: Argv<T>) {
+  return y.option('allow-outside', { type: 'boolean', default: false, describe: 'allow --out outside the working directory' });
+}
+
+/**
+ * Check an output before any work (SPEC §4): `--out` not empty, inside the working directory
+ * unless `--allow-outside`, not a file where a folder is meant (or the reverse); for a folder
+ * that is replaced whole (`replace`, the default for folders), one atlas may replace (absent,
+ * empty or carrying atlas's marker); and a file system that accepts a new file there. Returns
+ * the absolute path.
+ */
+export function checkOutput(p: string, kind: OutputKind, allowOutside = false, flag = '--out', replace = kind === 'folder'): string {
+  const abs = outputPath(p, kind, flag, allowOutside);
+  if (replace) {
+    recoverFolder(abs);
+    checkReplaceable(abs, FIT_FOLDER);
+  }
+  probeWritable(abs);
+  return abs;
 }
 
 /** Print JSON on stdout. */

@@ -5,11 +5,11 @@ import type { Argv, CommandModule } from 'yargs';
 import { join } from 'node:path';
 import { loadTable } from '../config/load.ts';
 import { runFit } from '../fit/fit.ts';
-import { writeArtifact } from '../io/artifact.ts';
-import { writeFileAtomic } from '../io/atomic.ts';
+import { stableJson } from '../io/atomic.ts';
+import { publishFolder } from '../io/folder.ts';
 import { exitState } from '../cli.ts';
 import { InputError } from '../io/types.ts';
-import { fitOptionsFromArgs, printJson, withDataOptions, withFitOptions, type DataArgs, type FitArgs } from './common.ts';
+import { checkOutput, fitOptionsFromArgs, printJson, withDataOptions, withFitOptions, type DataArgs, type FitArgs } from './common.ts';
 import { formatFit } from './format.ts';
 import type { LawOptions } from '../laws/law.ts';
 import { mergeFitOptions } from '../fitting/options.ts';
@@ -39,6 +39,8 @@ export const fitCommand: CommandModule<object, Args> = {
       .example('atlas fit --config configs/epoch-chinchilla.yaml --bootstrap 1000 --out results/epoch', 'Epoch\'s replication of Chinchilla Approach 3')
       .example('atlas fit --data runs.csv --map params=N --map tokens=D_billions*1e9 --law chinchilla --holdout top-params:0.2', 'fit with renamed columns and hold out the largest models') as unknown as Argv<Args>,
   handler: async (args) => {
+    // Check --out before the fit when it is given: a refused folder must not cost a whole fit.
+    if (args.out !== undefined) checkOutput(args.out, 'folder', args['allow-outside']);
     const { table, config } = await loadTable({ data: args.data, config: args.config, languages: args.languages, map: args.map, allowOutside: args['allow-outside'] });
     const law = args.law ?? config?.law;
     if (!law) throw new InputError('--law: no law given (pass --law or set law: in the config)');
@@ -46,6 +48,8 @@ export const fitCommand: CommandModule<object, Args> = {
     if (args.terms !== undefined) lawOptions.terms = args.terms;
     if (args.tokens !== undefined) lawOptions.tokens = args.tokens as 'total' | 'target';
     const fit = mergeFitOptions(config?.fit, fitOptionsFromArgs(args));
+    const out = args.out ?? join('results', `fit-${law}`);
+    if (args.out === undefined) checkOutput(out, 'folder', args['allow-outside']);
     const output = await runFit({
       table,
       law,
@@ -55,10 +59,12 @@ export const fitCommand: CommandModule<object, Args> = {
       groupBy: args['group-by'] ?? config?.group_by ?? null,
       configSha256: config?.sha256 ?? null,
     });
-    const out = args.out ?? join('results', `fit-${law}`);
-    writeArtifact(join(out, 'coefficients.json'), output.artifact);
-    writeFileAtomic(join(out, 'predictions.csv'), output.predictions);
-    writeFileAtomic(join(out, 'timing.json'), `${JSON.stringify({ seconds: output.seconds }, null, 2)}\n`);
+    // One commit for the three files: a crash leaves the old folder or the new one, never a mix.
+    publishFolder(out, 'fit', {
+      'coefficients.json': stableJson(output.artifact),
+      'predictions.csv': output.predictions,
+      'timing.json': `${JSON.stringify({ seconds: output.seconds }, null, 2)}\n`,
+    });
     if (args.json) printJson(output.artifact);
     process.stderr.write(formatFit(output.artifact, output.seconds));
     process.stderr.write(`wrote ${join(out, 'coefficients.json')} and ${join(out, 'predictions.csv')}\n`);

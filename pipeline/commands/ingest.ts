@@ -6,7 +6,8 @@
  * problem as `FILE:LINE: column: what is wrong`, exit 2, nothing written.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { loadTable, resolveInside } from '../config/load.ts';
+import { loadTable } from '../config/load.ts';
+import { checkOutput } from './common.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { formatSummary, summarize, toNormalizedCsv } from '../ingest/ingest.ts';
 
@@ -33,13 +34,13 @@ export const ingestCommand: CommandModule<object, Args> = {
       .option('where', { type: 'string', array: true, nargs: 1, describe: 'row filter on a source column, e.g. "step > 0" (repeatable; ops == != < <= > >=)' })
       .option('out', { type: 'string', describe: 'write the normalised CSV (SPEC §1 column names) here' })
       .option('json', { type: 'boolean', default: false, describe: 'print the summary as JSON on stdout' })
-      .option('allow-outside', { type: 'boolean', default: false, describe: 'allow config paths and --out to leave their folder (.. or symlinks)' })
+      .option('allow-outside', { type: 'boolean', default: false, describe: 'allow --out outside the working directory and config paths outside the config\'s folder' })
       .example('atlas ingest runs.csv --map params=N_params --map tokens=D_billions*1e9', 'rename and scale columns')
       .example('atlas ingest --config configs/manpages-sweep.yaml --out results/manpages.csv', 'the config\'s data, column map and filters; write the normalised CSV')
       .example('atlas ingest runs.csv --json', 'summary as JSON') as unknown as Argv<Args>,
   handler: async (args) => {
     // Check --out before reading anything: a refused path must not cost a full ingest.
-    const out = args.out === undefined ? null : resolveInside(process.cwd(), args.out, args['allow-outside']);
+    const out = args.out === undefined ? null : checkOutput(args.out, 'file', args['allow-outside']);
     const { table } = await loadTable({
       data: args.files,
       config: args.config,

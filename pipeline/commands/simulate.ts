@@ -5,7 +5,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { InputError } from '../io/types.ts';
 import { loadDesign, loadTruth, simulate } from '../simulate/simulate.ts';
-import { printJson } from './common.ts';
+import { checkOutput, printJson, withAllowOutside } from './common.ts';
 
 interface Args {
   design: string;
@@ -17,6 +17,7 @@ interface Args {
   replicates: number;
   experiments?: string[];
   json?: boolean;
+  'allow-outside'?: boolean;
 }
 
 /** `OUT.csv` → `OUT.languages.csv`. */
@@ -28,7 +29,7 @@ export const simulateCommand: CommandModule<object, Args> = {
   command: 'simulate',
   describe: 'synthetic run logs for a study design from known coefficients (log-normal noise, seeded)',
   builder: (y: Argv) =>
-    y
+    withAllowOutside(y)
       .option('design', { type: 'string', demandOption: true, describe: 'study design YAML (models, languages, mixtures, experiments)' })
       .option('truth', { type: 'string', demandOption: true, describe: 'known coefficients JSON/YAML: { law, law_options, params }' })
       .option('noise', { type: 'number', default: 0.01, describe: 'σ of the multiplicative log-normal noise on loss' })
@@ -42,6 +43,8 @@ export const simulateCommand: CommandModule<object, Args> = {
       .example('atlas simulate --design configs/designs/atlas-774.yaml --truth configs/truth/atlas-774.json --checkpoint-every 50 --out results/sim/big.csv', 'about a million rows') as unknown as Argv<Args>,
   handler: (args) => {
     if (!Number.isInteger(args.seed)) throw new InputError(`--seed: expected an integer, got ${args.seed}`);
+    checkOutput(args.out, 'file', args['allow-outside']);
+    checkOutput(languagesPath(args.out), 'file', args['allow-outside'], '--out (its languages table)');
     const design = loadDesign(args.design);
     const truth = loadTruth(args.truth);
     const sim = simulate(design, truth, {
