@@ -9,7 +9,7 @@ import { stableJson } from '../io/atomic.ts';
 import { publishFolder } from '../io/folder.ts';
 import { exitState } from '../cli.ts';
 import { InputError } from '../io/types.ts';
-import { checkOutput, fitOptionsFromArgs, printJson, withDataOptions, withFitOptions, type DataArgs, type FitArgs } from './common.ts';
+import { checkOutput, fitOptionsFromArgs, lawFrom, printJson, withDataOptions, withFitOptions, type DataArgs, type FitArgs } from './common.ts';
 import { formatFit } from './format.ts';
 import type { LawOptions } from '../laws/law.ts';
 import { mergeFitOptions } from '../fitting/options.ts';
@@ -42,8 +42,7 @@ export const fitCommand: CommandModule<object, Args> = {
     // Check --out before the fit when it is given: a refused folder must not cost a whole fit.
     if (args.out !== undefined) checkOutput(args.out, 'folder', args['allow-outside']);
     const { table, config } = await loadTable({ data: args.data, config: args.config, languages: args.languages, map: args.map, allowOutside: args['allow-outside'] });
-    const law = args.law ?? config?.law;
-    if (!law) throw new InputError('--law: no law given (pass --law or set law: in the config)');
+    const law = lawFrom(args.law, config);
     const lawOptions: LawOptions = { ...(config?.law_options ?? {}) };
     if (args.terms !== undefined) lawOptions.terms = args.terms;
     if (args.tokens !== undefined) lawOptions.tokens = args.tokens as 'total' | 'target';

@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import type { LawOptions } from '../laws/law.ts';
 import type { FitOptions } from '../fitting/options.ts';
@@ -23,6 +23,7 @@ import { parseHoldoutSpec } from '../fit/holdout.ts';
 import { InputError, type RunTable } from '../io/types.ts';
 import { ConfigSchema, type ConfigInput } from './schema.ts';
 import { allowedRoot, displayPath, escapeProblem } from '../io/paths.ts';
+import { reservedNameProblem } from './limits.ts';
 
 /** A loaded, checked config. Paths are resolved (relative to the working directory when inside it). */
 export interface AtlasConfig {
@@ -174,6 +175,24 @@ function duplicateKeys(node: unknown, lines: LineCounter, prefix: string[] = [])
   return out;
 }
 
+/**
+ * `FILE:LINE: key: …` for every mapping key that names a built-in property (`__proto__`,
+ * `constructor` …): such a key would be silently lost or misread in a lookup.
+ */
+export function reservedKeyProblems(file: string, doc: Document, lines: LineCounter): string[] {
+  const problems: string[] = [];
+  visit(doc, {
+    Pair(_, pair) {
+      const key = pair.key as { value?: unknown; range?: [number, number, number] } | null;
+      const name = key && typeof key === 'object' && 'value' in key ? String(key.value) : String(key);
+      const problem = reservedNameProblem(name);
+      if (problem) problems.push(`${file}:${key?.range ? lines.linePos(key.range[0]).line : 1}: ${name}: ${problem} (a key must name a column, option or parameter)`);
+      return undefined;
+    },
+  });
+  return problems;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Loading
 
@@ -202,6 +221,8 @@ export function parseConfig(text: string, path: string, options: LoadConfigOptio
       return [`${path}:${line}: yaml: ${error.message.split('\n')[0]}`];
     }).filter((message, i, all) => all.indexOf(message) === i));
   }
+  const reserved = reservedKeyProblems(path, doc, lines);
+  if (reserved.length > 0) throw new InputError(reserved);
   const located = new Located(path, doc, lines);
   let raw: unknown;
   try {

@@ -72,10 +72,15 @@ export function parseMapFlags(flags: readonly string[] | undefined): Record<stri
   for (const flag of flags ?? []) {
     const eq = flag.indexOf('=');
     if (eq <= 0 || eq === flag.length - 1) {
-      problems.push(`--map: expected TARGET=SOURCE (e.g. params=N_params), got "${flag}"`);
+      problems.push(`--map: expected TARGET=SOURCE (e.g. params=N_params), got ${showCell(flag)}`);
       continue;
     }
-    out[flag.slice(0, eq).trim()] = flag.slice(eq + 1).trim();
+    const target = flag.slice(0, eq).trim();
+    if (!(SPEC_COLUMNS as readonly string[]).includes(target)) {
+      problems.push(`--map: unknown target column ${showCell(target)} (one of ${SPEC_COLUMNS.join(', ')})`);
+      continue;
+    }
+    out[target] = flag.slice(eq + 1).trim();
   }
   problems.push(...checkMapTargets(out, '--map'));
   if (problems.length > 0) throw new InputError(problems);
@@ -692,7 +697,8 @@ class TableBuilder implements CsvSink {
     }
     const scaled = value * ref.factor;
     if (positive ? !(scaled > 0) : !(scaled >= 0)) {
-      this.problems.at(this.file!.path, line, ref.label, `must be ${positive ? '> 0' : '≥ 0'}, got ${cell.trim()}`);
+      const shown = ref.factor === 1 ? showCell(cell.trim()).slice(1, -1) : `${scaled} (${showCell(cell.trim()).slice(1, -1)} × ${ref.factor} from the column map)`;
+      this.problems.at(this.file!.path, line, ref.label, `must be ${positive ? '> 0' : '≥ 0'}, got ${shown}`);
       return Number.NaN;
     }
     if (!Number.isFinite(scaled)) {
@@ -822,6 +828,34 @@ class TableBuilder implements CsvSink {
     return { keep, collapsed };
   }
 
+  /**
+   * One run has one model size: every row of a run_id must give the same params (the first
+   * conflicting row of each run is reported). A base_run must name a run of the data.
+   */
+  private runConsistency(params: Float64Array, baseRunIndex: Int32Array, runIndex: Int32Array, line: Int32Array, source: Int32Array): void {
+    const firstRow = new Int32Array(this.runs.size).fill(-1);
+    const reported = new Uint8Array(this.runs.size);
+    const runNames = new Set(this.runs.names);
+    const danglingSeen = new Set<number>();
+    const where = (i: number, j: number) => (source[i] === source[j] ? `line ${line[j]}` : `${this.sources[source[j]].path}:${line[j]}`);
+    for (let i = 0; i < params.length; i++) {
+      const r = runIndex[i];
+      const first = firstRow[r];
+      if (first < 0) firstRow[r] = i;
+      else if (params[i] !== params[first] && !reported[r]) {
+        reported[r] = 1;
+        this.problems.at(this.sources[source[i]].path, line[i], 'params',
+          `run ${showCell(this.runs.names[r])} has params ${params[first]} on ${where(i, first)} and ${params[i]} here; one run has one model size (give the runs different run_id values)`);
+      }
+      const b = baseRunIndex[i];
+      if (b >= 0 && !danglingSeen.has(b) && !runNames.has(this.baseRuns.names[b])) {
+        danglingSeen.add(b);
+        this.problems.at(this.sources[source[i]].path, line[i], 'base_run',
+          `${showCell(this.baseRuns.names[b])} names no run in the data (a finetune's base_run must be the run_id of a run in the logs, or empty)`);
+      }
+    }
+  }
+
   finish(): RunTable {
     if (this.problems.count === 0 && this.rows === 0 && this.sources.length > 0) {
       const dropped = this.filterDropped.reduce((a, b) => a + b, 0);
@@ -836,6 +870,9 @@ class TableBuilder implements CsvSink {
     const line = this.line.take();
     const source = this.source.take();
     const { keep, collapsed } = this.duplicates({ tokens, loss, runIndex, langIndex, line, source });
+    const params = this.params.take();
+    const baseRunIndex = this.baseRunIndex.take();
+    this.runConsistency(params, baseRunIndex, runIndex, line, source);
     this.problems.throwIfAny();
     let rows = count;
     if (keep) {
@@ -846,14 +883,14 @@ class TableBuilder implements CsvSink {
     const table: RunTable = {
       rows,
       runId: gather(runIndex, this.runs.names, 0, keep, rows),
-      params: select(this.params.take(), keep, rows, f64),
+      params: select(params, keep, rows, f64),
       tokens: select(tokens, keep, rows, f64),
       loss: select(loss, keep, rows, f64),
       evalLang: gather(langIndex, this.evalLangs.names, 0, keep, rows),
       mixture: gather(this.mixtureIndex.take(), this.mixtureIds.values, 0, keep, rows),
       uniqueTokens: gather(this.uniqueIndex.take(), this.uniqueIds.values, 0, keep, rows),
       kind: gather(this.kindCode.take(), KINDS, 0, keep, rows),
-      baseRun: gather(this.baseRunIndex.take(), [null, ...this.baseRuns.names], 1, keep, rows),
+      baseRun: gather(baseRunIndex, [null, ...this.baseRuns.names], 1, keep, rows),
       baseTokens: select(this.baseTokens.take(), keep, rows, f64),
       step: select(this.step.take(), keep, rows, f64),
       seed: gather(this.seedIndex.take(), [null, ...this.seeds.names], 1, keep, rows),

@@ -30,6 +30,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Documen
 import { z } from 'zod';
 import { InputError } from '../io/types.ts';
 import { FitOptionsSchema } from '../config/schema.ts';
+import { reservedKeyProblems } from '../config/load.ts';
 
 /** Fit options as a config may write them: the same schema as a dataset config's `fit:` block. */
 export { FitOptionsSchema };
@@ -184,6 +185,8 @@ export function parseSweep(text: string, path: string): SweepConfig {
   if (doc.errors.length > 0) {
     throw new InputError(doc.errors.map((error) => `${path}:${error.linePos?.[0]?.line ?? 1}: yaml: ${error.message.split('\n')[0]}`));
   }
+  const reserved = reservedKeyProblems(path, doc, counter);
+  if (reserved.length > 0) throw new InputError(reserved);
   let raw: unknown;
   try {
     // Aliases expand at most 100 times: a "billion laughs" file is refused, not expanded.
