@@ -112,7 +112,9 @@ export function fitOptionsFromArgs(args: FitArgs): Partial<FitOptions> {
 }
 
 /** `grid`, `init` or a whole number of random starts (1 … MAX_STARTS). */
-export function parseStarts(text: string): FitOptions['starts'] {
+export function parseStarts(value: string | number): FitOptions['starts'] {
+  if (Array.isArray(value)) throw new InputError(`--starts: given ${value.length} times (${value.join(', ')}); give it once`);
+  const text = String(value);
   if (text === 'grid' || text === 'init') return text;
   const n = parseStrictNumber(text);
   if (!Number.isInteger(n) || n < 1 || n > MAX_STARTS) throw new InputError(`--starts: expected grid, init or a whole number from 1 to ${MAX_STARTS}, got ${showCell(text)}`);

@@ -75,14 +75,17 @@ export function syncFolder(dir: string): void {
   }
 }
 
-/** Write `data` to a new file `path` (no rename; for files inside a private staging folder). */
-export function writeFileDurable(path: string, data: string | Uint8Array): void {
+/**
+ * Write `data` to a new file `path` (no rename; for files inside a private staging folder).
+ * Messages name `shownAs` (the file's final path) when given.
+ */
+export function writeFileDurable(path: string, data: string | Uint8Array, shownAs = path): void {
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   let fd: number;
   try {
     fd = openSync(path, 'wx');
   } catch (error) {
-    throw fileSystemError(error, path);
+    throw fileSystemError(error, shownAs);
   }
   try {
     writeAll(fd, bytes);
@@ -90,7 +93,7 @@ export function writeFileDurable(path: string, data: string | Uint8Array): void 
   } catch (error) {
     closeSync(fd);
     try { unlinkSync(path); } catch { /* already gone */ }
-    throw fileSystemError(error, path);
+    throw fileSystemError(error, shownAs);
   }
   closeSync(fd);
 }
@@ -100,7 +103,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const dir = dirname(path);
   makeFolder(dir);
   const tmp = join(dir, `.tmp-${basename(path)}-${process.pid}-${counter++}`);
-  writeFileDurable(tmp, data);
+  writeFileDurable(tmp, data, path);
   try {
     renameSync(tmp, path);
   } catch (error) {

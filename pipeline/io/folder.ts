@@ -190,10 +190,10 @@ export function publishFolder(target: string, kind: string, files: Record<string
   const manifest: FolderManifest = { schema: 'atlas.folder/1', kind, files: {} };
   try {
     for (const [name, data] of Object.entries(files)) {
-      writeFileDurable(join(staged, name), data);
+      writeFileDurable(join(staged, name), data, join(displayPath(target), name));
       manifest.files[name] = sha256Of(data);
     }
-    writeFileDurable(join(staged, FOLDER_MARKER), stableJson(manifest));
+    writeFileDurable(join(staged, FOLDER_MARKER), stableJson(manifest), join(displayPath(target), FOLDER_MARKER));
   } catch (error) {
     rmSync(staged, { recursive: true, force: true });
     throw error;

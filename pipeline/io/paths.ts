@@ -56,13 +56,14 @@ export function displayPath(path: string): string {
  * (through `..` or as an absolute path), or leaves it through a symlink.
  */
 export function escapeProblem(base: string, target: string, shown: string): string | null {
+  const folder = base === process.cwd() ? `the working directory (${base})` : displayPath(base);
   if (!within(base, target)) {
     const how = isAbsolute(shown) ? 'is outside' : 'leaves';
     const through = isAbsolute(shown) ? '' : ' through ".."';
-    return `"${shown}" ${how} ${displayPath(base)}${through} (pass --allow-outside to allow it)`;
+    return `"${shown}" ${how} ${folder}${through} (pass --allow-outside to allow it)`;
   }
   if (!within(realpathOrSelf(base), realpathDeep(target))) {
-    return `"${shown}" leaves ${displayPath(base)} through a symlink (pass --allow-outside to allow it)`;
+    return `"${shown}" leaves ${folder} through a symlink (pass --allow-outside to allow it)`;
   }
   return null;
 }

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { stableJson, writeFileDurable } from '../io/atomic.ts';
 import { checkReplaceable, processAlive, stagingFolder, swapFolder, type Ownership } from '../io/folder.ts';
 import { InputError } from '../io/types.ts';
+import { displayPath } from '../io/paths.ts';
 import { VERSION } from '../version.ts';
 import { hashFiles, hashValue, listFiles, sha256, type JobSpec } from './expand.ts';
 import { getJobKind, type JobInputs, type JobOutput, type JobRecord } from './kinds.ts';
@@ -129,9 +130,10 @@ export function readJobRecord(out: string, name: string): JobRecord | null {
 export function writeJobFolder(out: string, record: JobRecord, files: Record<string, string>, timing: Record<string, unknown> | null): void {
   const staged = jobStagingFolder(out, record.name);
   try {
-    for (const [file, text] of Object.entries(files)) writeFileDurable(join(staged, file), text);
-    if (timing) writeFileDurable(join(staged, 'timing.json'), stableJson(timing));
-    writeFileDurable(join(staged, 'job.json'), stableJson(record));
+    const shown = (file: string) => join(displayPath(join(out, record.name)), file);
+    for (const [file, text] of Object.entries(files)) writeFileDurable(join(staged, file), text, shown(file));
+    if (timing) writeFileDurable(join(staged, 'timing.json'), stableJson(timing), shown('timing.json'));
+    writeFileDurable(join(staged, 'job.json'), stableJson(record), shown('job.json'));
   } catch (error) {
     rmSync(staged, { recursive: true, force: true });
     throw error;

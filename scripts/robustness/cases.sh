@@ -28,11 +28,11 @@ FIT="fit --data runs.csv --law chinchilla --starts init"
 row() { # row NAME EXIT TEXT
   printf '%-58s | %4s | %s\n' "$1" "$2" "$(printf '%s' "$3" | tr '\n' ' ' | cut -c1-150)"
 }
-run() { # run NAME COMMAND… : exit code and first stderr line
+run() { # run NAME COMMAND… : exit code and the first stderr line that is not progress
   local name=$1; shift
   local err; err=$(timeout 120 "$@" 2>&1 >/dev/null); local rc=$?
   [ $rc -eq 124 ] && err="(still running after 120 s: killed)"
-  row "$name" $rc "$(printf '%s' "$err" | grep -v '^\s*$' | grep -v '^  ' | head -1)"
+  row "$name" $rc "$(printf '%s' "$err" | grep -v '^\s*$' | grep -v "^  " | grep -v "jobs, .* in this shard" | head -1)"
 }
 
 echo "atlas checkout: $ROOT ($(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null))"
@@ -61,6 +61,8 @@ run "2b sweep on a full disk" env ATLAS_FAULT_DISK_BYTES=3000 node --import "$FA
 $ATLAS $FIT --out mix >/dev/null 2>&1
 ATLAS_FAULT_KILL_AT_RENAME=1 node --import "$FAULTS" "$ROOT/bin/atlas.mjs" $FIT --holdout top-params:0.2 --out mix >/dev/null 2>&1
 row "3  kill at the 1st rename of a refit into mix/" $? "$($CHECK mix)"
+ATLAS_FAULT_KILL_AT_RENAME=2 node --import "$FAULTS" "$ROOT/bin/atlas.mjs" $FIT --holdout top-params:0.2 --out mix >/dev/null 2>&1
+row "3  kill at the 2nd rename of a refit into mix/" $? "$($CHECK mix)"
 
 # 4. --out '' and --out outside the working directory
 run "4a fit --out ''" $ATLAS $FIT --out ''
