@@ -5,14 +5,12 @@
 import yargs from 'yargs';
 import { commands } from './commands/index.ts';
 import { InputError, RunFailure } from './io/types.ts';
-import { VERSION } from './version.ts';
-
-/** Exit code a command handler asks for (1 = the run failed) without throwing. */
-export const exitState = { code: 0 };
+import { VERSION } from './io/version.ts';
+import { OUTCOME, type Outcome } from './commands/common.ts';
 
 /** Run the CLI on `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  exitState.code = 0;
+  const outcome: Outcome = { code: 0 };
   let usageError: string | null = null;
   const parser = yargs(argv)
     .scriptName('atlas')
@@ -28,7 +26,7 @@ export async function main(argv: string[]): Promise<number> {
     .help();
   for (const command of commands) parser.command(command);
   try {
-    await parser.parseAsync();
+    await parser.parseAsync(argv, { [OUTCOME]: outcome });
   } catch (error) {
     return reportError(error);
   }
@@ -36,7 +34,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`atlas: ${usageError}\n`);
     return 2;
   }
-  return exitState.code;
+  return outcome.code;
 }
 
 function reportError(error: unknown): number {

@@ -29,7 +29,7 @@ export { mergeSweeps, planSweep, registerJobKind, runSweep } from './sweep/sweep
 export { loadSweep, parseSweep } from './sweep/schema.ts';
 export { stableJson, writeFileAtomic } from './io/atomic.ts';
 export { readArtifact, writeArtifact } from './io/artifact.ts';
-export { VERSION } from './version.ts';
+export { VERSION } from './io/version.ts';
 
 export type { RunTable, Mixture, LanguageInfo, LanguageTable, SourceFile } from './io/types.ts';
 export type { Law, ParamSpec, LawOptions } from './laws/law.ts';

@@ -7,7 +7,7 @@
  */
 import { buildAtlasTruth, loadDesign } from '../pipeline/simulate/simulate.ts';
 import { stableJson, writeFileAtomic } from '../pipeline/io/atomic.ts';
-import { shipped } from '../pipeline/reproduce/paths.ts';
+import { shipped } from '../pipeline/io/shipped.ts';
 
 const out = shipped('configs', 'truth', 'atlas-774.json');
 writeFileAtomic(out, stableJson(buildAtlasTruth(loadDesign(shipped('configs', 'designs', 'atlas-774.yaml')))));

@@ -19,7 +19,7 @@ import { runFit } from '../pipeline/fit/fit.ts';
 import type { FitOptions } from '../pipeline/fitting/options.ts';
 import { parseStarts } from '../pipeline/commands/common.ts';
 import type { Law } from '../pipeline/laws/law.ts';
-import { shipped } from '../pipeline/reproduce/paths.ts';
+import { shipped } from '../pipeline/io/shipped.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };

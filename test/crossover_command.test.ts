@@ -1,19 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import yargs from 'yargs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { crossoverCommand } from '../pipeline/commands/crossover.ts';
 import { InputError } from '../pipeline/io/types.ts';
+import { useTempDirs, runCommand } from './helpers/command.ts';
 
-const tempDirs: string[] = [];
-/** A temporary folder removed after the file's tests. */
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  tempDirs.push(dir);
-  return dir;
-}
-afterAll(() => { for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true }); });
+const tempDir = useTempDirs();
 
 const grid = Array.from({ length: 12 }, (_, k) => Math.round(1e5 * 300 ** (k / 11)));
 
@@ -25,17 +17,7 @@ function csv(): string {
   return `${lines.join('\n')}\n`;
 }
 
-async function run(argv: string[]): Promise<string> {
-  const out: string[] = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => { out.push(String(chunk)); return true; });
-  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    await yargs(argv).command(crossoverCommand).strict().fail((msg, err) => { throw err ?? new Error(msg); }).parseAsync();
-  } finally {
-    vi.restoreAllMocks();
-  }
-  return out.join('');
-}
+const run = (argv: string[]): Promise<string> => runCommand(crossoverCommand, argv);
 
 describe('atlas crossover (command)', () => {
   afterEach(() => vi.restoreAllMocks());

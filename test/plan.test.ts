@@ -1,7 +1,6 @@
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import yargs from 'yargs';
 import type { CoefficientArtifact } from '../pipeline/io/artifact.ts';
 import { planCommand } from '../pipeline/commands/plan.ts';
@@ -12,15 +11,9 @@ import { planCotrain, planFinetune, planLanguages } from '../pipeline/plan/plan.
 import type { TransferJson } from '../pipeline/transfer/io.ts';
 import { InputError } from '../pipeline/io/types.ts';
 import { makeTable, type Row } from './curse_helpers.ts';
+import { useTempDirs } from './helpers/command.ts';
 
-const tempDirs: string[] = [];
-/** A temporary folder removed after the file's tests. */
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  tempDirs.push(dir);
-  return dir;
-}
-afterAll(() => { for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true }); });
+const tempDir = useTempDirs();
 
 const VALUES = { E: 1.2, A: 150, B: 2500, alpha: 0.35, beta: 0.3, phi: 0.11, psi: -0.04 };
 

@@ -11,7 +11,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { parseFilter, parseStrictNumber, showCell } from '../pipeline/config/expressions.ts';
+import { parseFilter, parseStrictNumber, showCell } from '../pipeline/ingest/expressions.ts';
 import { fitOptionsFromArgs } from '../pipeline/commands/common.ts';
 import { outputPath } from '../pipeline/io/paths.ts';
 import { getLaw } from '../pipeline/laws/index.ts';

@@ -62,9 +62,10 @@ describe('full and read-only file systems', () => {
     const before = snapshot('full');
     const writeSync = fs.writeSync;
     let left = 3000;
-    await withFs('writeSync', ((fd: number, buffer: Uint8Array, offset = 0, length = buffer.byteLength - offset, position?: number | null) => {
+    await withFs('writeSync', ((...args: unknown[]) => {
+      const [fd, buffer, offset = 0, length = (buffer as Uint8Array).byteLength - (offset as number), position = null] = args as [number, Uint8Array, number?, number?, (number | null)?];
       if (left <= 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-      const n = writeSync(fd, buffer, offset, Math.min(length, left), position ?? null);
+      const n = writeSync(fd, buffer, offset, Math.min(length, left), position);
       left -= n;
       return n;
     }) as typeof fs.writeSync, async () => {
@@ -81,7 +82,7 @@ describe('full and read-only file systems', () => {
     const before = snapshot('ro');
     const openSync = fs.openSync;
     let fits = 0;
-    await withFs('openSync', ((path: fs.PathLike, flags?: fs.OpenMode, mode?: fs.Mode) => {
+    await withFs('openSync', ((path: fs.PathLike, flags: fs.OpenMode, mode?: fs.Mode) => {
       if (String(path).includes('.atlas-probe-') || String(path).includes('.tmp-ro')) {
         throw Object.assign(new Error('EROFS: read-only file system, open'), { code: 'EROFS' });
       }

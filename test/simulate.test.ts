@@ -9,7 +9,7 @@ import { ingestText } from '../pipeline/ingest/ingest.ts';
 import { atlas } from '../pipeline/laws/atlas.ts';
 import { fitLaw } from '../pipeline/fitting/fit.ts';
 import { resolveFitOptions } from '../pipeline/fitting/options.ts';
-import { shipped } from '../pipeline/reproduce/paths.ts';
+import { shipped } from '../pipeline/io/shipped.ts';
 
 const DESIGN = shipped('configs', 'designs', 'atlas-774.yaml');
 const TRUTH = shipped('configs', 'truth', 'atlas-774.json');

@@ -2,13 +2,13 @@
  * `atlas transfer` as a command: SPEC §2 files and columns, --json shape, --matrix mode, and bad
  * input rejected before anything is written.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import yargs from 'yargs';
 import { transferCommand } from '../pipeline/commands/transfer.ts';
 import { InputError } from '../pipeline/io/types.ts';
+import { runCommand, useTempDirs } from './helpers/command.ts';
+const tempDir = useTempDirs();
 
 const grid = (lo: number, hi: number, n: number) => Array.from({ length: n }, (_, i) => lo * (hi / lo) ** (i / (n - 1)));
 const loss = (d: number) => 2 + 300 / d ** 0.3;
@@ -28,23 +28,13 @@ function csv(): string {
   return `${lines.join('\n')}\n`;
 }
 
-async function run(argv: string[]): Promise<string> {
-  const out: string[] = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => { out.push(String(chunk)); return true; });
-  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    await yargs(argv).command(transferCommand).strict().fail((msg, err) => { throw err ?? new Error(msg); }).parseAsync();
-  } finally {
-    vi.restoreAllMocks();
-  }
-  return out.join('');
-}
+const run = (argv: string[]): Promise<string> => runCommand(transferCommand, argv);
 
 describe('atlas transfer (command)', () => {
   afterEach(() => vi.restoreAllMocks());
 
   it('writes the SPEC files, resamples seeds, and prints {"scores": …} with --json', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'atlas-transfer-'));
+    const dir = tempDir('atlas-transfer-');
     writeFileSync(join(dir, 'runs.csv'), csv());
     const out = join(dir, 'out');
     await run(['transfer', '--data', join(dir, 'runs.csv'), '--ref-tokens', '1e7,3e7', '--bootstrap', '20', '--trees', '5', '--out', out, '--allow-outside']);
@@ -62,7 +52,7 @@ describe('atlas transfer (command)', () => {
   });
 
   it('analyses a given matrix with --matrix', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'atlas-transfer-'));
+    const dir = tempDir('atlas-transfer-');
     writeFileSync(join(dir, 'm.csv'), 'target\\source,a,b,c\na,,0.2,-0.1\nb,0.1,,-0.3\nc,-0.2,-0.4,\n');
     writeFileSync(join(dir, 'langs.csv'), 'lang,script,family\na,Latn,F\nb,Latn,G\nc,Cyrl,F\n');
     const json = JSON.parse(await run(['transfer', '--matrix', join(dir, 'm.csv'), '--languages', join(dir, 'langs.csv'), '--json', '--permutations', '10']));
@@ -71,7 +61,7 @@ describe('atlas transfer (command)', () => {
   });
 
   it('rejects bad input and writes nothing', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'atlas-transfer-'));
+    const dir = tempDir('atlas-transfer-');
     writeFileSync(join(dir, 'runs.csv'), csv().replace(/\nmono_x_0,1e6,(\S+?),[0-9.]+,/, '\nmono_x_0,1e6,$1,-1,'));
     const out = join(dir, 'out');
     await expect(run(['transfer', '--data', join(dir, 'runs.csv'), '--out', out, '--allow-outside'])).rejects.toThrow(/runs\.csv:2: loss/);

@@ -6,7 +6,7 @@ import type { Argv } from 'yargs';
 import type { FitOptions } from '../fitting/options.ts';
 import { InputError } from '../io/types.ts';
 import type { AtlasConfig } from '../config/load.ts';
-import { parseStrictNumber, showCell } from '../config/expressions.ts';
+import { parseStrictNumber, showCell } from '../ingest/expressions.ts';
 import { MAX_BOOTSTRAP, MAX_ITERATIONS, MAX_STARTS, reservedNameProblem } from '../config/limits.ts';
 import { isLaw, unknownLawMessage } from '../laws/index.ts';
 import { outputPath, probeWritable, type OutputKind } from '../io/paths.ts';
@@ -161,4 +161,24 @@ export function checkOutput(p: string, kind: OutputKind, allowOutside = false, f
 /** Print JSON on stdout. */
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Key under which `main` hands each invocation its own outcome record (yargs parse context). */
+export const OUTCOME = '__atlasOutcome';
+
+/** The exit code of one CLI invocation. */
+export interface Outcome {
+  code: number;
+}
+
+/**
+ * Wrap a command handler that returns its exit code (0 or nothing = success, 1 = the run failed)
+ * into the yargs handler shape; the code reaches `main` through the invocation's parse context.
+ */
+export function returnsExitCode<A>(handler: (args: A) => number | void | Promise<number | void>): (args: A) => Promise<void> {
+  return async (args: A) => {
+    const code = await handler(args);
+    const outcome = (args as Record<string, unknown>)[OUTCOME] as Outcome | undefined;
+    if (typeof code === 'number' && outcome) outcome.code = Math.max(outcome.code, code);
+  };
 }

@@ -10,7 +10,7 @@ import { loadTable } from '../config/load.ts';
 import { stableJson, writeFileAtomic } from '../io/atomic.ts';
 import { computeCrossovers, crossoverCsv, type CrossoverResult, type FinetuneTokens } from '../crossover/crossover.ts';
 import { InputError } from '../io/types.ts';
-import { VERSION } from '../version.ts';
+import { VERSION } from '../io/version.ts';
 import { checkOutput, withDataOptions, type DataArgs } from './common.ts';
 
 interface CrossoverArgs extends DataArgs {

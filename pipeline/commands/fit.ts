@@ -7,9 +7,7 @@ import { loadTable } from '../config/load.ts';
 import { runFit } from '../fit/fit.ts';
 import { stableJson } from '../io/atomic.ts';
 import { publishFolder } from '../io/folder.ts';
-import { exitState } from '../cli.ts';
-import { InputError } from '../io/types.ts';
-import { checkOutput, fitOptionsFromArgs, lawFrom, printJson, withDataOptions, withFitOptions, type DataArgs, type FitArgs } from './common.ts';
+import { checkOutput, fitOptionsFromArgs, lawFrom, printJson, returnsExitCode, withDataOptions, withFitOptions, type DataArgs, type FitArgs } from './common.ts';
 import { formatFit } from './format.ts';
 import type { LawOptions } from '../laws/law.ts';
 import { mergeFitOptions } from '../fitting/options.ts';
@@ -38,7 +36,7 @@ export const fitCommand: CommandModule<object, Args> = {
       .option('json', { type: 'boolean', default: false, describe: 'print the artifact on stdout' })
       .example('atlas fit --config configs/epoch-chinchilla.yaml --bootstrap 1000 --out results/epoch', 'Epoch\'s replication of Chinchilla Approach 3')
       .example('atlas fit --data runs.csv --map params=N --map tokens=D_billions*1e9 --law chinchilla --holdout top-params:0.2', 'fit with renamed columns and hold out the largest models') as unknown as Argv<Args>,
-  handler: async (args) => {
+  handler: returnsExitCode(async (args: Args) => {
     // Check --out before the fit when it is given: a refused folder must not cost a whole fit.
     if (args.out !== undefined) checkOutput(args.out, 'folder', args['allow-outside']);
     const { table, config } = await loadTable({ data: args.data, config: args.config, languages: args.languages, map: args.map, allowOutside: args['allow-outside'] });
@@ -68,8 +66,9 @@ export const fitCommand: CommandModule<object, Args> = {
     process.stderr.write(formatFit(output.artifact, output.seconds));
     process.stderr.write(`wrote ${join(out, 'coefficients.json')} and ${join(out, 'predictions.csv')}\n`);
     if (!output.artifact.fit.converged) {
-      exitState.code = 1;
       process.stderr.write(`atlas: the fit did not converge (${output.artifact.fit.status}: ${output.artifact.fit.message})\n`);
+      return 1;
     }
-  },
+    return 0;
+  }),
 };

@@ -1,6 +1,9 @@
 /**
- * Every command of the CLI, in `--help` order. One module per command; each is a thin yargs
- * wrapper: flags → stage function → files and exit code.
+ * commands/: every command of the CLI, in `--help` order. One module per command; each is a thin
+ * yargs wrapper: flags → stage function → files on disk, results on stdout, exit code returned
+ * (common.ts: shared flags and returnsExitCode; format.ts: human-readable tables).
+ *
+ * May import: every capability folder (sweep/, report/, reproduce/, plan/, config/, fit/, …), io/.
  */
 import type { CommandModule } from 'yargs';
 

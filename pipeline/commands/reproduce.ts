@@ -6,8 +6,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { TARGETS } from '../reproduce/index.ts';
 import type { Check } from '../reproduce/check.ts';
 import { InputError } from '../io/types.ts';
-import { exitState } from '../cli.ts';
-import { printJson } from './common.ts';
+import { printJson, returnsExitCode } from './common.ts';
 import { num } from './format.ts';
 
 interface Args {
@@ -51,7 +50,7 @@ export const reproduceCommand: CommandModule<object, Args> = {
       .option('quick', { type: 'boolean', default: false, describe: 'fewer bootstrap resamples and starts where a target allows' })
       .option('seed', { type: 'number', describe: 'seed of random choices (default 0)' })
       .example('atlas reproduce chinchilla datablations nist', 'the fitting core against Epoch, datablations and NIST StRD') as unknown as Argv<Args>,
-  handler: async (args) => {
+  handler: returnsExitCode(async (args: Args) => {
     const names = args.targets && args.targets.length ? args.targets : TARGETS.map((t) => t.name);
     const selected = names.map((name) => {
       const target = TARGETS.find((t) => t.name === name);
@@ -65,6 +64,6 @@ export const reproduceCommand: CommandModule<object, Args> = {
     }
     if (args.json) printJson({ checks });
     else process.stdout.write(formatChecks(checks));
-    if (checks.some((c) => !c.ok)) exitState.code = 1;
-  },
+    return checks.some((c) => !c.ok) ? 1 : 0;
+  }),
 };

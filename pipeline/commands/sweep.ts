@@ -9,12 +9,12 @@ import { relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import cliProgress from 'cli-progress';
 import type { Argv, CommandModule } from 'yargs';
-import { exitState } from '../cli.ts';
 import { loadSweep } from '../sweep/schema.ts';
 import { mergeSweeps, planSweep, runSweep, type SweepEvent, type SweepResult } from '../sweep/sweep.ts';
 import { parseShard, shardOf } from '../sweep/expand.ts';
 import { InputError } from '../io/types.ts';
 import { outputPath } from '../io/paths.ts';
+import { returnsExitCode } from './common.ts';
 
 interface SweepArgs {
   config: string;
@@ -78,8 +78,9 @@ function show(path: string): string {
   return rel.startsWith('..') ? path : rel;
 }
 
-/** Write the closing lines and set the exit code. */
-function finish(result: SweepResult, args: SweepArgs): void {
+/** Write the closing lines; returns the exit code (1 when a job failed or is missing). */
+function finish(result: SweepResult, args: SweepArgs): number {
+  let code = 0;
   const err = process.stderr;
   for (const failure of result.failures) {
     const lines = failure.error.split('\n');
@@ -92,11 +93,12 @@ function finish(result: SweepResult, args: SweepArgs): void {
       ` (ran ${result.ran}, up to date ${result.skipped}); index ${show(result.index)}, summary ${show(result.summary)}\n`,
   );
   if (args.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  if (result.failures.length > 0) exitState.code = 1;
+  if (result.failures.length > 0) code = 1;
   if (args.config === 'merge' && result.pending > 0) {
     err.write(`atlas sweep merge: ${result.pending} job(s) missing from every folder\n`);
-    exitState.code = 1;
+    code = 1;
   }
+  return code;
 }
 
 /** Run the report stage over a finished sweep folder, when that stage exists. */
@@ -142,13 +144,12 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       .example('atlas sweep configs/default.yaml --jobs 2', 'everything atlas reproduces and refits, on 2 threads')
       .example('atlas sweep configs/sweeps/shipped-grid.yaml --shard 1/3 --out results/part1', 'one of three shards')
       .example('atlas sweep merge results/part1 results/part2 results/part3 --out results/shipped-grid', 'merge shard folders') as unknown as Argv<SweepArgs>,
-  handler: async (args) => {
+  handler: returnsExitCode(async (args: SweepArgs) => {
     if (args.config === 'merge') {
       const dirs = args.dirs ?? [];
       if (dirs.length === 0) throw new InputError('atlas sweep merge: name the sweep folders to merge');
       const out = args.out !== undefined ? outputPath(args.out, 'folder', '--out', args['allow-outside']) : undefined;
-      finish(mergeSweeps(dirs, out), args);
-      return;
+      return finish(mergeSweeps(dirs, out), args);
     }
     if (args.dirs && args.dirs.length > 0) throw new InputError(`atlas sweep: unexpected arguments ${args.dirs.join(' ')} (one config per sweep)`);
     const sweep = loadSweep(args.config);
@@ -178,10 +179,11 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     } finally {
       progress.stop();
     }
-    finish(result, args);
+    const code = finish(result, args);
     const wantReport = args.report ?? sweep.report;
     if (wantReport && result.pending === 0) await report(result.out);
-  },
+    return code;
+  }),
 };
 
 export default sweepCommand;

@@ -18,7 +18,7 @@ import { featuresFromTable, formatScore, readLanguageFeatures, readMatrixCsv, su
 import { evaluatePredictors, type PredictorReport } from '../transfer/predict.ts';
 import { matrixStats, type MatrixStats } from '../transfer/stats.ts';
 import { InputError } from '../io/types.ts';
-import { VERSION } from '../version.ts';
+import { VERSION } from '../io/version.ts';
 import { checkOutput, withDataOptions, type DataArgs } from './common.ts';
 
 interface TransferArgs extends DataArgs {

@@ -18,7 +18,7 @@ import type { z } from 'zod';
 import type { LawOptions } from '../laws/law.ts';
 import type { FitOptions } from '../fitting/options.ts';
 import { ingestFiles, parseMapFlags, type IngestOptions } from '../ingest/ingest.ts';
-import { parseFilter } from './expressions.ts';
+import { parseFilter } from '../ingest/expressions.ts';
 import { parseHoldoutSpec } from '../fit/holdout.ts';
 import { InputError, type RunTable } from '../io/types.ts';
 import { ConfigSchema, type ConfigInput } from './schema.ts';

@@ -13,7 +13,7 @@ import { InputError } from '../io/types.ts';
 import { dataSha256, groupRows, runIndex, subsetTable } from '../io/table.ts';
 import { heldOutMask } from './holdout.ts';
 import { lossMetrics } from './metrics.ts';
-import { VERSION } from '../version.ts';
+import { VERSION } from '../io/version.ts';
 
 export interface FitRequest {
   table: RunTable;

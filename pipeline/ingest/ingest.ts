@@ -16,7 +16,7 @@
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { CsvSyntaxError, csvLine, parseCsvFile, parseCsvText, type CsvSink } from '../io/csv.ts';
-import { compare, parseComposite, parseFilter, parseSourceExpression, parseStrictNumber, showCell, LINE_SOURCE, type RowFilter } from '../config/expressions.ts';
+import { compare, parseComposite, parseFilter, parseSourceExpression, parseStrictNumber, showCell, LINE_SOURCE, type RowFilter } from './expressions.ts';
 import { InputError, type LanguageInfo, type LanguageTable, type Mixture, type RunTable, type SourceFile } from '../io/types.ts';
 
 /** How to read logs: languages table, column map, row filters, tolerances. */
@@ -52,8 +52,8 @@ export const MAX_PROBLEMS = 50;
 // ---------------------------------------------------------------------------------------------
 // Numbers and column maps (expressions live in config/expressions.ts)
 
-export { LINE_SOURCE, parseFilter, parseSourceExpression, parseStrictNumber, showCell } from '../config/expressions.ts';
-export type { RowFilter, SourceExpression } from '../config/expressions.ts';
+export { LINE_SOURCE, parseFilter, parseSourceExpression, parseStrictNumber, showCell } from './expressions.ts';
+export type { RowFilter, SourceExpression } from './expressions.ts';
 
 function describeNumberProblem(text: string): string {
   if (text.trim() === '') return 'empty (a number is required)';

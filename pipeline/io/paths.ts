@@ -11,8 +11,8 @@
  */
 import { closeSync, existsSync, openSync, realpathSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { fileSystemError } from './atomic.ts';
+import { PACKAGE_ROOT } from './shipped.ts';
 import { InputError } from './types.ts';
 
 /** True when `target` is `base` or inside it (lexically). */
@@ -96,8 +96,7 @@ export function resolveInside(baseDir: string, p: string, allowOutside = false):
   return resolve(baseDir, p);
 }
 
-/** The atlas checkout or installation (its shipped configs read its shipped datasets). */
-export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export { PACKAGE_ROOT };
 
 /**
  * The folder a config's paths must stay in: the config's folder, widened to the working directory

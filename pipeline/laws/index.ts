@@ -1,5 +1,12 @@
 /**
- * The law registry: `--law ID` resolves here. One import and one entry per law file.
+ * laws/: one file per scaling law, each declaring its parameters (init, bounds, grid), formula,
+ * analytic Jacobian, derived quantities and published reference values; law.ts is the contract
+ * (Law) and repetition.ts the shared data-repetition helpers. This file is the registry:
+ * `--law ID` resolves here, one import and one entry per law file.
+ *
+ * May import: io/.
+ *
+ * Public: LAWS, getLaw, and each law object (chinchilla, dataConstrained, curse, atlas, …).
  */
 import type { Law } from './law.ts';
 import { InputError } from '../io/types.ts';

@@ -67,7 +67,7 @@ export interface Law<Ctx = unknown, D = unknown> {
   /** Derived quantities from natural-scale parameter values (exponents of N*(C), multipliers …). */
   derived?(values: Record<string, number>, ctx: Ctx): Record<string, number>;
   /** Fit options this law needs unless the user overrides them (e.g. staged fits, ties). */
-  defaults?: Partial<import('../fitting/options.ts').FitOptions>;
+  defaults?: LawFitDefaults;
 }
 
 /** Natural-scale value of a parameter from its internal coordinate. */
@@ -88,4 +88,15 @@ export function logSumExp(values: ArrayLike<number>, count = values.length): num
   let sum = 0;
   for (let i = 0; i < count; i++) sum += Math.exp(values[i] - max);
   return max + Math.log(sum);
+}
+
+/**
+ * Fit options a law may default (a subset of the fitting layer's FitOptions, declared here so that
+ * laws depend on nothing above them).
+ */
+export interface LawFitDefaults {
+  objective?: 'huber' | 'lsq' | 'lsq-linear';
+  delta?: number;
+  starts?: 'grid' | 'init' | number;
+  maxIterations?: number;
 }

@@ -23,7 +23,7 @@ import { lossVsTokensPlot, parityPlot, residualPlot, type PlotDef, type ThinOpti
 import { bandPlot, chinchillaSets, isoLossPlot } from './plots/law_plots.ts';
 import { renderSvg, svgToPng } from './plots/render.ts';
 import { sweepFitsPlot, sweepMetricsPlot, sweepParamsPlot, transferHeatmap } from './plots/summary_plots.ts';
-import { VERSION } from '../version.ts';
+import { VERSION } from '../io/version.ts';
 import { detailsTable, derivedTable, esc, figure, groupsTable, metricsTable, page, paramsTable, statusBanner, statusClass, type RenderedPlot } from './html.ts';
 import { predictionsOfLanguage, readReportInputs, type FitInput, type ReportInputs } from './inputs.ts';
 import { recomputeDraws } from './bootstrap.ts';

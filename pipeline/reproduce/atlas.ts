@@ -34,7 +34,7 @@ import { runIndex, subsetTable } from '../io/table.ts';
 import { loadTable } from '../config/load.ts';
 import type { RunTable } from '../io/types.ts';
 import { check, type Check, type ReproduceTarget } from './check.ts';
-import { shipped } from './paths.ts';
+import { shipped } from '../io/shipped.ts';
 
 const T = 'atlas';
 
@@ -180,7 +180,7 @@ export function simulatedChecks(study: SimulatedStudy): Check[] {
     if ((CORE as readonly string[]).includes(r.name)) {
       // ok ⟺ the truth lies inside the bootstrap 95 % interval around our estimate
       const tol = r.ci95 ? (r.truth >= r.value ? r.ci95[1] - r.value : r.value - r.ci95[0]) : 0;
-      checks.push(check(T, `simulated 774 runs: ${r.name} recovered (truth in bootstrap 95% CI ${ciText})`, r.truth, r.value, { abs: Math.max(tol, 0) }, r.name === 'E' ? `full atlas law: ${f.rows} rows, ${f.runs} runs, ${f.starts} starts, ${f.seconds.toFixed(2)} s (${f.status}); bootstrap ${f.bootstrap} resamples over runs in ${f.bootstrapSeconds.toFixed(1)} s` : undefined));
+      checks.push(check(T, `simulated 774 runs: ${r.name} recovered (truth in bootstrap 95% CI ${ciText})`, r.truth, r.value, { abs: Math.max(tol, 0) }, r.name === 'E' ? `full atlas law: ${f.rows} rows, ${f.runs} runs, ${f.starts} starts (${f.status}); bootstrap ${f.bootstrap} resamples over runs` : undefined));
     } else if (r.name === 'tau_other') {
       checks.push(check(T, `simulated 774 runs: tau_other recovered (CI ${ciText})`, r.truth, r.value, { abs: 0.05 }));
     } else {

@@ -6,7 +6,7 @@
 import { loadTable } from '../config/load.ts';
 import { runFit } from '../fit/fit.ts';
 import { check, type Check, type ReproduceTarget } from './check.ts';
-import { shipped } from './paths.ts';
+import { shipped } from '../io/shipped.ts';
 import { CHINCHILLA_PUBLISHED } from '../laws/chinchilla.ts';
 
 const EPOCH_GRID = CHINCHILLA_PUBLISHED.epochGrid;

@@ -10,7 +10,7 @@ import { resolveFitOptions } from '../fitting/options.ts';
 import { lossMetrics } from '../fit/metrics.ts';
 import { ingestText } from '../ingest/ingest.ts';
 import { check, type Check, type ReproduceTarget } from './check.ts';
-import { shipped } from './paths.ts';
+import { shipped } from '../io/shipped.ts';
 import type { FitResult } from '../fitting/result.ts';
 
 /** datablations README and utils/parametric_fit.ipynb (commit 1370131): published results. */

@@ -7,7 +7,7 @@
 import { loadTable } from '../config/load.ts';
 import { runFit } from '../fit/fit.ts';
 import { check, type Check, type ReproduceTarget } from './check.ts';
-import { shipped } from './paths.ts';
+import { shipped } from '../io/shipped.ts';
 
 /** Relative errors (%) printed in mlfoundations/scaling's scaling_explorer.ipynb (commit a003c49). */
 const PUBLISHED = [

@@ -1,5 +1,11 @@
 /**
- * Registry of reproduce targets (`atlas reproduce [TARGET…]`). One import + one entry per target.
+ * reproduce/: one file per published result atlas recomputes from shipped data, each printing the
+ * published value beside ours with its tolerance (check.ts). This file is the registry of targets
+ * (`atlas reproduce [TARGET…]`): one import and one entry per target.
+ *
+ * May import: config/, plan/, fit/, transfer/, curse/, crossover/, simulate/, ingest/, fitting/, laws/, io/.
+ *
+ * Public: TARGETS.
  */
 import type { ReproduceTarget } from './check.ts';
 import { chinchillaTarget } from './chinchilla.ts';

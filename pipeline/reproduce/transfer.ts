@@ -21,7 +21,7 @@ import { Random } from '../fitting/random.ts';
 import { readLanguageFeatures, readMatrixCsv, subMatrix, type LanguageFeatures, type TransferMatrix } from '../transfer/matrix.ts';
 import { groupEffect, jitterRounded, symmetry, topSources } from '../transfer/stats.ts';
 import { check, type Check, type ReproduceTarget } from './check.ts';
-import { shipped } from './paths.ts';
+import { shipped } from '../io/shipped.ts';
 
 const TARGET = 'transfer';
 

@@ -14,7 +14,7 @@ import { stableJson, writeFileDurable } from '../io/atomic.ts';
 import { checkReplaceable, processAlive, stagingFolder, swapFolder, type Ownership } from '../io/folder.ts';
 import { InputError } from '../io/types.ts';
 import { displayPath } from '../io/paths.ts';
-import { VERSION } from '../version.ts';
+import { VERSION } from '../io/version.ts';
 import { hashFiles, hashValue, listFiles, sha256, type JobSpec } from './expand.ts';
 import { getJobKind, type JobInputs, type JobOutput, type JobRecord } from './kinds.ts';
 

@@ -27,9 +27,13 @@
  * own d = 0 row). A target evaluated only at the end gets the two-point trapezoid.
  */
 import { deriveSeed, Random } from '../fitting/random.ts';
-import { InputError, type Mixture, type RunTable } from '../io/types.ts';
-import { lossAt, monotoneCurve, tokensToReach, trapezoidMean, type Curve } from './curve.ts';
+import { InputError, type RunTable } from '../io/types.ts';
+import { lossAt, tokensToReach, type Curve } from './curve.ts';
 import type { TransferMatrix } from './matrix.ts';
+import { collectRuns, curveData, drawCurve, isBilingual, isMono, sameSize, type CurveData } from './runs.ts';
+import { computeFas, type FasScore } from './fas.ts';
+
+export { computeFas, type FasScore } from './fas.ts';
 
 /** Options of `computeTransfer`. */
 export interface TransferOptions {
@@ -69,19 +73,6 @@ export interface TransferScore {
 }
 
 /** One Finetuning Adaptation Score. */
-export interface FasScore {
-  target: string;
-  source: string;
-  fas: number;
-  /** δ_{s→t} = L_{s→t}(d_max) − L_t^base: final loss change on t (negative = better). */
-  delta: number;
-  d_max: number;
-  /** Checkpoints on t used by the trapezoid (d = 0 included). */
-  checkpoints: number;
-  base_loss: number;
-  final_loss: number;
-  runs: string[];
-}
 
 export interface TransferResult {
   /** Model size (params) of the mono and bilingual runs used. */
@@ -101,133 +92,6 @@ export interface TransferResult {
   notes: string[];
 }
 
-interface RunRows {
-  id: string;
-  mixture: Mixture;
-  params: number;
-  kind: 'pretrain' | 'finetune';
-  baseRun: string | null;
-  baseTokens: number;
-  /** eval language → row indices */
-  byLang: Map<string, number[]>;
-  minTokens: number;
-  maxTokens: number;
-}
-
-interface CurveData {
-  runs: { tokens: Float64Array; loss: Float64Array }[];
-  ids: string[];
-}
-
-const MIX_TOL = 1e-3;
-
-function sameSize(a: number, b: number): boolean {
-  return Math.abs(a - b) <= 1e-6 * Math.max(Math.abs(a), Math.abs(b));
-}
-
-function collectRuns(table: RunTable): RunRows[] {
-  const map = new Map<string, RunRows>();
-  const list: RunRows[] = [];
-  for (let i = 0; i < table.rows; i++) {
-    const id = table.runId[i];
-    let run = map.get(id);
-    if (!run) {
-      run = {
-        id, mixture: table.mixture[i], params: table.params[i], kind: table.kind[i], baseRun: table.baseRun[i],
-        baseTokens: table.baseTokens[i], byLang: new Map(), minTokens: Infinity, maxTokens: -Infinity,
-      };
-      map.set(id, run);
-      list.push(run);
-    }
-    let rows = run.byLang.get(table.evalLang[i]);
-    if (!rows) run.byLang.set(table.evalLang[i], (rows = []));
-    rows.push(i);
-    run.minTokens = Math.min(run.minTokens, table.tokens[i]);
-    run.maxTokens = Math.max(run.maxTokens, table.tokens[i]);
-  }
-  return list;
-}
-
-function isMono(run: RunRows): boolean {
-  return run.kind === 'pretrain' && run.mixture.langs.length === 1;
-}
-
-function isBilingual(run: RunRows): boolean {
-  return run.kind === 'pretrain' && run.mixture.langs.length === 2
-    && Math.abs(run.mixture.weights[0] - 0.5) <= MIX_TOL && Math.abs(run.mixture.weights[1] - 0.5) <= MIX_TOL;
-}
-
-function curveData(table: RunTable, runs: RunRows[], lang: string): CurveData {
-  const out: CurveData = { runs: [], ids: [] };
-  for (const run of runs) {
-    const rows = run.byLang.get(lang);
-    if (!rows || rows.length === 0) continue;
-    out.runs.push({ tokens: Float64Array.from(rows, (i) => table.tokens[i]), loss: Float64Array.from(rows, (i) => table.loss[i]) });
-    out.ids.push(run.id);
-  }
-  return out;
-}
-
-/**
- * One curve from several runs (seeds, or repeated runs of one mixture): each run's monotone curve
- * is interpolated onto the union of their checkpoints inside the range they share, and ln loss is
- * averaged. Runs whose ranges do not overlap are pooled checkpoint by checkpoint instead.
- */
-function pooled(runs: CurveData['runs']): Curve {
-  if (runs.length === 1) return monotoneCurve(runs[0].tokens, runs[0].loss);
-  const curves = runs.map((r) => monotoneCurve(r.tokens, r.loss)).filter((c) => c.x.length > 0);
-  let lo = -Infinity;
-  let hi = Infinity;
-  for (const c of curves) {
-    lo = Math.max(lo, c.x[0]);
-    hi = Math.min(hi, c.x[c.x.length - 1]);
-  }
-  if (curves.length === 0 || !(lo <= hi)) {
-    let n = 0;
-    for (const r of runs) n += r.tokens.length;
-    const tokens = new Float64Array(n);
-    const loss = new Float64Array(n);
-    let k = 0;
-    for (const r of runs) {
-      tokens.set(r.tokens, k);
-      loss.set(r.loss, k);
-      k += r.tokens.length;
-    }
-    return monotoneCurve(tokens, loss);
-  }
-  const grid = [...new Set(curves.flatMap((c) => Array.from(c.x).filter((x) => x >= lo && x <= hi)))].sort((a, b) => a - b);
-  const y = grid.map((x) => curves.reduce((sum, c) => sum + lossAt(c, x).value, 0) / curves.length);
-  for (let i = 1; i < y.length; i++) y[i] = Math.min(y[i], y[i - 1]);
-  return { x: Float64Array.from(grid), y: Float64Array.from(y) };
-}
-
-/** Point-estimate curve (rng null) or one bootstrap draw of it. */
-function drawCurve(data: CurveData, rng: Random | null): Curve {
-  if (rng === null) return pooled(data.runs);
-  if (data.runs.length >= 2) {
-    const pick = data.runs.map(() => data.runs[rng.int(data.runs.length)]);
-    return pooled(pick);
-  }
-  const base = monotoneCurveInputs(data.runs[0]);
-  const n = base.tokens.length;
-  if (n <= 2) return monotoneCurve(base.tokens, base.loss);
-  const keep = new Uint8Array(n);
-  keep[0] = 1;
-  keep[n - 1] = 1;
-  for (let i = 0; i < n - 2; i++) keep[1 + rng.int(n - 2)] = 1;
-  const tokens: number[] = [];
-  const loss: number[] = [];
-  for (let i = 0; i < n; i++) if (keep[i]) { tokens.push(base.tokens[i]); loss.push(base.loss[i]); }
-  return monotoneCurve(tokens, loss);
-}
-
-/** Checkpoints with tokens > 0, sorted by tokens (duplicates kept). */
-function monotoneCurveInputs(run: { tokens: Float64Array; loss: Float64Array }): { tokens: number[]; loss: number[] } {
-  const idx: number[] = [];
-  for (let i = 0; i < run.tokens.length; i++) if (run.tokens[i] > 0) idx.push(i);
-  idx.sort((a, b) => run.tokens[a] - run.tokens[b]);
-  return { tokens: idx.map((i) => run.tokens[i]), loss: idx.map((i) => run.loss[i]) };
-}
 
 /** Round down to 3 significant digits (a readable default horizon). */
 function roundDown3(x: number): number {
@@ -426,89 +290,4 @@ export function computeTransfer(table: RunTable, options: TransferOptions = {}):
     size, sizes: sizeList, refTokens, refRule, languages, scores, fas: computeFas(table, runs, notes),
     bootstrap: { replicates, seed, method, interval: [0.025, 0.975] }, matrix, notes,
   };
-}
-
-/** Finetuning Adaptation Scores of every finetune run in the table (grouped by source and target). */
-export function computeFas(table: RunTable, runs: RunRows[] = collectRuns(table), notes: string[] = []): FasScore[] {
-  const byId = new Map(runs.map((r) => [r.id, r]));
-  interface Acc { fas: number[]; delta: number[]; dMax: number[]; checkpoints: number[]; base: number[]; final: number[]; runs: string[] }
-  const groups = new Map<string, Acc>();
-  const order: string[] = [];
-  for (const run of runs) {
-    if (run.kind !== 'finetune') continue;
-    if (run.mixture.langs.length !== 1) {
-      notes.push(`finetune ${run.id}: mixture has ${run.mixture.langs.length} languages; FAS needs a single source language`);
-      continue;
-    }
-    const source = run.mixture.langs[0];
-    const base = run.baseRun ? byId.get(run.baseRun) : undefined;
-    if (!base) {
-      notes.push(`finetune ${run.id}: base run ${run.baseRun ?? '(none)'} not in the data; no FAS`);
-      continue;
-    }
-    let start = run.baseTokens;
-    if (!Number.isFinite(start)) {
-      start = base.maxTokens;
-      notes.push(`finetune ${run.id}: no base_tokens; assumed the base run's last checkpoint (${start})`);
-    }
-    // Tokens counted from the base run's start (cumulative) or from the finetune's own start.
-    const offset = run.minTokens >= start ? start : 0;
-    for (const [target, rows] of run.byLang) {
-      const baseRows = base.byLang.get(target);
-      if (!baseRows) continue;
-      const baseLoss = lossOfRun(table, baseRows, start);
-      if (!Number.isFinite(baseLoss)) continue;
-      const pts = new Map<number, number[]>();
-      for (const i of rows) {
-        const d = table.tokens[i] - offset;
-        if (d < 0) continue;
-        let list = pts.get(d);
-        if (!list) pts.set(d, (list = []));
-        list.push(table.loss[i]);
-      }
-      if (!pts.has(0)) pts.set(0, [baseLoss]);
-      const ds = [...pts.keys()].sort((a, b) => a - b);
-      if (ds.length < 2) continue;
-      const losses = ds.map((d) => pts.get(d)!.reduce((a, b) => a + b, 0) / pts.get(d)!.length);
-      const gain = losses.map((l) => baseLoss - l);
-      const key = `${target}<${source}`;
-      let acc = groups.get(key);
-      if (!acc) {
-        groups.set(key, (acc = { fas: [], delta: [], dMax: [], checkpoints: [], base: [], final: [], runs: [] }));
-        order.push(key);
-      }
-      acc.fas.push(trapezoidMean(ds, gain));
-      acc.delta.push(losses[losses.length - 1] - baseLoss);
-      acc.dMax.push(ds[ds.length - 1]);
-      acc.checkpoints.push(ds.length);
-      acc.base.push(baseLoss);
-      acc.final.push(losses[losses.length - 1]);
-      acc.runs.push(run.id);
-    }
-  }
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  return order.map((key) => {
-    const [target, source] = key.split('<');
-    const acc = groups.get(key)!;
-    return {
-      target, source, fas: mean(acc.fas), delta: mean(acc.delta), d_max: mean(acc.dMax), checkpoints: Math.min(...acc.checkpoints),
-      base_loss: mean(acc.base), final_loss: mean(acc.final), runs: acc.runs,
-    };
-  });
-}
-
-/** A run's loss at exactly `tokens` (mean over duplicates), else log-log interpolation inside its range. */
-function lossOfRun(table: RunTable, rows: number[], tokens: number): number {
-  const exact = rows.filter((i) => Math.abs(table.tokens[i] - tokens) <= 1e-9 * Math.max(1, tokens));
-  if (exact.length > 0) return exact.reduce((a, i) => a + table.loss[i], 0) / exact.length;
-  const pts = rows.filter((i) => table.tokens[i] > 0).sort((a, b) => table.tokens[a] - table.tokens[b]);
-  for (let k = 1; k < pts.length; k++) {
-    const a = pts[k - 1];
-    const b = pts[k];
-    if (table.tokens[a] <= tokens && tokens <= table.tokens[b]) {
-      const w = (Math.log(tokens) - Math.log(table.tokens[a])) / (Math.log(table.tokens[b]) - Math.log(table.tokens[a]));
-      return Math.exp(Math.log(table.loss[a]) + w * (Math.log(table.loss[b]) - Math.log(table.loss[a])));
-    }
-  }
-  return Number.NaN;
 }

@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { ingestText } from '../../pipeline/ingest/ingest.ts';
-import { parseStrictNumber } from '../../pipeline/config/expressions.ts';
+import { parseStrictNumber } from '../../pipeline/ingest/expressions.ts';
 import { InputError } from '../../pipeline/io/types.ts';
 
 /** The parser's previous form: a regular expression that backtracks on long digit runs. */
