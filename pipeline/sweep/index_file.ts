@@ -14,6 +14,25 @@ export interface SweepPlan {
   jobs: { name: string; kind: string }[];
 }
 
+/** What a sweep (or a merge) did, and where its index is. */
+export interface SweepResult {
+  sweep: string;
+  out: string;
+  /** Jobs in the sweep, in this shard, run now, skipped as up to date. */
+  total: number;
+  mine: number;
+  ran: number;
+  skipped: number;
+  /** Status counts over the whole index (all shards' folders present). */
+  ok: number;
+  failed: number;
+  pending: number;
+  /** Failed jobs of this run's shard (run now or kept). */
+  failures: { name: string; error: string }[];
+  index: string;
+  summary: string;
+}
+
 /** Quote a CSV field when needed. */
 function csvField(value: unknown): string {
   if (value === null || value === undefined) return '';

@@ -6,9 +6,8 @@ import { join, resolve } from 'node:path';
 import { makeFolder, stableJson, writeFileAtomic, writeFileDurable } from '../io/atomic.ts';
 import { InputError } from '../io/types.ts';
 import { checkJobFolders, cleanStaging, installJobFolder, jobStagingFolder, readJobRecord } from './job_folder.ts';
-import { writeIndex, type SweepPlan } from './index_file.ts';
+import { writeIndex, type SweepPlan, type SweepResult } from './index_file.ts';
 import { checkSweepFolder, lockSweepFolder } from './lock.ts';
-import type { SweepResult } from './sweep.ts';
 
 function readPlan(dir: string): SweepPlan {
   const path = join(dir, 'sweep.json');

@@ -37,14 +37,14 @@ import { confinedProblem, probeWritable } from '../io/paths.ts';
 import { InputError } from '../io/types.ts';
 import { checkUniqueNames, parseShard, shardOf, type JobSpec } from './expand.ts';
 import { checkJobFolders, cleanStaging, getJobKind, jobInputs, loadPlugins, readJobRecord, toolVersion, type JobInputs, type JobRecord } from './jobs.ts';
-import { writeIndex, type SweepPlan } from './index_file.ts';
+import { writeIndex, type SweepPlan, type SweepResult } from './index_file.ts';
 import { checkSweepFolder, lockSweepFolder } from './lock.ts';
 import { runHere, WorkerPool, type SweepEvent } from './pool.ts';
 
 export type { JobSpec } from './expand.ts';
 export type { JobKind, JobOutput, JobRecord, JobInputs, Headline } from './jobs.ts';
 export { registerJobKind } from './jobs.ts';
-export { writeIndex, type IndexEntry, type SweepPlan } from './index_file.ts';
+export { writeIndex, type IndexEntry, type SweepPlan, type SweepResult } from './index_file.ts';
 export { mergeSweeps } from './merge.ts';
 export { checkSweepFolder } from './lock.ts';
 export type { SweepEvent } from './pool.ts';
@@ -73,23 +73,6 @@ export interface SweepOptions {
   allowOutside?: boolean;
 }
 
-export interface SweepResult {
-  sweep: string;
-  out: string;
-  /** Jobs in the sweep, in this shard, run now, skipped as up to date. */
-  total: number;
-  mine: number;
-  ran: number;
-  skipped: number;
-  /** Status counts over the whole index (all shards' folders present). */
-  ok: number;
-  failed: number;
-  pending: number;
-  /** Failed jobs of this run's shard (run now or kept). */
-  failures: { name: string; error: string }[];
-  index: string;
-  summary: string;
-}
 
 /** Expand a sweep config into its jobs (expansion order; names checked unique). */
 export async function planSweep(config: string | SweepConfig, plugins: string[] = [], allowOutside = false): Promise<{ sweep: SweepConfig; specs: JobSpec[]; plan: SweepPlan }> {
