@@ -30,12 +30,14 @@ failed=0
 before=$(snap)
 # 1. The write stub: 3000 bytes fit, then short writes and ENOSPC (a disk that fills during the write).
 ATLAS_FAULT_DISK_BYTES=3000 node --import "$HERE/faults.mjs" "$ROOT/bin/atlas.mjs" fit --data runs.csv --law chinchilla --starts init --holdout top-params:0.2 --out fit 2>err.txt >/dev/null
-report "write stub, disk full after 3000 bytes" $? "$before"
+rc=$?
+report "write stub, disk full after 3000 bytes" $rc "$before"
 # 2. A real full file system (when it can be mounted): caught by the probe before the fit runs.
 if [ -n "$mounted" ]; then
   head -c $(( $(df -k . | tail -1 | awk '{print $4}') * 1024 )) /dev/zero > filler 2>/dev/null
   node "$ROOT/bin/atlas.mjs" fit --data runs.csv --law chinchilla --starts init --holdout top-params:0.2 --out fit 2>err.txt >/dev/null
-  report "tmpfs of 256 KiB filled to $(df -k . | tail -1 | awk '{print $4}') KiB free" $? "$before"
+  rc=$?
+  report "tmpfs of 256 KiB filled to $(df -k . | tail -1 | awk '{print $4}') KiB free" $rc "$before"
   rm -f filler
 else
   echo "tmpfs: cannot mount here; skipped"
