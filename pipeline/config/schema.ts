@@ -46,7 +46,7 @@ export const FitOptionsSchema = z
     objective: z.enum(['huber', 'lsq', 'lsq-linear']),
     delta: z.number().positive().finite(),
     starts: z.union([z.literal('grid'), z.literal('init'), z.number().int().positive().max(MAX_STARTS)], {
-      error: `expected grid, init or a whole number of random starts from 1 to ${MAX_STARTS}`,
+      error: `expected grid, init or a positive whole number of random starts (at most ${MAX_STARTS})`,
     }),
     fix: z.record(Name, ParamValue),
     tie: z.record(Name, Name),
