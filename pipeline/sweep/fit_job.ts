@@ -31,8 +31,6 @@ export interface FitJobParams {
   holdout?: string | null;
   group_by?: string | null;
   fit: Record<string, unknown>;
-  /** Set (true) when the sweep runs with `--allow-outside`: the fit config's paths may leave its folder too. */
-  allow_outside?: boolean;
 }
 
 function merged(...layers: (Record<string, unknown> | undefined | null)[]): Record<string, unknown> {
@@ -55,6 +53,9 @@ function pick<T>(point: Record<string, unknown>, key: string, ...fallbacks: (T |
   for (const value of fallbacks) if (value !== undefined) return value;
   return undefined;
 }
+
+/** Jobs run after planning checked their paths (expand), so running them does not check again. */
+const CHECKED = true;
 
 const configCache = new Map<string, { size: number; mtimeMs: number; allowOutside: boolean; config: AtlasConfig }>();
 
@@ -128,7 +129,7 @@ function jobTable(params: FitJobParams): Promise<RunTable> {
         data: params.data ?? undefined,
         languages: params.languages ?? undefined,
         map: params.map ?? undefined,
-        allowOutside: params.allow_outside,
+        allowOutside: CHECKED,
       });
       return table;
     })();
@@ -202,6 +203,9 @@ export const fitJobKind: JobKind = {
       const config = configValue ? resolvePath(configValue, 'config') : null;
       const data = dataValue ? (Array.isArray(dataValue) ? dataValue : [dataValue]).map((d) => resolvePath(d, 'data')) : null;
       if (problems.length > 0) continue;
+      // Load (and so check) the fit config here, with the sweep's --allow-outside: the paths it
+      // reads are confined like the sweep's own. Later phases trust what was checked here.
+      if (config) await fitConfig(config, sweep.allowOutside);
       let law = pick<string>(v, 'law', b.law);
       if (!law && config) {
         if (!lawCache.has(config)) lawCache.set(config, await configLaw(config, sweep.allowOutside));
@@ -231,7 +235,6 @@ export const fitJobKind: JobKind = {
       if (groupBy !== undefined) params.group_by = groupBy;
       const labels = { ...point.labels };
       delete labels.law;
-      if (sweep.allowOutside) params.allow_outside = true;
       jobs.push({ name: jobName(law, labels), kind: 'fit', axes: { ...point.labels, law }, params: params as unknown as Record<string, unknown> });
     }
     if (problems.length > 0) throw new InputError([...new Set(problems)]);
@@ -241,7 +244,7 @@ export const fitJobKind: JobKind = {
     const p = spec.params as unknown as FitJobParams;
     const files: string[] = [];
     if (p.config) {
-      const config = await fitConfig(p.config, p.allow_outside);
+      const config = await fitConfig(p.config, CHECKED);
       files.push(...config.data);
       if (config.languages) files.push(config.languages);
     }
@@ -252,12 +255,12 @@ export const fitJobKind: JobKind = {
   async configIdentity(spec) {
     const p = spec.params as unknown as FitJobParams;
     if (!p.config) return null;
-    return (await fitConfig(p.config, p.allow_outside)).sha256;
+    return (await fitConfig(p.config, CHECKED)).sha256;
   },
   async run(spec, inputs) {
     const p = spec.params as unknown as FitJobParams;
     const { runFit } = await import('../fit/fit.ts');
-    const config = p.config ? await fitConfig(p.config, p.allow_outside) : null;
+    const config = p.config ? await fitConfig(p.config, CHECKED) : null;
     const table = await jobTable(p);
     const { artifact, predictions, seconds } = await runFit({
       table,
