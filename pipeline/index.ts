@@ -15,6 +15,7 @@
  * `atlas` command uses, so a fit from the library writes the same artifact as `atlas fit`.
  */
 import { runFit } from './fit/fit.ts';
+import { csvRows } from './io/csv.ts';
 import { ingestFiles, ingestText, summarize, type IngestOptions } from './ingest/ingest.ts';
 import type { FitOptions } from './fitting/options.ts';
 import type { CoefficientArtifact } from './io/artifact.ts';
@@ -83,22 +84,15 @@ export interface RowInput {
 
 function cell(value: unknown): string {
   if (value === undefined || value === null) return '';
-  let text: string;
-  if (typeof value === 'object') {
-    text = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${k}:${String(v)}`).join(';');
-  } else {
-    text = String(value);
-  }
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  if (typeof value === 'object') return Object.entries(value as Record<string, unknown>).map(([k, v]) => `${k}:${String(v)}`).join(';');
+  return String(value);
 }
 
 /** Rows as CSV text (columns in order of first appearance); row i is on line i + 2. */
 export function rowsToCsv(rows: readonly RowInput[]): string {
   const columns: string[] = [];
   for (const row of rows) for (const key of Object.keys(row)) if (!columns.includes(key)) columns.push(key);
-  const lines = [columns.join(',')];
-  for (const row of rows) lines.push(columns.map((c) => cell(row[c])).join(','));
-  return `${lines.join('\n')}\n`;
+  return csvRows([columns, ...rows.map((row) => columns.map((c) => cell(row[c])))]);
 }
 
 /** What `fit` takes besides the data: the law, its options, the hold-out and any fit option. */

@@ -11,23 +11,57 @@ import { MAX_BOOTSTRAP, MAX_ITERATIONS, MAX_STARTS, reservedNameProblem } from '
 import { isLaw, unknownLawMessage } from '../laws/index.ts';
 import { outputPath, probeWritable, type OutputKind } from '../io/paths.ts';
 import { checkReplaceable, FIT_FOLDER, recoverFolder } from '../io/folder.ts';
+import type { LoadTableRequest } from '../config/load.ts';
+import { LOG_FORMATS, summarize } from '../ingest/ingest.ts';
+import type { RunTable } from '../io/types.ts';
 
 export interface DataArgs {
+  files?: string[];
   data?: string[];
   config?: string;
   languages?: string;
   map?: string[];
+  where?: string[];
+  format?: string;
+  delimiter?: string;
   'allow-outside'?: boolean;
 }
 
-/** --data, --config, --languages, --map (SPEC §2: every command that reads run logs). */
+/**
+ * Run-log files (positional `[files..]` where the command declares it, or --data), --config,
+ * --languages, --map, --where, --format, --delimiter (SPEC §2: every command that reads run logs).
+ */
 export function withDataOptions<T>(y: Argv<T>) {
   return y
-    .option('data', { type: 'string', array: true, describe: 'run log CSV file(s) (SPEC §1); default: the config\'s data' })
+    .positional('files', { type: 'string', array: true, describe: 'run logs: CSV, TSV, JSON lines, W&B export, trainer_state.json, or gzip of any (SPEC §1); default: the config\'s data' })
+    .option('data', { type: 'string', array: true, describe: 'run log file(s), as the positional files (SPEC §1); default: the config\'s data' })
     .option('config', { type: 'string', describe: 'YAML config (data, columns, where, law, fit options, holdout)' })
     .option('languages', { type: 'string', describe: 'languages table CSV (lang, unique_tokens, script, family, name)' })
-    .option('map', { type: 'string', array: true, nargs: 1, describe: 'column map TARGET=SOURCE[*scale], e.g. tokens=D_billions*1e9 (repeatable)' })
+    .option('map', { type: 'string', array: true, nargs: 1, describe: 'column map TARGET=SOURCE[*scale] or a constant, e.g. tokens=D_billions*1e9, params=70M, mixture=en:0.5;de:0.5 (repeatable)' })
+    .option('where', { type: 'string', array: true, nargs: 1, describe: 'row filter on a source column, e.g. "step > 0" (repeatable; ops == != < <= > >=)' })
+    .option('format', { type: 'string', choices: [...LOG_FORMATS], describe: 'log format (default auto: by extension and content; wandb skips steps that logged no loss)' })
+    .option('delimiter', { type: 'string', describe: 'field delimiter of delimited text, e.g. ";" or tab (default: sniffed from the header)' })
     .option('allow-outside', { type: 'boolean', default: false, describe: 'allow --out outside the working directory and config paths outside the config\'s folder' });
+}
+
+/** What {@link loadTable} reads, from the data flags: positional files and --data together. */
+export function tableRequest(args: DataArgs): LoadTableRequest {
+  return {
+    data: [...(args.files ?? []), ...(args.data ?? [])],
+    config: args.config,
+    languages: args.languages,
+    map: args.map ?? [],
+    where: args.where,
+    format: args.format,
+    delimiter: args.delimiter,
+    allowOutside: args['allow-outside'],
+  };
+}
+
+/** Say on stderr how many rows a log format skipped for a missing loss, params or tokens (W&B's NaN steps). */
+export function noteSkippedRows(table: RunTable): void {
+  const skipped = summarize(table).missing_skipped;
+  if (skipped > 0) process.stderr.write(`skipped ${skipped} rows without a value (NaN or empty params, tokens or loss)\n`);
 }
 
 export interface FitArgs {

@@ -11,7 +11,7 @@ import { stableJson, writeFileAtomic } from '../io/atomic.ts';
 import { computeCrossovers, crossoverCsv, type CrossoverResult, type FinetuneTokens } from '../crossover/crossover.ts';
 import { InputError } from '../io/types.ts';
 import { VERSION } from '../io/version.ts';
-import { checkOutput, withDataOptions, type DataArgs } from './common.ts';
+import { checkOutput, tableRequest, withDataOptions, type DataArgs } from './common.ts';
 
 interface CrossoverArgs extends DataArgs {
   'finetune-tokens': string;
@@ -57,7 +57,7 @@ export const crossoverCommand: CommandModule<object, CrossoverArgs> = {
   handler: async (args) => {
     if (args.out !== undefined) checkOutput(args.out, 'folder', args['allow-outside'], '--out', false);
     if (args['fixed-exponent'] !== undefined && !Number.isFinite(args['fixed-exponent'])) throw new InputError('--fixed-exponent: expected a number');
-    const { table, config } = await loadTable({ data: args.data, config: args.config, languages: args.languages, map: args.map, allowOutside: args['allow-outside'] });
+    const { table, config } = await loadTable(tableRequest(args));
     const result = computeCrossovers(table, {
       finetuneTokens: args['finetune-tokens'] as FinetuneTokens,
       fixedExponent: args['fixed-exponent'] ?? null,

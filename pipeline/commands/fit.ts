@@ -7,12 +7,13 @@ import { loadTable } from '../config/load.ts';
 import { runFit } from '../fit/fit.ts';
 import { stableJson } from '../io/atomic.ts';
 import { publishFolder } from '../io/folder.ts';
-import { checkOutput, fitOptionsFromArgs, lawFrom, printJson, returnsExitCode, withDataOptions, withFitOptions, type DataArgs, type FitArgs } from './common.ts';
+import { checkOutput, fitOptionsFromArgs, lawFrom, printJson, returnsExitCode, noteSkippedRows, tableRequest, withDataOptions, withFitOptions, type DataArgs, type FitArgs } from './common.ts';
 import { formatFit } from './format.ts';
 import type { LawOptions } from '../laws/law.ts';
 import { mergeFitOptions } from '../fitting/options.ts';
 
 interface Args extends DataArgs, FitArgs {
+  where?: string[];
   law?: string;
   holdout?: string;
   'group-by'?: string;
@@ -23,12 +24,12 @@ interface Args extends DataArgs, FitArgs {
 }
 
 export const fitCommand: CommandModule<object, Args> = {
-  command: 'fit',
+  command: 'fit [files..]',
   describe: 'fit one law to run logs; write DIR/coefficients.json and DIR/predictions.csv',
   builder: (y: Argv) =>
     withFitOptions(withDataOptions(y))
-      .option('law', { type: 'string', describe: 'chinchilla | data-constrained | atlas | multilingual-family | curse (default: the config\'s law)' })
-      .option('holdout', { type: 'string', describe: 'hold-out spec: random:FRAC[:SEED] top-tokens:FRAC top-params:FRAC top-compute:FRAC params>=X tokens>=X mixtures:unseen runs:ID,ID none' })
+      .option('law', { type: 'string', describe: 'chinchilla | data-constrained | atlas | multilingual-family | curse | mixing-law | mixture-linear (default: the config\'s law)' })
+      .option('holdout', { type: 'string', describe: 'hold-out spec: random:FRAC[:SEED] top-tokens:FRAC top-params:FRAC top-compute:FRAC params>=X tokens>=X mixtures:unseen mixtures:random:FRAC[:SEED] runs:ID,ID none' })
       .option('group-by', { type: 'string', describe: 'eval_lang: one fit per evaluation language' })
       .option('terms', { type: 'string', describe: 'atlas: target | target,other | target,other,transfer' })
       .option('tokens', { type: 'string', choices: ['total', 'target'], describe: 'chinchilla: total tokens or the evaluation language\'s own tokens' })
@@ -39,7 +40,8 @@ export const fitCommand: CommandModule<object, Args> = {
   handler: returnsExitCode(async (args: Args) => {
     // Check --out before the fit when it is given: a refused folder must not cost a whole fit.
     if (args.out !== undefined) checkOutput(args.out, 'folder', args['allow-outside']);
-    const { table, config } = await loadTable({ data: args.data, config: args.config, languages: args.languages, map: args.map, allowOutside: args['allow-outside'] });
+    const { table, config } = await loadTable(tableRequest(args));
+    noteSkippedRows(table);
     const law = lawFrom(args.law, config);
     const lawOptions: LawOptions = { ...(config?.law_options ?? {}) };
     if (args.terms !== undefined) lawOptions.terms = args.terms;

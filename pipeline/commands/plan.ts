@@ -1,14 +1,19 @@
 /**
- * `atlas plan languages|finetune|cotrain`: decisions from fitted artifacts (plan/plan.ts).
+ * `atlas plan languages|finetune|cotrain|mixture`: decisions from fitted artifacts (plan/plan.ts).
  * A human-readable table on stdout by default; `--json` prints the plan object instead.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { readArtifact } from '../io/artifact.ts';
 import { parseCrossoverJson } from '../crossover/crossover.ts';
 import { planCotrain, planFinetune, planLanguages, type CotrainPlan, type FinetunePlan, type LanguagesPlan } from '../plan/plan.ts';
 import { readTransferJson } from '../transfer/io.ts';
 import { InputError } from '../io/types.ts';
+import { planMixture, parseBootstrapDraws } from '../plan/index.ts';
+import type { MixturePlan, MixtureRequest } from '../plan/mixture.ts';
+import { loadTable } from '../config/load.ts';
+import { withDataOptions, type DataArgs } from './common.ts';
 
 function num(v: number): string {
   if (!Number.isFinite(v)) return String(v);
@@ -70,6 +75,23 @@ export function formatCotrainPlan(p: CotrainPlan): string {
   return `${head}\n${table(['rank', 'source', 'BTS', 'ci95 low', 'ci95 high', 'censored'], rows)}\n`;
 }
 
+/** Human-readable plan (d). */
+export function formatMixturePlan(p: MixturePlan): string {
+  const targets = Object.entries(p.targets).map(([t, w]) => (Object.keys(p.targets).length > 1 ? `${w}×${t}` : t)).join(' + ');
+  const out: string[] = [];
+  out.push(`Mixture minimising the predicted ${targets} loss (${p.law}, ${p.domains.length} domains, ${p.starts} starts):`);
+  const rows = Object.entries(p.mixture).sort((a, b) => b[1] - a[1]).map(([d, w]) => [d, num(w), p.caps[d] === undefined ? '' : num(p.caps[d])]);
+  out.push(table(['domain', 'weight', 'cap'], rows));
+  out.push(`predicted loss ${num(p.predicted)}${p.interval ? ` (95 % ${num(p.interval.ci95[0])}–${num(p.interval.ci95[1])} over ${p.interval.replicates} bootstrap replicates)` : ' (no interval: fit with --bootstrap B for one)'}; uniform mixture ${num(p.uniform)}`);
+  if (p.candidates) {
+    const c = p.candidates;
+    out.push(`Among ${c.count} candidate mixtures (Spearman ρ of predicted vs observed ${num(c.spearman)}):`);
+    out.push(`  best observed (loss ${num(c.bestObserved.observed)}) ranks ${c.bestObserved.predictedRank} of ${c.count} under the law (predicted ${num(c.bestObserved.predicted)})`);
+    out.push(`  the law's best candidate (predicted ${num(c.bestPredicted.predicted)}) ranks ${c.bestPredicted.observedRank} of ${c.count} observed (loss ${num(c.bestPredicted.observed)})`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
 function emit(json: boolean | undefined, value: unknown, text: string): void {
   process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : text);
 }
@@ -82,6 +104,20 @@ function positive(name: string, v: unknown): number {
 
 interface LanguagesArgs { coefficients: string; params: number; tokens: number; k: number; 'target-k': number; group?: string; points: number; json?: boolean }
 interface FinetuneArgs { crossover?: string; formula?: string; lang: string; params: number; tokens: number; json?: boolean }
+interface MixtureArgs extends DataArgs {
+  coefficients: string;
+  target: string[];
+  budget?: number;
+  'unique-tokens'?: string[];
+  'max-epochs': number;
+  params?: number;
+  tokens?: number;
+  starts: number;
+  seed: number;
+  bootstrap?: string;
+  where?: string[];
+  json?: boolean;
+}
 interface CotrainArgs { transfer: string; lang: string; top: number; 'ref-tokens'?: number; json?: boolean }
 
 const languages: CommandModule<object, LanguagesArgs> = {
@@ -161,14 +197,72 @@ const cotrain: CommandModule<object, CotrainArgs> = {
   },
 };
 
+/** `NAME=NUMBER` flags (or a bare NAME = 1 where `bare` is allowed) as a record. */
+function namedNumbers(flag: string, values: string[] | undefined, bare: boolean): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const text of values ?? []) {
+    const eq = text.lastIndexOf('=');
+    const name = (eq < 0 ? text : text.slice(0, eq)).trim();
+    const value = eq < 0 && bare ? 1 : Number(text.slice(eq + 1));
+    if (name === '' || (eq < 0 && !bare) || !Number.isFinite(value) || value <= 0) throw new InputError(`--${flag}: expected ${bare ? 'DOMAIN or DOMAIN=WEIGHT' : 'DOMAIN=TOKENS'} with a number > 0, got "${text}"`);
+    out[name] = value;
+  }
+  return out;
+}
+
+const mixture: CommandModule<object, MixtureArgs> = {
+  command: 'mixture',
+  describe: 'the training mixture that minimises a target domain\'s predicted loss (mixing-law or mixture-linear coefficients)',
+  builder: (y: Argv) => withDataOptions(y)
+    .option('coefficients', { type: 'string', demandOption: true, describe: 'coefficients.json of a mixing-law or mixture-linear fit' })
+    .option('target', { type: 'string', array: true, demandOption: true, describe: 'target domain, or DOMAIN=WEIGHT (repeatable) for a weighted set of targets' })
+    .option('budget', { type: 'number', describe: 'training tokens of the planned run (with --unique-tokens: caps each domain at max-epochs × its unique tokens)' })
+    .option('unique-tokens', { type: 'string', array: true, describe: 'DOMAIN=TOKENS unique tokens available (repeatable)' })
+    .option('max-epochs', { type: 'number', default: 4, describe: 'most passes over any domain\'s unique tokens' })
+    .option('params', { type: 'number', describe: 'model size N for a mixing law with a size term (default: the fit\'s centre)' })
+    .option('tokens', { type: 'number', describe: 'tokens D for a mixing law with a token term (default: the fit\'s centre)' })
+    .option('starts', { type: 'number', default: 32, describe: 'random starts beside the uniform and pure-domain ones' })
+    .option('seed', { type: 'number', default: 0, describe: 'seed of the random starts' })
+    .option('bootstrap', { type: 'string', describe: 'bootstrap.csv of the fit (default: the one beside --coefficients, if any) for the interval' })
+    .option('where', { type: 'string', array: true, describe: 'row filters for the candidate data (--config/--data): rank these mixtures under the law' })
+    .option('json', { type: 'boolean', describe: 'print the plan as JSON' })
+    .example('atlas plan mixture --coefficients results/regmix/coefficients.json --target pile_cc --config configs/regmix.yaml --where "set == test_1B"', 'best mixture for Pile-CC, and where the 1B runs\' best mixture ranks under the law') as unknown as Argv<MixtureArgs>,
+  handler: async (args) => {
+    const artifact = readArtifact(args.coefficients);
+    const targets = namedNumbers('target', args.target, true);
+    const request: MixtureRequest = { targets, maxEpochs: positive('max-epochs', args['max-epochs']), starts: Math.max(0, Math.floor(args.starts)), seed: args.seed };
+    if (args.budget !== undefined) request.budget = positive('budget', args.budget);
+    if (args['unique-tokens']) request.uniqueTokens = namedNumbers('unique-tokens', args['unique-tokens'], false);
+    if (args.params !== undefined) request.params = positive('params', args.params);
+    if (args.tokens !== undefined) request.tokens = positive('tokens', args.tokens);
+    const bootstrapPath = args.bootstrap ?? join(dirname(args.coefficients), 'bootstrap.csv');
+    if (args.bootstrap !== undefined || existsSync(bootstrapPath)) {
+      let text: string;
+      try {
+        text = readFileSync(bootstrapPath, 'utf8');
+      } catch (error) {
+        throw new InputError(`${bootstrapPath}: --bootstrap: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      }
+      const draws = parseBootstrapDraws(text, bootstrapPath);
+      request.draws = Object.fromEntries(Object.keys(targets).map((t) => [t, draws[artifact.groups ? t : ''] ?? []]));
+    }
+    const candidates = args.config || args.data
+      ? (await loadTable({ data: args.data, config: args.config, languages: args.languages, map: args.map, where: args.where, allowOutside: args['allow-outside'] })).table
+      : undefined;
+    const plan = planMixture(artifact, request, candidates);
+    emit(args.json, plan, formatMixturePlan(plan));
+  },
+};
+
 /** `atlas plan …` */
 export const planCommand: CommandModule<object, object> = {
   command: 'plan',
-  describe: 'decisions from fitted laws: languages ↔ model size and data; pretrain or finetune; co-training partners',
+  describe: 'decisions from fitted laws: languages ↔ model size and data; pretrain or finetune; co-training partners; training mixture',
   builder: (y: Argv) => y
     .command(languages as CommandModule<object, any>)
     .command(finetune as CommandModule<object, any>)
     .command(cotrain as CommandModule<object, any>)
-    .demandCommand(1, 'name a decision: languages, finetune or cotrain'),
+    .command(mixture as CommandModule<object, any>)
+    .demandCommand(1, 'name a decision: languages, finetune, cotrain or mixture'),
   handler: () => {},
 };

@@ -6,7 +6,7 @@ import { readArtifact } from '../io/artifact.ts';
 import { ingestText } from '../ingest/ingest.ts';
 import { predictTable } from '../fit/validate.ts';
 import { InputError } from '../io/types.ts';
-import { csvField } from '../fit/fit.ts';
+import { csvLine } from '../io/csv.ts';
 import { printJson } from './common.ts';
 
 interface Args {
@@ -39,7 +39,7 @@ export const predictCommand: CommandModule<object, Args> = {
     if (args.mixture !== undefined) { header.push('mixture'); row.push(args.mixture); }
     if (args['unique-tokens'] !== undefined) { header.push('unique_tokens'); row.push(args['unique-tokens']); }
     if (!Number.isFinite(args.params) || !Number.isFinite(args.tokens)) throw new InputError('--params/--tokens: expected finite numbers');
-    const table = ingestText(`${header.join(',')}\n${row.map(csvField).join(',')}\n`, '<command line>');
+    const table = ingestText(csvLine(header) + csvLine(row), '<command line>');
     const loss = predictTable(artifact, table)[0];
     if (args.json) printJson({ loss });
     else process.stdout.write(`${String(loss)}\n`);

@@ -10,7 +10,7 @@ import { InputError } from '../io/types.ts';
 import type { LawOptions } from '../laws/law.ts';
 import { DEFAULT_PROTOCOL, bestByColumn, protocolCsv, protocolMarkdown, protocolTable, type ProtocolLaw, type ProtocolSpec } from '../fit/protocol.ts';
 import { mergeFitOptions } from '../fitting/options.ts';
-import { checkOutput, fitOptionsFromArgs, printJson, withDataOptions, withFitOptions, type DataArgs, type FitArgs } from './common.ts';
+import { checkOutput, fitOptionsFromArgs, printJson, tableRequest, withDataOptions, withFitOptions, type DataArgs, type FitArgs } from './common.ts';
 
 interface Args extends DataArgs, FitArgs {
   laws?: string[];
@@ -72,7 +72,7 @@ export const protocolCommand: CommandModule<object, Args> = {
       if (args.out.trim() === '') checkOutput(args.out, 'file', args['allow-outside']);
       for (const ext of ['.csv', '.md']) checkOutput(`${args.out}${ext}`, 'file', args['allow-outside']);
     }
-    const { table, config } = await loadTable({ data: args.data, config: args.config, languages: args.languages, map: args.map, allowOutside: args['allow-outside'] });
+    const { table, config } = await loadTable(tableRequest(args));
     const laws = (args.laws && args.laws.length ? args.laws : DEFAULT_LAWS).map(parseLawSpec);
     const specs = args.holdouts && args.holdouts.length ? args.holdouts.map(parseHoldoutColumn) : [...DEFAULT_PROTOCOL];
     const fit = mergeFitOptions(config?.fit, fitOptionsFromArgs(args));

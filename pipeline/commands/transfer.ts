@@ -19,7 +19,7 @@ import { evaluatePredictors, type PredictorReport } from '../transfer/predict.ts
 import { matrixStats, type MatrixStats } from '../transfer/stats.ts';
 import { InputError } from '../io/types.ts';
 import { VERSION } from '../io/version.ts';
-import { checkOutput, withDataOptions, type DataArgs } from './common.ts';
+import { checkOutput, tableRequest, withDataOptions, type DataArgs } from './common.ts';
 
 interface TransferArgs extends DataArgs {
   'ref-tokens'?: string;
@@ -133,7 +133,7 @@ export const transferCommand: CommandModule<object, TransferArgs> = {
       process.stdout.write(args.json ? stableJson(json) : formatStats(stats, predictor));
       return;
     }
-    const { table, config } = await loadTable({ data: args.data, config: args.config, languages: args.languages, map: args.map, allowOutside: args['allow-outside'] });
+    const { table, config } = await loadTable(tableRequest(args));
     const result = computeTransfer(table, { refTokens: parseRefs(args['ref-tokens']), size: args.size ?? null, bootstrap: args.bootstrap, seed: args.seed });
     const { stats, predictor } = analyse(result.matrix, featuresFromTable(table.languages), args, result.fas);
     const json = transferJson(result, {

@@ -314,6 +314,10 @@ export interface LoadTableRequest {
   where?: string[];
   /** `--allow-outside`. */
   allowOutside?: boolean;
+  /** `--format`: the log format (default: by extension and content). */
+  format?: string;
+  /** `--delimiter`: the field delimiter of delimited text (default: sniffed). */
+  delimiter?: string;
 }
 
 /** The ingest options a config and flags give (flags win). */
@@ -327,6 +331,8 @@ export function ingestOptionsFor(config: AtlasConfig | null, request: Omit<LoadT
   const languages = request.languages ?? config?.languages;
   if (languages !== undefined) options.languages = languages;
   if (config?.mixture_tolerance !== undefined) options.mixtureTolerance = config.mixture_tolerance;
+  if (request.format !== undefined) options.format = request.format;
+  if (request.delimiter !== undefined) options.delimiter = request.delimiter;
   return options;
 }
 

@@ -3,6 +3,7 @@
  * predictions. Pure: no files, no argv; the `fit` command writes what this returns.
  */
 import type { CoefficientArtifact, DerivedEntry, GroupEntry, Metrics, ParamEntry } from '../io/artifact.ts';
+import { csvRows, type CsvValue } from '../io/csv.ts';
 import type { LawOptions } from '../laws/law.ts';
 import { getLaw } from '../laws/index.ts';
 import { fitLaw, predictLoss } from '../fitting/fit.ts';
@@ -238,27 +239,22 @@ export async function runFit(request: FitRequest): Promise<FitOutput> {
 
 /** predictions.csv: observed and fitted loss per row, with its split and group. */
 export function predictionsCsv(table: RunTable, predicted: Float64Array, heldOut: Uint8Array, groupOf: string[]): string {
-  const lines = ['run_id,params,tokens,eval_lang,step,loss,predicted,residual_log,split,group'];
+  const rows: CsvValue[][] = [['run_id', 'params', 'tokens', 'eval_lang', 'step', 'loss', 'predicted', 'residual_log', 'split', 'group']];
   for (let i = 0; i < table.rows; i++) {
-    lines.push([
-      csvField(table.runId[i]),
+    rows.push([
+      table.runId[i],
       table.params[i],
       table.tokens[i],
-      csvField(table.evalLang[i]),
+      table.evalLang[i],
       Number.isNaN(table.step[i]) ? '' : table.step[i],
       table.loss[i],
       predicted[i],
       Math.log(predicted[i]) - Math.log(table.loss[i]),
       heldOut[i] ? 'heldout' : 'train',
-      csvField(groupOf[i]),
-    ].join(','));
+      groupOf[i],
+    ]);
   }
-  return `${lines.join('\n')}\n`;
-}
-
-/** Quote a CSV field when it needs it. */
-export function csvField(value: string): string {
-  return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+  return csvRows(rows);
 }
 
 export type { Metrics };

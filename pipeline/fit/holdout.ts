@@ -11,6 +11,7 @@
  * | `top-compute:FRAC` | rows whose FLOPs are among the largest round(FRAC × distinct FLOP values) |
  * | `params>=X`, `tokens>=X`, `flops>=X` | rows at or above X (`1e9`, `1.5B`, `500M`, `2k`, `1T`) |
  * | `mixtures:unseen` | rows whose mixture has more than two languages (neither mono- nor bilingual) |
+ * | `mixtures:random:FRAC[:SEED]` | every row of round(FRAC × distinct mixtures) mixtures, drawn with a seeded RNG (held-out mixtures of data-mixture studies) |
  * | `runs:ID,ID` | the rows of those runs |
  *
  * Every `top-*` rule holds out at least one value and at most all but one. A row's `split` column
@@ -27,6 +28,7 @@ export type HoldoutSpec =
   | { kind: 'top'; column: 'tokens' | 'params' | 'flops'; fraction: number }
   | { kind: 'at-least'; column: 'tokens' | 'params' | 'flops'; min: number }
   | { kind: 'mixtures-unseen' }
+  | { kind: 'mixtures-random'; fraction: number; seed: number }
   | { kind: 'runs'; ids: string[] };
 
 const SUFFIX: Record<string, number> = { k: 1e3, K: 1e3, M: 1e6, B: 1e9, G: 1e9, T: 1e12 };
@@ -38,7 +40,13 @@ export function parseQuantity(text: string): number {
   return Number(match[1]) * (match[2] ? SUFFIX[match[2]] : 1);
 }
 
-const USAGE = 'expected none, random:FRAC[:SEED], top-tokens:FRAC, top-params:FRAC, top-compute:FRAC, params>=X, tokens>=X, flops>=X, mixtures:unseen or runs:ID,ID';
+const USAGE = 'expected none, random:FRAC[:SEED], top-tokens:FRAC, top-params:FRAC, top-compute:FRAC, params>=X, tokens>=X, flops>=X, mixtures:unseen, mixtures:random:FRAC[:SEED] or runs:ID,ID';
+
+function seedOf(spec: string, seed: string | undefined): number {
+  const value = seed === undefined ? 0 : /^\s*\d+\s*$/.test(seed) ? Number(seed) : Number.NaN;
+  if (!Number.isSafeInteger(value)) fail(spec, `SEED must be a non-negative whole number, got "${seed}"`);
+  return value;
+}
 
 function fail(spec: string, why: string): never {
   throw new InputError(`--holdout ${spec}: ${why}`);
@@ -80,9 +88,12 @@ export function parseHoldoutSpec(spec: string): HoldoutSpec {
     case 'top-compute':
     case 'top-flops':
       return { kind: 'top', column: 'flops', fraction: fraction(spec, rest) };
-    case 'mixtures':
-      if (rest.trim() !== 'unseen') fail(spec, `expected mixtures:unseen, got mixtures:${rest}`);
-      return { kind: 'mixtures-unseen' };
+    case 'mixtures': {
+      if (rest.trim() === 'unseen') return { kind: 'mixtures-unseen' };
+      const [how, frac, seed, ...extra] = rest.split(':');
+      if (how.trim() !== 'random' || frac === undefined || extra.length > 0) fail(spec, `expected mixtures:unseen or mixtures:random:FRAC[:SEED], got mixtures:${rest}`);
+      return { kind: 'mixtures-random', fraction: fraction(spec, frac), seed: seedOf(spec, seed) };
+    }
     case 'runs': {
       const ids = rest.split(',').map((id) => id.trim()).filter((id) => id !== '');
       if (ids.length === 0) fail(spec, 'expected runs:ID,ID with at least one run id');
@@ -106,6 +117,7 @@ function describeSpec(spec: HoldoutSpec): string {
   switch (spec.kind) {
     case 'random': return `random:${spec.fraction}:${spec.seed}`;
     case 'top': return `top-${spec.column === 'flops' ? 'compute' : spec.column}:${spec.fraction}`;
+    case 'mixtures-random': return `mixtures:random:${spec.fraction}:${spec.seed}`;
     default: return spec.kind;
   }
 }
@@ -151,6 +163,18 @@ export function heldOutMask(table: RunTable, spec: string | HoldoutSpec | null |
     case 'mixtures-unseen':
       for (let i = 0; i < n; i++) if (table.mixture[i].langs.length > 2) mask[i] = 1;
       break;
+    case 'mixtures-random': {
+      const keys = [...new Set(table.mixture.map((m) => m.key))].sort();
+      const count = topCount(parsed, parsed.fraction, keys.length, 'mixtures');
+      const rng = new Random(parsed.seed);
+      for (let i = keys.length - 1; i > 0; i--) {
+        const j = rng.int(i + 1);
+        [keys[i], keys[j]] = [keys[j], keys[i]];
+      }
+      const chosen = new Set(keys.slice(0, count));
+      for (let i = 0; i < n; i++) if (chosen.has(table.mixture[i].key)) mask[i] = 1;
+      break;
+    }
     case 'runs': {
       const ids = new Set(parsed.ids);
       const present = new Set(table.runId);

@@ -6,10 +6,13 @@
  * May import: ingest/, fitting/, laws/, io/.
  *
  * Public: runFit, parseHoldoutSpec, heldOutMask, validateArtifact, predictTable, lossMetrics,
- * protocolTable, protocolForArtifact, DEFAULT_PROTOCOL.
+ * protocolTable, protocolForArtifact, DEFAULT_PROTOCOL, spearman, mixtureSpearman (rank agreement across
+ * held-out mixtures), backtestMixtures (mixture laws fitted and scored on held-out mixtures).
  */
 export { runFit } from './fit.ts';
 export { parseHoldoutSpec, heldOutMask } from './holdout.ts';
 export { validateArtifact, predictTable } from './validate.ts';
 export { lossMetrics } from './metrics.ts';
 export { protocolTable, protocolForArtifact, DEFAULT_PROTOCOL } from './protocol.ts';
+export { spearman, mixtureSpearman } from './rank.ts';
+export { backtestMixtures, atlasDomainsCandidate } from './mixture_backtest.ts';

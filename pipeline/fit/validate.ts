@@ -9,6 +9,7 @@ import { InputError } from '../io/types.ts';
 import { groupRows, subsetTable } from '../io/table.ts';
 import { heldOutMask } from './holdout.ts';
 import { lossMetrics } from './metrics.ts';
+import { mixtureSpearman, type MixtureRankMetrics } from '../fit/rank.ts';
 
 function valuesOf(params: CoefficientArtifact['params']): Record<string, number> {
   const out: Record<string, number> = {};
@@ -49,6 +50,12 @@ export function predictTable(artifact: CoefficientArtifact, table: RunTable): Fl
 export interface ValidationReport extends Metrics {
   spec: string | null;
   groups?: Record<string, Metrics>;
+  /**
+   * Spearman's ρ of predicted against observed loss across the scored mixtures, averaged over
+   * (eval_lang, N, D) cells; present when some cell holds more than one mixture.
+   */
+  spearman?: number;
+  spearman_cells?: MixtureRankMetrics['by_cell'];
 }
 
 /**
@@ -60,6 +67,11 @@ export function validateArtifact(artifact: CoefficientArtifact, table: RunTable,
   const include = (i: number) => (mask ? mask[i] === 1 : true);
   const report: ValidationReport = { spec: holdout ?? null, ...lossMetrics(table.loss, predicted, include) };
   if (report.rows === 0) throw new InputError(`--holdout: "${holdout}" selects no rows of the data`);
+  const ranking = mixtureSpearman(table, predicted, include);
+  if (ranking) {
+    report.spearman = ranking.spearman;
+    report.spearman_cells = ranking.by_cell;
+  }
   if (artifact.groups) {
     const key = GROUP_KEYS[artifact.group_by ?? '']!;
     report.groups = {};

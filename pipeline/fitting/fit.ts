@@ -3,6 +3,7 @@
  * explicit status, asymptotic covariance and a seeded cluster bootstrap over runs.
  */
 import { Matrix, pseudoInverse } from 'ml-matrix';
+import { quantileSorted } from './stats.ts';
 import type { Law } from '../laws/law.ts';
 import { toNatural } from '../laws/law.ts';
 import { leastSquares, objectiveValue, Workspace, type LeastSquaresResult } from './least_squares.ts';
@@ -398,16 +399,6 @@ export function asymptoticStderr(map: ParameterMap, result: LeastSquaresResult, 
 
 function sorted(values: Float64Array): Float64Array {
   return Float64Array.from(values).filter(Number.isFinite).sort();
-}
-
-/** Linear-interpolation quantile of sorted values (type 7, numpy's default). */
-export function quantileSorted(values: Float64Array, q: number): number {
-  const n = values.length;
-  if (n === 0) return NaN;
-  const h = (n - 1) * q;
-  const lo = Math.floor(h);
-  const hi = Math.min(n - 1, lo + 1);
-  return values[lo] + (h - lo) * (values[hi] - values[lo]);
 }
 
 /** Sample standard deviation (n − 1), ignoring non-finite values. */

@@ -46,6 +46,21 @@ export function parseStrictNumber(text: string): number {
   return i === end ? Number(text) : Number.NaN;
 }
 
+const SIZE_RE = /^\s*([+-]?(?:\d+\.?\d*|\.\d+))\s*([kKmMbBtT])\s*$/;
+const SIZE_EXPONENT: Record<string, number> = { k: 3, m: 6, b: 9, t: 12 };
+
+/**
+ * A size or token count: a strict decimal number, or a decimal with a suffix k (10³), M (10⁶),
+ * B (10⁹) or T (10¹²), either case (`70M`, `1.5B`, `2T`, `160m`). The suffix shifts the decimal
+ * exponent, so `1.5B` is exactly the double nearest 1.5e9. Returns NaN for anything else.
+ */
+export function parseSizeNumber(text: string): number {
+  const plain = parseStrictNumber(text);
+  if (!Number.isNaN(plain)) return plain;
+  const match = SIZE_RE.exec(text);
+  return match ? Number(`${match[1]}e${SIZE_EXPONENT[match[2].toLowerCase()]}`) : Number.NaN;
+}
+
 /** Longest user text quoted in a message; longer text is cut with its length given. */
 export const MESSAGE_TEXT_LIMIT = 60;
 

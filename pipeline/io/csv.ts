@@ -9,16 +9,22 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { CsvError, parse as parseStream, type Options, type Parser } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
+import { stringify as stringifySync, type Options as StringifyOptions } from 'csv-stringify/sync';
 
-/** Receives the header and then every data record of one CSV source. */
+/** Receives the header and then every data record of one source (the canonical rows every log reader yields). */
 export interface CsvSink {
   /** The header row (line is where it starts, normally 1). */
   header(fields: string[], line: number): void;
   /** One data record; `line` is the 1-based line of the file where the record starts. */
   record(fields: string[], line: number): void;
 }
+
+/** What every log reader hands its rows to: a header, then one string field list per row. */
+export type RowSink = CsvSink;
 
 /** A CSV syntax error (unclosed quote, stray quote …) at a line of the source. */
 export class CsvSyntaxError extends Error {
@@ -68,11 +74,11 @@ class LineTracker {
   private lastEmpty = 0;
   seenHeader = false;
 
-  constructor(private readonly sink: CsvSink) {}
+  constructor(private readonly sink: CsvSink, private readonly delimiter = ',') {}
 
   /**
    * Plain path: hand every line of `text` (complete lines; the last may lack its newline) to the
-   * sink, splitting fields at commas. Only for text without quotes or lone CRs (see `isPlain`).
+   * sink, splitting fields at the delimiter. Only for text without quotes or lone CRs (see `isPlain`).
    */
   plainLines(text: string): void {
     const n = text.length;
@@ -83,7 +89,7 @@ class LineTracker {
       const lineEnd = end > pos && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
       const line = ++this.lastEnd;
       if (lineEnd > pos) {
-        const fields = text.slice(pos, lineEnd).split(',');
+        const fields = text.slice(pos, lineEnd).split(this.delimiter);
         if (!this.seenHeader) {
           this.seenHeader = true;
           this.sink.header(fields, line);
@@ -140,9 +146,10 @@ function isPlain(text: string): boolean {
   return text.indexOf('\r') < 0 || !/\r(?!\n)/.test(text);
 }
 
-function options(tracker: LineTracker): Options {
+function options(tracker: LineTracker, delimiter: string): Options {
   return {
     bom: true,
+    delimiter,
     relax_column_count: true,
     skip_empty_lines: true,
     // Fields are strings; the sink parses numbers strictly.
@@ -161,13 +168,16 @@ function syntaxError(error: unknown, tracker: LineTracker): CsvSyntaxError {
   return new CsvSyntaxError(tracker.errorLine(e.lines), message);
 }
 
-/** Parse CSV text (string or bytes) into `sink`. Throws {@link CsvSyntaxError} on malformed CSV. */
-export function parseCsvText(text: string | Uint8Array, sink: CsvSink): CsvSourceInfo {
+/**
+ * Parse CSV text (string or bytes) into `sink`; `delimiter` separates fields (default a comma).
+ * Throws {@link CsvSyntaxError} on malformed CSV.
+ */
+export function parseCsvText(text: string | Uint8Array, sink: CsvSink, delimiter = ','): CsvSourceInfo {
   // Size and hash of the UTF-8 bytes, without holding a second copy of the text during the parse.
   const info = (): CsvSourceInfo => typeof text === 'string'
     ? { bytes: Buffer.byteLength(text, 'utf8'), sha256: createHash('sha256').update(text, 'utf8').digest('hex') }
     : { bytes: text.byteLength, sha256: createHash('sha256').update(text).digest('hex') };
-  const tracker = new LineTracker(sink);
+  const tracker = new LineTracker(sink, delimiter);
   let decoded = typeof text === 'string' ? text : Buffer.from(text.buffer, text.byteOffset, text.byteLength).toString('utf8');
   if (isPlain(decoded)) {
     if (decoded.charCodeAt(0) === 0xfeff) decoded = decoded.slice(1);
@@ -175,7 +185,7 @@ export function parseCsvText(text: string | Uint8Array, sink: CsvSink): CsvSourc
     return info();
   }
   try {
-    parseSync(decoded, options(tracker));
+    parseSync(decoded, options(tracker, delimiter));
   } catch (error) {
     if (error instanceof CsvSyntaxError) throw error;
     if (isCsvError(error)) throw syntaxError(error, tracker);
@@ -192,23 +202,31 @@ function isCsvError(error: unknown): boolean {
  * Stream a CSV file into `sink` (constant memory beyond what the sink keeps), hashing the bytes
  * as they pass. Complete lines go through the plain path while the file has no quotes or lone
  * CRs; from the first chunk that has one, the rest of the file goes through csv-parse's streaming
- * parser (line numbers continue). Throws {@link CsvSyntaxError} on malformed CSV; file-system
- * errors pass through.
+ * parser (line numbers continue). With `gzip` the bytes are gunzipped as they are read (the hash
+ * and byte count stay those of the file). Throws {@link CsvSyntaxError} on malformed CSV;
+ * file-system and gzip errors pass through.
  */
-export function parseCsvFile(path: string, sink: CsvSink): Promise<CsvSourceInfo> {
+export function parseCsvFile(path: string, sink: CsvSink, format: { delimiter?: string; gzip?: boolean } = {}): Promise<CsvSourceInfo> {
+  const delimiter = format.delimiter ?? ',';
   return new Promise((resolvePromise, reject) => {
-    const tracker = new LineTracker(sink);
+    const tracker = new LineTracker(sink, delimiter);
     const hash = createHash('sha256');
     let bytes = 0;
     let settled = false;
     let carry: Buffer | null = null;
     let first = true;
     let parser: Parser | null = null;
-    const input = createReadStream(path, { highWaterMark: 1 << 20 });
+    const file = createReadStream(path, { highWaterMark: 1 << 20 });
+    const input: Readable = format.gzip ? file.pipe(createGunzip({ chunkSize: 1 << 20 })) : file;
+    if (format.gzip) {
+      file.on('data', (chunk) => { bytes += (chunk as Buffer).byteLength; hash.update(chunk as Buffer); });
+      file.on('error', (error) => fail(error));
+    }
     const fail = (error: unknown): void => {
       if (settled) return;
       settled = true;
       input.destroy();
+      file.destroy();
       if (error instanceof CsvSyntaxError || !isCsvError(error)) reject(error);
       else reject(syntaxError(error, tracker));
     };
@@ -219,7 +237,7 @@ export function parseCsvFile(path: string, sink: CsvSink): Promise<CsvSourceInfo
     };
     const startParser = (): Parser => {
       tracker.restartParser();
-      const p = parseStream(options(tracker));
+      const p = parseStream(options(tracker, delimiter));
       p.on('error', fail);
       // on_record returns null, so nothing is emitted; keep the stream flowing.
       p.on('data', () => undefined);
@@ -229,8 +247,10 @@ export function parseCsvFile(path: string, sink: CsvSink): Promise<CsvSourceInfo
     input.on('data', (chunk) => {
       if (settled) return;
       let buf = chunk as Buffer;
-      bytes += buf.byteLength;
-      hash.update(buf);
+      if (!format.gzip) {
+        bytes += buf.byteLength;
+        hash.update(buf);
+      }
       if (parser) {
         parser.write(buf);
         return;
@@ -283,18 +303,31 @@ export function parseCsvFile(path: string, sink: CsvSink): Promise<CsvSourceInfo
   });
 }
 
-/** Quote one field for CSV output when it needs it (comma, quote, CR or LF). */
-export function csvField(value: string): string {
-  if (!/[",\r\n]/.test(value) && value.trim() === value) return value;
-  return `"${value.replace(/"/g, '""')}"`;
+// ---------------------------------------------------------------------------------------------
+// Writing: every CSV atlas writes goes through csv-stringify with these settings.
+
+/** A cell to write: strings as they are, numbers as JavaScript prints them (NaN as `NaN`), null and undefined empty. */
+export type CsvValue = string | number | null | undefined;
+
+const WRITE: StringifyOptions = {
+  record_delimiter: '\n',
+  eof: true,
+  // Beside csv-stringify's own rule (a comma, quote, CR or LF), quote a field with leading or
+  // trailing whitespace, which a reader that trims would otherwise lose.
+  quoted_match: [/^\s|\s$/],
+};
+
+/** Rows as CSV text, each line ending in LF. */
+export function csvRows(rows: readonly (readonly CsvValue[])[]): string {
+  return stringifySync(rows as CsvValue[][], WRITE);
 }
 
-/** One CSV line (with trailing LF) from already-formatted fields. */
-export function csvLine(fields: readonly string[]): string {
-  let out = '';
-  for (let i = 0; i < fields.length; i++) {
-    if (i > 0) out += ',';
-    out += csvField(fields[i]);
-  }
-  return `${out}\n`;
+/** One CSV line (with trailing LF). */
+export function csvLine(fields: readonly CsvValue[]): string {
+  return csvRows([fields]);
+}
+
+/** One field as CSV writes it (quoted when it needs it). */
+export function csvField(value: CsvValue): string {
+  return csvRows([[value]]).slice(0, -1);
 }

@@ -20,6 +20,13 @@
  * language that no training row of target t trains on gets no weight (nothing could determine
  * it); for rows that do meet it later (prediction), it counts as an "other" language.
  *
+ * Domains as languages (law option `domains: true`, for data-mixture runs such as RegMix's Pile
+ * domains): K_t defaults to every domain co-sampled with the target, and a row whose mixture holds
+ * none of the target domain is accepted, its D_eff coming from the transfer terms alone (the
+ * floor below is then taken relative to the row's total tokens instead of S_λ(D_t; U_t)). Option
+ * `targetSources` (`{ eval domain: training domain }`) names the training domain that is the
+ * target's own data when the two are named differently (e.g. `Pile-CC: internet`).
+ *
  * Interference: tau may be negative (bounds −1…2). D_eff must stay positive, so with
  * q = D_eff,lin / S_λ(D_t; U_t) the law uses D_eff = S_t·q while q ≥ q₀ = 0.05 and the C¹
  * continuation D_eff = S_t·q₀²/(2q₀ − q) below: interference can shrink the effective data to a
@@ -49,6 +56,10 @@ export interface AtlasContext {
   tauLanguages: string[];
   /** Mixtures of the base runs that finetunes start from (so a design can be built without the base's rows). */
   baseMixtures?: Record<string, BaseMixture>;
+  /** Domain mixtures: rows without target tokens are accepted (option `domains`). */
+  domains?: boolean;
+  /** Training domain that holds each evaluation domain's own data, where the names differ. */
+  targetSources?: Record<string, string>;
 }
 
 /** Numeric design of the atlas law. */
@@ -75,6 +86,8 @@ export interface AtlasDesign {
   otherParam: number;
   dO: Float64Array;
   uO: Float64Array;
+  /** Total tokens of rows without target tokens (domain mixtures; the floor's reference), else 0. */
+  dRef: Float64Array;
   /** Scratch (slots entries) for S and ∂S/∂λ of the transfer languages. */
   scratchS: Float64Array;
   scratchDS: Float64Array;
@@ -115,7 +128,7 @@ export function parseTerms(value: unknown): AtlasTerms {
  * K_t for every target: the `count` languages most often co-sampled with t over the distinct
  * mixtures of the table (ties broken alphabetically), unless `explicit` lists them.
  */
-export function transferLanguages(table: RunTable, count = 3, explicit: Record<string, string[]> = {}): Record<string, string[]> {
+export function transferLanguages(table: RunTable, count = 3, explicit: Record<string, string[]> = {}, sourceOf: (target: string) => string = (t) => t): Record<string, string[]> {
   const mixtures = new Map<string, readonly string[]>();
   const targets = new Set<string>();
   for (let i = 0; i < table.rows; i++) {
@@ -126,9 +139,10 @@ export function transferLanguages(table: RunTable, count = 3, explicit: Record<s
   for (const t of [...targets].sort()) {
     if (explicit[t]) { out[t] = [...explicit[t]]; continue; }
     const counts = new Map<string, number>();
+    const source = sourceOf(t);
     for (const langs of mixtures.values()) {
-      if (!langs.includes(t)) continue;
-      for (const l of langs) if (l !== t) counts.set(l, (counts.get(l) ?? 0) + 1);
+      if (!langs.includes(source)) continue;
+      for (const l of langs) if (l !== source) counts.set(l, (counts.get(l) ?? 0) + 1);
     }
     out[t] = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).slice(0, count).map(([l]) => l);
   }
@@ -160,14 +174,15 @@ export function prepareAtlas(table: RunTable, ctx: AtlasContext): AtlasDesign {
   const uK = new Float64Array(n * slots).fill(Infinity);
   const dO = new Float64Array(n);
   const uO = new Float64Array(n);
+  const dRef = new Float64Array(n);
   const otherParam = ctx.terms === 'target' ? -1 : 6;
   const runs = runIndex(table);
   const problems: string[] = [];
   for (let i = 0; i < n; i++) {
     logN[i] = Math.log(table.params[i]);
-    const t = table.evalLang[i];
+    const t = ctx.targetSources?.[table.evalLang[i]] ?? table.evalLang[i];
     const lt = languageTokens(table, i, runs, ctx.baseMixtures);
-    const kt = slots > 0 ? (ctx.transfer[t] ?? []) : [];
+    const kt = slots > 0 ? (ctx.transfer[table.evalLang[i]] ?? []) : [];
     let slot = 0;
     let other = 0;
     let otherU = 0;
@@ -190,7 +205,11 @@ export function prepareAtlas(table: RunTable, ctx: AtlasContext): AtlasDesign {
     }
     dO[i] = other;
     uO[i] = other > 0 ? otherU : Infinity;
-    if (!found || !(dT[i] > 0)) {
+    if ((!found || !(dT[i] > 0)) && ctx.domains && table.tokens[i] > 0) {
+      dT[i] = 0;
+      uT[i] = Infinity;
+      dRef[i] = table.tokens[i];
+    } else if (!found || !(dT[i] > 0)) {
       if (problems.length < 20) problems.push(`${rowWhere(table, i)}: eval_lang: "${t}" has no training tokens in this row's mixture (the atlas law needs D_t > 0; filter zero-shot rows)`);
     }
   }
@@ -204,7 +223,7 @@ export function prepareAtlas(table: RunTable, ctx: AtlasContext): AtlasDesign {
   }
   const sizes = Float64Array.from(distinct.keys());
   return {
-    n, p, slots, logN, sizeIndex, sizes, scratchA: new Float64Array(sizes.length), dT, uT, kParam, dK, uK, otherParam, dO, uO,
+    n, p, slots, logN, sizeIndex, sizes, scratchA: new Float64Array(sizes.length), dT, uT, kParam, dK, uK, otherParam, dO, uO, dRef,
     scratchS: new Float64Array(Math.max(1, slots)), scratchDS: new Float64Array(Math.max(1, slots)),
   };
 }
@@ -220,7 +239,7 @@ export function evaluateAtlas(theta: Float64Array, design: AtlasDesign, out: Flo
   const alpha = theta[3];
   const beta = theta[4];
   const lambda = Math.exp(theta[5]);
-  const { n, p, slots, logN, sizeIndex, sizes, scratchA, dT, uT, kParam, dK, uK, otherParam, dO, uO, scratchS, scratchDS } = design;
+  const { n, p, slots, logN, sizeIndex, sizes, scratchA, dT, uT, kParam, dK, uK, otherParam, dO, uO, dRef, scratchS, scratchDS } = design;
   const tauOther = otherParam >= 0 ? theta[otherParam] : 0;
   // E and A/N^alpha do not depend on the row's data: once per call and once per model size.
   const expE = Math.exp(e);
@@ -283,7 +302,9 @@ export function evaluateAtlas(theta: Float64Array, design: AtlasDesign, out: Flo
       dx += tauOther * dso;
     }
     // D_eff with the smooth floor; gTau = ∂ln D_eff/∂(tau·S) per unit S, gLam = ∂ln D_eff/∂λ.
-    const q = 1 + x / st;
+    // Without target tokens (domain mixtures) the floor's reference is the row's total tokens.
+    const ref = st > 0 ? st : dRef[i];
+    const q = st > 0 ? 1 + x / st : x / ref;
     let logD: number;
     let gTau: number;
     let gLam: number;
@@ -292,12 +313,18 @@ export function evaluateAtlas(theta: Float64Array, design: AtlasDesign, out: Flo
       logD = Math.log(deff);
       gTau = 1 / deff;
       gLam = (dst + dx) / deff;
-    } else {
+    } else if (st > 0) {
       // g(q) = q0² / (2q0 − q): value q0 and slope 1 at q0, → 0 like q0²/|q|
       const h = 2 * DEFF_FLOOR - q;
       logD = Math.log(st) + 2 * Math.log(DEFF_FLOOR) - Math.log(h);
       gTau = 1 / (h * st);
       gLam = dst / st + (dx / st - (x * dst) / (st * st)) / h;
+    } else {
+      // the same floor on D_eff / D_total (the reference does not depend on λ)
+      const h = 2 * DEFF_FLOOR - q;
+      logD = Math.log(ref) + 2 * Math.log(DEFF_FLOOR) - Math.log(h);
+      gTau = 1 / (h * ref);
+      gLam = dx / ref / h;
     }
     const tB = b - beta * logD;
     let xA = scratchA[sizeIndex[i]];
@@ -345,10 +372,14 @@ export const atlas: Law<AtlasContext, AtlasDesign> = {
   context(table: RunTable, options: LawOptions): AtlasContext {
     const terms = parseTerms(options.terms);
     if (!TERMS.includes(terms)) throw new InputError(`--terms: unknown terms "${terms}"`);
-    const count = options.transferCount ?? 3;
+    // `true` from a config, the text `true` from a command line's law spec (atlas:domains=true).
+    const domains = options.domains === true || options.domains === 'true';
+    if (options.domains !== undefined && !domains && options.domains !== false && options.domains !== 'false') throw new InputError(`domains: expected true or false, got ${String(options.domains)}`);
+    const targetSources = (options.targetSources ?? undefined) as Record<string, string> | undefined;
+    const count = options.transferCount ?? (domains ? Number.MAX_SAFE_INTEGER : 3);
     if (!Number.isInteger(count) || count < 0) throw new InputError(`transferCount: expected a non-negative integer, got ${String(count)}`);
     const explicit = (options.transferLanguages ?? {}) as Record<string, string[]>;
-    const transfer = terms === 'target,other,transfer' ? transferLanguages(table, count, explicit) : {};
+    const transfer = terms === 'target,other,transfer' ? transferLanguages(table, count, explicit, (t) => targetSources?.[t] ?? t) : {};
     // A source gets a weight only when some row trains on it while evaluating a target whose
     // K_t lists it; otherwise nothing in the data could determine it.
     const used = new Set<string>();
@@ -358,7 +389,7 @@ export const atlas: Law<AtlasContext, AtlasDesign> = {
       for (const l of table.mixture[i].langs) if (kt.includes(l)) used.add(l);
     }
     const tauLanguages = [...used].sort();
-    return { terms, transfer, tauLanguages, baseMixtures: baseMixtures(table) };
+    return { terms, transfer, tauLanguages, baseMixtures: baseMixtures(table), ...(domains ? { domains } : {}), ...(targetSources ? { targetSources } : {}) };
   },
   parameters: (ctx) => atlasParameters(ctx),
   prepare: prepareAtlas,

@@ -17,6 +17,8 @@ import { dataConstrained } from './data_constrained.ts';
 import { curse } from './curse.ts';
 import { atlas } from './atlas.ts';
 import { multilingualFamily } from './multilingual_family.ts';
+import { mixingLaw } from './mixing_law.ts';
+import { mixtureLinear } from './mixture_linear.ts';
 
 export const LAWS: Record<string, Law<any, any>> = {
   chinchilla,
@@ -24,6 +26,8 @@ export const LAWS: Record<string, Law<any, any>> = {
   curse,
   atlas,
   'multilingual-family': multilingualFamily,
+  'mixing-law': mixingLaw,
+  'mixture-linear': mixtureLinear,
 };
 
 /** True when `id` names a law (own keys only: `__proto__`, `toString` … are not laws). */

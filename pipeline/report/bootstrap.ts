@@ -10,6 +10,7 @@
  * of L(N, D) over them is the bootstrap band of the fitted curve.
  */
 import { getLaw } from '../laws/index.ts';
+import { csvRows, type CsvValue } from '../io/csv.ts';
 import { fitLaw } from '../fitting/fit.ts';
 import { resolveFitOptions, type FitOptions } from '../fitting/options.ts';
 import type { CoefficientArtifact } from '../io/artifact.ts';
@@ -31,10 +32,6 @@ export interface RecomputedDraws {
   mismatch: number;
 }
 
-function csvField(value: string): string {
-  return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
 /**
  * Whether the fit (or, with `group`, one group of a `--group-by eval_lang` fit) can be rebuilt
  * from predictions.csv alone.
@@ -54,12 +51,12 @@ export function canRecompute(artifact: CoefficientArtifact, group?: string): boo
 export async function recomputeDraws(artifact: CoefficientArtifact, p: PredictionRows, maxDraws = 400, group?: string): Promise<RecomputedDraws | null> {
   if (!canRecompute(artifact, group)) return null;
   const params = group === undefined ? artifact.params : artifact.groups![group].params;
-  const lines = ['run_id,params,tokens,eval_lang,loss,split'];
+  const rows: CsvValue[][] = [['run_id', 'params', 'tokens', 'eval_lang', 'loss', 'split']];
   for (let i = 0; i < p.rows; i++) {
     if (group !== undefined && p.evalLang[i] !== group) continue;
-    lines.push([csvField(p.runId[i]), p.params[i], p.tokens[i], csvField(p.evalLang[i]), p.loss[i], p.split[i]].join(','));
+    rows.push([p.runId[i], p.params[i], p.tokens[i], p.evalLang[i], p.loss[i], p.split[i]]);
   }
-  const table = ingestText(`${lines.join('\n')}\n`, 'predictions.csv');
+  const table = ingestText(csvRows(rows), 'predictions.csv');
   const law = getLaw(artifact.law);
   const ctx = law.context(table, artifact.law_options ?? {});
   const design = law.prepare(table, ctx);

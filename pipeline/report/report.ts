@@ -23,6 +23,7 @@ import { lossVsTokensPlot, parityPlot, residualPlot, type PlotDef, type ThinOpti
 import { bandPlot, chinchillaSets, isoLossPlot } from './plots/law_plots.ts';
 import { renderSvg, svgToPng } from './plots/render.ts';
 import { sweepFitsPlot, sweepMetricsPlot, sweepParamsPlot, transferHeatmap } from './plots/summary_plots.ts';
+import { heldoutMixturePlot, isMixtureFit, mixingTransferHeatmap } from './plots/mixture_plots.ts';
 import { VERSION } from '../io/version.ts';
 import { detailsTable, derivedTable, esc, figure, groupsTable, metricsTable, page, paramsTable, statusBanner, statusClass, type RenderedPlot } from './html.ts';
 import { predictionsOfLanguage, readReportInputs, type FitInput, type ReportInputs } from './inputs.ts';
@@ -99,7 +100,10 @@ async function fitPlots(fit: FitInput, prefix: string, options: ThinOptions): Pr
   } else {
     notes.push('No predictions.csv: observed and fitted loss are not drawn.');
   }
-  if (fit.artifact) {
+  if (fit.artifact && isMixtureFit(fit.artifact)) {
+    if (p) push(heldoutMixturePlot(p, `${prefix}heldout-mixtures`));
+    push(mixingTransferHeatmap(fit.artifact, `${prefix}mixing-transfer`));
+  } else if (fit.artifact) {
     const allSets = chinchillaSets(fit.artifact);
     const sets = allSets.slice(0, MAX_GROUP_PLOTS);
     if (allSets.length === 0) notes.push(`Iso-loss contours and uncertainty bands are drawn for Chinchilla-family laws only (this fit: ${fit.artifact.law}).`);
@@ -157,6 +161,16 @@ async function planSections(inputs: ReportInputs, options: ThinOptions): Promise
       sweepFitsPlot(withPredictions, 'residuals', 'sweep-residuals'),
     ].filter((p): p is PlotDef => p !== null);
     if (inputs.fits.length > 0) sections.push({ id: 'jobs', heading: 'Jobs', level: 2, html: sweepTable(inputs), plots: overview });
+    // Mixture-law jobs: held-out mixtures and the transfer matrix (the mixture choice at a glance).
+    const mixturePlots: PlotDef[] = [];
+    for (const f of inputs.fits.filter((fit) => isMixtureFit(fit.artifact))) {
+      const drawn = [
+        f.predictions ? heldoutMixturePlot(f.predictions, `${slug(f.name)}-heldout-mixtures`) : null,
+        mixingTransferHeatmap(f.artifact!, `${slug(f.name)}-mixing-transfer`),
+      ];
+      for (const plot of drawn) if (plot) mixturePlots.push({ ...plot, title: `${f.name}: ${plot.title}` });
+    }
+    if (mixturePlots.length > 0) sections.push({ id: 'mixtures', heading: 'Mixtures', level: 2, html: '<p class="note">Jobs fitting a data-mixture law (docs/mixtures.md).</p>', plots: mixturePlots });
   }
   if (inputs.transfers.length > 0) {
     const plots = inputs.transfers

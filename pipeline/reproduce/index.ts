@@ -16,6 +16,8 @@ import { crossoverTarget } from './crossover.ts';
 import { nistTarget } from './nist.ts';
 import { atlasTarget } from './atlas.ts';
 import { transferTarget } from './transfer.ts';
+import { regmixTarget } from './regmix.ts';
+import { mixingLawsTarget } from './mixing_laws.ts';
 
 export const TARGETS: ReproduceTarget[] = [
   chinchillaTarget,
@@ -26,4 +28,6 @@ export const TARGETS: ReproduceTarget[] = [
   nistTarget,
   atlasTarget,
   transferTarget,
+  regmixTarget,
+  mixingLawsTarget,
 ];

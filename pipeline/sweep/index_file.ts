@@ -3,6 +3,7 @@
  */
 import { join } from 'node:path';
 import { stableJson, writeFileAtomic } from '../io/atomic.ts';
+import { csvRows, type CsvValue } from '../io/csv.ts';
 import { readJobRecord } from './job_folder.ts';
 
 /** The plan of a sweep, written to `sweep.json`; identical for every shard of a sweep. */
@@ -33,11 +34,9 @@ export interface SweepResult {
   summary: string;
 }
 
-/** Quote a CSV field when needed. */
-function csvField(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+/** A summary.csv cell: non-finite numbers and missing values empty. */
+function summaryCell(value: string | number | null | undefined): CsvValue {
+  return typeof value === 'number' && !Number.isFinite(value) ? '' : value;
 }
 
 /** One line of index.json. */
@@ -94,14 +93,14 @@ export function writeIndex(out: string, plan: SweepPlan): { ok: number; failed: 
   const axisNames: string[] = [];
   for (const e of entries) for (const axis of Object.keys(e.axes)) if (!axisNames.includes(axis)) axisNames.push(axis);
   const columns = ['job', 'kind', 'status', ...axisNames, 'objective', 'train_r2', 'heldout_r2', 'fit_status', 'checks', 'checks_ok', 'artifact', 'config_hash', 'error'];
-  const lines = [columns.join(',')];
+  const rows: CsvValue[][] = [columns];
   for (const e of entries) {
-    lines.push([
+    rows.push([
       e.name, e.kind, e.status, ...axisNames.map((a) => e.axes[a] ?? ''),
       e.objective, e.train_r2, e.heldout_r2, e.fit_status, e.checks, e.checks_ok, e.artifact, e.config_hash, e.error,
-    ].map(csvField).join(','));
+    ].map(summaryCell));
   }
-  writeFileAtomic(join(out, 'summary.csv'), `${lines.join('\n')}\n`);
+  writeFileAtomic(join(out, 'summary.csv'), csvRows(rows));
   return { ok: counts.ok, failed: counts.failed, pending: counts.pending, entries };
 }
 

@@ -21,6 +21,7 @@
  * R² is 1 − SS_res/SS_tot over the pooled out-of-fold predictions; Spearman ρ likewise.
  */
 import { Random } from '../fitting/random.ts';
+import { rSquared } from '../fitting/stats.ts';
 import { fitForest, predictForest, type ForestOptions } from './forest.ts';
 import type { FasScore } from './transfer.ts';
 import type { LanguageFeatures, TransferMatrix } from './matrix.ts';
@@ -92,19 +93,7 @@ export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return pearson(ranks(a), ranks(b));
 }
 
-/** 1 − SS_res/SS_tot. */
-export function rSquared(y: ArrayLike<number>, pred: ArrayLike<number>): number {
-  let mean = 0;
-  for (let i = 0; i < y.length; i++) mean += y[i];
-  mean /= y.length;
-  let res = 0;
-  let tot = 0;
-  for (let i = 0; i < y.length; i++) {
-    res += (y[i] - pred[i]) ** 2;
-    tot += (y[i] - mean) ** 2;
-  }
-  return 1 - res / tot;
-}
+export { rSquared } from '../fitting/stats.ts';
 
 function flag(a: string | undefined, b: string | undefined): number {
   return a === undefined || b === undefined ? 0.5 : a === b ? 1 : 0;

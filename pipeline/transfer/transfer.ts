@@ -27,6 +27,7 @@
  * own d = 0 row). A target evaluated only at the end gets the two-point trapezoid.
  */
 import { deriveSeed, Random } from '../fitting/random.ts';
+import { quantileSorted } from '../fitting/stats.ts';
 import { InputError, type RunTable } from '../io/types.ts';
 import { lossAt, tokensToReach, type Curve } from './curve.ts';
 import type { TransferMatrix } from './matrix.ts';
@@ -108,14 +109,6 @@ function score(mono: Curve, bi: Curve, ref: number): Score1 {
   const dBi = Math.exp(reach.value);
   const censored: Censoring = reach.flag === 'after' ? 'below' : reach.flag === 'before' ? 'above' : 'false';
   return { bts: 2 - dBi / ref, dBi, censored, lossRef: Math.exp(at.value) };
-}
-
-function percentile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const pos = q * (sorted.length - 1);
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
 }
 
 /**
@@ -261,8 +254,8 @@ export function computeTransfer(table: RunTable, options: TransferOptions = {}):
       for (const v of values) ss += (v - mean) ** 2;
       scores.push({
         target: c.target, source: c.source, bts: p.bts, d_mono: ref, d_bi: p.dBi, censored: p.censored,
-        ci_low: replicates > 0 ? percentile(values, 0.025) : Number.NaN,
-        ci_high: replicates > 0 ? percentile(values, 0.975) : Number.NaN,
+        ci_low: replicates > 0 ? quantileSorted(values, 0.025) : Number.NaN,
+        ci_high: replicates > 0 ? quantileSorted(values, 0.975) : Number.NaN,
         se: values.length > 1 ? Math.sqrt(ss / (values.length - 1)) : Number.NaN,
         boot_censored: replicates > 0 ? bootCens[r][k] / replicates : 0,
         loss_ref: p.lossRef,

@@ -46,14 +46,7 @@ export function logSpace(lo: number, hi: number, count: number): number[] {
 }
 
 /** Quantile of a sorted array (linear interpolation, q in [0, 1]). */
-export function quantile(sorted: ArrayLike<number>, q: number): number {
-  const n = sorted.length;
-  if (n === 0) return Number.NaN;
-  const h = (n - 1) * q;
-  const lo = Math.floor(h);
-  const hi = Math.min(n - 1, lo + 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
-}
+export { quantileSorted as quantile } from '../../fitting/stats.ts';
 
 /** Round to 6 significant digits, so plot data (and thus SVG text) does not carry float noise. */
 export function round6(value: number): number {
