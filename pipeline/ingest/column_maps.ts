@@ -106,7 +106,7 @@ export function closest(wanted: string, names: readonly string[]): string | null
   const lower = names.map((n) => n.toLowerCase());
   const exact = lower.indexOf(w);
   if (exact >= 0) return names[exact];
-  for (const synonym of (Object.hasOwn(SYNONYMS, w) ? SYNONYMS[w] : [])) {
+  for (const synonym of (Object.hasOwn(SYNONYMS, w) ? SYNONYMS[w] ?? [] : [])) {
     const i = lower.indexOf(synonym);
     if (i >= 0) return names[i];
   }
