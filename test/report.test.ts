@@ -297,7 +297,7 @@ describe('atlas report command', () => {
     process.stdout.write = ((chunk: string) => { stdout += chunk; return true; }) as typeof process.stdout.write;
     process.stderr.write = (() => true) as typeof process.stderr.write;
     try {
-      await yargs(['report', dir, '--json', '--no-png']).command(reportCommand).strict().parseAsync();
+      await yargs(['report', dir, '--json', '--no-png', '--allow-outside']).command(reportCommand).strict().parseAsync();
     } finally {
       process.stdout.write = write;
       process.stderr.write = writeErr;
