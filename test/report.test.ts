@@ -531,7 +531,7 @@ describe('atlas fit writes bootstrap.csv', () => {
     rmSync(dir, { recursive: true, force: true });
     const data = join(scratch, 'fit-command.csv');
     writeFileSync(data, syntheticRuns(41));
-    const base = ['fit', '--data', data, '--law', 'chinchilla', '--starts', 'init', '--out', dir];
+    const base = ['fit', '--data', data, '--law', 'chinchilla', '--starts', 'init', '--out', dir, '--allow-outside'];
     await runCommand(fitCommand, [...base, '--bootstrap', '12']);
     const artifact = readArtifact(join(dir, 'coefficients.json'));
     const draws = parseBootstrapCsv(readFileSync(join(dir, 'bootstrap.csv'), 'utf8'), 'bootstrap.csv').get('')!;

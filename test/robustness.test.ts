@@ -166,7 +166,7 @@ describe('command line: every class of bad input is exit 2 with a clear message'
     ['--max-iterations 0', [...FIT, '--max-iterations', '0'], /--max-iterations: expected a whole number from 1/],
     ['--max-iterations -1', [...FIT, '--max-iterations', '-1'], /--max-iterations: expected a whole number/],
     ['--max-iterations 1.5', [...FIT, '--max-iterations', '1.5'], /--max-iterations: expected a whole number/],
-    ['--max-iterations abc', [...FIT, '--max-iterations', 'abc'], /--max-iterations: .*not a number/],
+    ['--max-iterations abc', [...FIT, '--max-iterations', 'abc'], /--max-iterations: expected a number/],
     ['--delta 1e400', [...FIT, '--delta', '1e400'], /--delta: expected a finite number > 0/],
     ['--fix E=0x10', [...FIT, '--fix', 'E=0x10'], /--fix: E: "0x10" is not a finite decimal number/],
     ['--fix __proto__=1', [...FIT, '--fix', '__proto__=1'], /--fix: "__proto__" cannot be used as a name/],
