@@ -25,7 +25,7 @@ describe('atlas crossover (command)', () => {
   it('writes crossover.json and crossover.csv and prints a table', async () => {
     const dir = tempDir('atlas-crossover-');
     writeFileSync(join(dir, 'runs.csv'), csv());
-    const text = await run(['crossover', '--data', join(dir, 'runs.csv'), '--out', join(dir, 'out')]);
+    const text = await run(['crossover', '--data', join(dir, 'runs.csv'), '--out', join(dir, 'out'), '--allow-outside']);
     expect(text).toMatch(/^de .*crossed/m);
     const json = JSON.parse(readFileSync(join(dir, 'out', 'crossover.json'), 'utf8'));
     expect(json.schema).toBe('atlas.crossover/1');
@@ -39,8 +39,8 @@ describe('atlas crossover (command)', () => {
   it('rejects bad input with FILE:LINE and writes nothing', async () => {
     const dir = tempDir('atlas-crossover-');
     writeFileSync(join(dir, 'runs.csv'), csv().replace(/\nscratch,2000000,(\d+),[0-9.]+/, '\nscratch,2000000,$1,-1'));
-    await expect(run(['crossover', '--data', join(dir, 'runs.csv'), '--out', join(dir, 'out')])).rejects.toThrow(InputError);
-    await expect(run(['crossover', '--data', join(dir, 'runs.csv'), '--out', join(dir, 'out')])).rejects.toThrow(/runs\.csv:3: loss/);
+    await expect(run(['crossover', '--data', join(dir, 'runs.csv'), '--out', join(dir, 'out'), '--allow-outside'])).rejects.toThrow(InputError);
+    await expect(run(['crossover', '--data', join(dir, 'runs.csv'), '--out', join(dir, 'out'), '--allow-outside'])).rejects.toThrow(/runs\.csv:3: loss/);
     expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 });

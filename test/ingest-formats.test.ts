@@ -96,7 +96,7 @@ describe('every reader yields the same rows (property)', () => {
   });
   it('CSV, TSV, JSON lines and gzip of each give the same table', async () => {
     let n = 0;
-    await fc.assert(fc.asyncProperty(fc.uniqueArray(row, { minLength: 1, maxLength: 12, selector: (r) => `${r.run}\u0000${r.tokens}` }), async (rows) => {
+    await fc.assert(fc.asyncProperty(fc.uniqueArray(row, { minLength: 1, maxLength: 12, selector: (r) => r.run }), async (rows) => {
       const quote = (text: string): string => (/[",\t]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
       const csv = `run_id,params,tokens,loss\n${rows.map((r) => `${quote(r.run)},${r.params}M,${r.tokens}k,${r.loss}`).join('\n')}\n`;
       const tsv = csv.replace(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/gm, '\t');
@@ -180,7 +180,7 @@ describe('one command per format, no config', () => {
   ];
   it.each(cases)('atlas fit %s --law chinchilla', (name, args) => {
     const out = join(scratch, `fit-${name}`);
-    const result = spawnSync(process.execPath, ['bin/atlas.mjs', 'fit', ...args, '--law', 'chinchilla', '--out', out], { cwd: root, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, ['bin/atlas.mjs', 'fit', ...args, '--law', 'chinchilla', '--out', out, '--allow-outside'], { cwd: root, encoding: 'utf8' });
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain('chinchilla on 100 rows (5 runs)');
     const artifact = JSON.parse(readFileSync(join(out, 'coefficients.json'), 'utf8')) as { params: Record<string, { value: number }> };

@@ -39,7 +39,7 @@ function writeLog(path: string, runs: number, rowsPerRun: number): void {
       const run = `experiment-run-${String(r).padStart(6, '0')}`;
       let text = '';
       for (let k = 1; k <= rowsPerRun; k++) {
-        text += `${run},${1e8 + r},${k * 1e9},${(3 + 1 / k).toFixed(6)},en,en:1,en:${1e12 + r},finetune,base-run-of-${String(r).padStart(6, '0')},seed-number-${r % 3},${pad}\n`;
+        text += `${run},${1e8 + r},${k * 1e9},${(3 + 1 / k).toFixed(6)},en,en:1,en:${1e12 + r},finetune,experiment-run-${String((r + runs - 1) % runs).padStart(6, '0')},seed-number-${r % 3},${pad}\n`;
       }
       writeSync(fd, text);
     }
@@ -59,7 +59,8 @@ describe('ingest memory', () => {
     const retained = heapUsed() - before;
     expect(table.rows).toBe(runs * rowsPerRun);
     expect(table.runId[0]).toBe('experiment-run-000000');
-    expect(table.baseRun[table.rows - 1]).toBe(`base-run-of-${String(runs - 1).padStart(6, '0')}`);
+    // Each run's base is the run before it (the first run's, the last run): a base_run must name a run.
+    expect(table.baseRun[table.rows - 1]).toBe(`experiment-run-${String(runs - 2).padStart(6, '0')}`);
     // Eight arrays of references (8 bytes a row) plus the distinct strings and unique-token maps:
     // about 4 MB. Keeping the chunks the strings were cut from would add about 22 MB.
     expect(retained).toBeLessThan(10 * 2 ** 20);

@@ -199,7 +199,7 @@ describe('parsing', () => {
 
   it('round-trips the normalised CSV', () => {
     const table = ingestText(`${HEADER},eval_lang,mixture,unique_tokens,kind,base_run,base_tokens,step,seed,flops,split\n`
-      + '"a,1",1e6,1e9,3,en,en:0.25;fr:0.75,en:5;fr:6,finetune,base,100,3,s1,7e15,heldout\n'
+      + '"a,1",1e6,1e9,3,en,en:0.25;fr:0.75,en:5;fr:6,finetune,b,100,3,s1,7e15,heldout\n'
       + 'b,2e6,1e9,2.5,fr,fr:1,,pretrain,,,,,,train\n', 'rt.csv');
     const again = ingestText(toNormalizedCsv(table), 'rt2.csv');
     expect(toNormalizedCsv(again)).toBe(toNormalizedCsv(table));

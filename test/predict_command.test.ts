@@ -42,7 +42,7 @@ describe('atlas predict on a fitted artifact', () => {
     const dir = tempDir('atlas-predict-');
     const data = join(dir, 'runs.csv');
     writeFileSync(data, runsCsv());
-    const fitArgs = (out: string) => ['fit', '--data', data, '--law', 'chinchilla', '--starts', 'init', '--bootstrap', '20', '--seed', '3', '--out', out];
+    const fitArgs = (out: string) => ['fit', '--data', data, '--law', 'chinchilla', '--starts', 'init', '--bootstrap', '20', '--seed', '3', '--out', out, '--allow-outside'];
     const fit = await run(fitCommand, fitArgs(join(dir, 'a')));
     expect(fit.stderr).toMatch(/bootstrap\.csv/);
     await run(fitCommand, fitArgs(join(dir, 'b')));

@@ -331,7 +331,7 @@ describe('atlas report command', () => {
     process.stdout.write = ((chunk: string) => { stdout += chunk; return true; }) as typeof process.stdout.write;
     process.stderr.write = (() => true) as typeof process.stderr.write;
     try {
-      await yargs(['report', dir, '--json', '--no-png']).command(reportCommand).strict().parseAsync();
+      await yargs(['report', dir, '--json', '--no-png', '--allow-outside']).command(reportCommand).strict().parseAsync();
     } finally {
       process.stdout.write = write;
       process.stderr.write = writeErr;
@@ -565,7 +565,7 @@ describe('atlas fit writes bootstrap.csv', () => {
     rmSync(dir, { recursive: true, force: true });
     const data = join(scratch, 'fit-command.csv');
     writeFileSync(data, syntheticRuns(41));
-    const base = ['fit', '--data', data, '--law', 'chinchilla', '--starts', 'init', '--out', dir];
+    const base = ['fit', '--data', data, '--law', 'chinchilla', '--starts', 'init', '--out', dir, '--allow-outside'];
     await runCommand(fitCommand, [...base, '--bootstrap', '12']);
     const artifact = readArtifact(join(dir, 'coefficients.json'));
     const draws = parseBootstrapCsv(readFileSync(join(dir, 'bootstrap.csv'), 'utf8'), 'bootstrap.csv').get('')!;

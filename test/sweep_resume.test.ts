@@ -88,7 +88,7 @@ jobs:
   expect(ref).toMatchObject({ total: 16, ok: 14, failed: 2 });
 
   const out = join(scratch, 'killed');
-  const args = ['sweep', config, '--out', out, '--plugin', pluginPath];
+  const args = ['sweep', config, '--out', out, '--plugin', pluginPath, '--allow-outside'];
   const random = rng(20251024);
   const progress: number[] = [];
   let kills = 0;

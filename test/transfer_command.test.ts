@@ -37,7 +37,7 @@ describe('atlas transfer (command)', () => {
     const dir = tempDir('atlas-transfer-');
     writeFileSync(join(dir, 'runs.csv'), csv());
     const out = join(dir, 'out');
-    await run(['transfer', '--data', join(dir, 'runs.csv'), '--ref-tokens', '1e7,3e7', '--bootstrap', '20', '--trees', '5', '--out', out]);
+    await run(['transfer', '--data', join(dir, 'runs.csv'), '--ref-tokens', '1e7,3e7', '--bootstrap', '20', '--trees', '5', '--out', out, '--allow-outside']);
     for (const f of ['transfer.csv', 'transfer_matrix.csv', 'transfer.json', 'transfer_heatmap.svg', 'fas.csv', 'transfer_matrix_d30000000.csv']) expect(existsSync(join(out, f)), f).toBe(true);
     const rows = readFileSync(join(out, 'transfer.csv'), 'utf8').trim().split('\n');
     expect(rows[0].startsWith('target,source,bts,d_mono,d_bi,censored')).toBe(true);
@@ -64,10 +64,10 @@ describe('atlas transfer (command)', () => {
     const dir = tempDir('atlas-transfer-');
     writeFileSync(join(dir, 'runs.csv'), csv().replace(/\nmono_x_0,1e6,(\S+?),[0-9.]+,/, '\nmono_x_0,1e6,$1,-1,'));
     const out = join(dir, 'out');
-    await expect(run(['transfer', '--data', join(dir, 'runs.csv'), '--out', out])).rejects.toThrow(/runs\.csv:2: loss/);
+    await expect(run(['transfer', '--data', join(dir, 'runs.csv'), '--out', out, '--allow-outside'])).rejects.toThrow(/runs\.csv:2: loss/);
     writeFileSync(join(dir, 'good.csv'), csv());
-    await expect(run(['transfer', '--data', join(dir, 'good.csv'), '--ref-tokens', 'abc', '--out', out])).rejects.toThrow(InputError);
-    await expect(run(['transfer', '--data', join(dir, 'good.csv'), '--size', '5', '--out', out])).rejects.toThrow(/--size/);
+    await expect(run(['transfer', '--data', join(dir, 'good.csv'), '--ref-tokens', 'abc', '--out', out, '--allow-outside'])).rejects.toThrow(InputError);
+    await expect(run(['transfer', '--data', join(dir, 'good.csv'), '--size', '5', '--out', out, '--allow-outside'])).rejects.toThrow(/--size/);
     expect(existsSync(out)).toBe(false);
   });
 });

@@ -11,7 +11,7 @@ import { writeFileAtomic } from '../io/atomic.ts';
 import { stableJson } from '../io/atomic.ts';
 import { InputError } from '../io/types.ts';
 import type { LawOptions } from '../laws/law.ts';
-import { fitOptionsFromArgs, noteSkippedRows, printJson, returnsExitCode, tableRequest, withDataOptions, withFitOptions, type DataArgs, type FitArgs } from './common.ts';
+import { checkOutput, fitOptionsFromArgs, noteSkippedRows, printJson, returnsExitCode, tableRequest, withDataOptions, withFitOptions, type DataArgs, type FitArgs } from './common.ts';
 import { backtestFitOptions } from './backtest_options.ts';
 
 interface Args extends DataArgs, FitArgs {
@@ -41,6 +41,8 @@ export const backtestCommand: CommandModule<object, Args> = {
       .example('atlas backtest --config configs/manpages-mono.yaml --out results/backtest-manpages', 'every candidate on the manpages mono runs, per language')
       .example('atlas backtest --config configs/epoch-chinchilla.yaml --laws chinchilla,kaplan', 'two laws on Hoffmann\'s Fig. 4 runs') as unknown as Argv<Args>,
   handler: returnsExitCode(async (args: Args) => {
+    // A refused output folder must not cost a whole backtest.
+    if (args.out !== undefined) checkOutput(args.out, 'folder', args['allow-outside'], '--out', false);
     const { table, config } = await loadTable(tableRequest(args));
     noteSkippedRows(table);
     const lawOptions: LawOptions = { ...(config?.law_options ?? {}) };

@@ -5,6 +5,12 @@
 import type { Argv } from 'yargs';
 import type { FitOptions } from '../fitting/options.ts';
 import { InputError } from '../io/types.ts';
+import type { AtlasConfig } from '../config/load.ts';
+import { parseStrictNumber, showCell } from '../ingest/expressions.ts';
+import { MAX_BOOTSTRAP, MAX_ITERATIONS, MAX_STARTS, reservedNameProblem } from '../config/limits.ts';
+import { isLaw, unknownLawMessage } from '../laws/index.ts';
+import { outputPath, probeWritable, type OutputKind } from '../io/paths.ts';
+import { checkReplaceable, FIT_FOLDER, recoverFolder } from '../io/folder.ts';
 import type { LoadTableRequest } from '../config/load.ts';
 import { LOG_FORMATS, summarize } from '../ingest/ingest.ts';
 import type { RunTable } from '../io/types.ts';
@@ -35,7 +41,7 @@ export function withDataOptions<T>(y: Argv<T>) {
     .option('where', { type: 'string', array: true, nargs: 1, describe: 'row filter on a source column, e.g. "step > 0" (repeatable; ops == != < <= > >=)' })
     .option('format', { type: 'string', choices: [...LOG_FORMATS], describe: 'log format (default auto: by extension and content; wandb skips steps that logged no loss)' })
     .option('delimiter', { type: 'string', describe: 'field delimiter of delimited text, e.g. ";" or tab (default: sniffed from the header)' })
-    .option('allow-outside', { type: 'boolean', default: false, describe: 'allow config paths that leave the config\'s folder' });
+    .option('allow-outside', { type: 'boolean', default: false, describe: 'allow --out outside the working directory and config paths outside the config\'s folder' });
 }
 
 /** What {@link loadTable} reads, from the data flags: positional files and --data together. */
@@ -92,18 +98,34 @@ function pairs(flag: string, values: string[] | undefined, numeric: true): Recor
 function pairs(flag: string, values: string[] | undefined, numeric: false): Record<string, string>;
 function pairs(flag: string, values: string[] | undefined, numeric: boolean): Record<string, number | string> {
   const out: Record<string, number | string> = {};
+  const problems: string[] = [];
   for (const item of values ?? []) {
     const eq = item.indexOf('=');
-    if (eq <= 0) throw new InputError(`--${flag}: expected NAME=VALUE, got "${item}"`);
+    if (eq <= 0) { problems.push(`--${flag}: expected NAME=VALUE, got ${showCell(item)}`); continue; }
     const name = item.slice(0, eq).trim();
     const raw = item.slice(eq + 1).trim();
+    const reserved = reservedNameProblem(name);
+    if (reserved) { problems.push(`--${flag}: ${reserved}; give a parameter name of the law (e.g. --${flag} ${numeric ? 'E=1.7' : 'beta=alpha'})`); continue; }
     if (numeric) {
-      const value = Number(raw);
-      if (raw === '' || !Number.isFinite(value)) throw new InputError(`--${flag}: ${name}: "${raw}" is not a finite number`);
+      // The same strict decimal syntax as a cell of a run log (no 0x10, Infinity, 1e400).
+      const value = parseStrictNumber(raw);
+      if (!Number.isFinite(value)) { problems.push(`--${flag}: ${name}: ${showCell(raw)} is not a finite decimal number`); continue; }
       out[name] = value;
-    } else out[name] = raw;
+    } else {
+      if (raw === '' || reservedNameProblem(raw)) { problems.push(`--${flag}: ${name}: expected another parameter's name, got ${showCell(raw)}`); continue; }
+      out[name] = raw;
+    }
   }
+  if (problems.length > 0) throw new InputError(problems);
   return out;
+}
+
+/** A whole-number flag in [min, max]; yargs gives NaN for text such as `abc`. */
+function wholeFlag(flag: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new InputError(`--${flag}: expected a whole number from ${min} to ${max}, got ${Number.isNaN(value) ? 'text that is not a number' : String(value)}`);
+  }
+  return value;
 }
 
 /** Fit options from flags (only those given), to layer over a config's `fit` block. */
@@ -111,33 +133,66 @@ export function fitOptionsFromArgs(args: FitArgs): Partial<FitOptions> {
   const out: Partial<FitOptions> = {};
   if (args.objective !== undefined) out.objective = args.objective as FitOptions['objective'];
   if (args.delta !== undefined) {
-    if (!(args.delta > 0)) throw new InputError(`--delta: must be > 0, got ${args.delta}`);
+    if (!(args.delta > 0) || !Number.isFinite(args.delta)) throw new InputError(`--delta: expected a finite number > 0 (e.g. 1e-3), got ${Number.isNaN(args.delta) ? 'text that is not a number' : String(args.delta)}`);
     out.delta = args.delta;
   }
   if (args.starts !== undefined) out.starts = parseStarts(args.starts);
   if (args.tie) out.tie = pairs('tie', args.tie, false);
   if (args.fix) out.fix = pairs('fix', args.fix, true);
   if (args.init) out.init = pairs('init', args.init, true);
-  if (args.bootstrap !== undefined) {
-    if (!Number.isInteger(args.bootstrap) || args.bootstrap < 0) throw new InputError(`--bootstrap: expected a whole number ≥ 0, got ${args.bootstrap}`);
-    out.bootstrap = args.bootstrap;
-  }
-  if (args.seed !== undefined) {
-    if (!Number.isInteger(args.seed)) throw new InputError(`--seed: expected an integer, got ${args.seed}`);
-    out.seed = args.seed;
-  }
-  if (args['max-iterations'] !== undefined) out.maxIterations = args['max-iterations'];
+  if (args.bootstrap !== undefined) out.bootstrap = wholeFlag('bootstrap', args.bootstrap, 0, MAX_BOOTSTRAP);
+  if (args.seed !== undefined) out.seed = wholeFlag('seed', args.seed, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+  if (args['max-iterations'] !== undefined) out.maxIterations = wholeFlag('max-iterations', args['max-iterations'], 1, MAX_ITERATIONS);
   if (args.exhaustive) out.prune = false;
   if (args.checkpoints !== undefined) out.checkpoints = args.checkpoints;
   return out;
 }
 
-/** `grid`, `init` or a positive integer. */
-export function parseStarts(text: string): FitOptions['starts'] {
+/** `grid`, `init` or a whole number of random starts (1 … MAX_STARTS). */
+export function parseStarts(value: string | number): FitOptions['starts'] {
+  if (Array.isArray(value)) throw new InputError(`--starts: given ${value.length} times (${value.join(', ')}); give it once`);
+  const text = String(value);
   if (text === 'grid' || text === 'init') return text;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new InputError(`--starts: expected grid, init or a positive integer, got "${text}"`);
+  const n = parseStrictNumber(text);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_STARTS) throw new InputError(`--starts: expected grid, init or a whole number from 1 to ${MAX_STARTS}, got ${showCell(text)}`);
   return n;
+}
+
+/**
+ * The law to fit: `--law`, else the config's `law:`. An unknown name is bad input, reported at
+ * the config's file and line when it came from the config.
+ */
+export function lawFrom(flag: string | undefined, config: AtlasConfig | null): string {
+  if (flag !== undefined) {
+    if (!isLaw(flag)) throw new InputError(unknownLawMessage(flag));
+    return flag;
+  }
+  const law = config?.law;
+  if (!law) throw new InputError('--law: no law given (pass --law or set law: in the config)');
+  if (!isLaw(law)) throw new InputError(unknownLawMessage(law, `${config!.path}:${config!.lines?.law ?? 1}: law`));
+  return law;
+}
+
+/** `--allow-outside` for commands that write files but read no run logs. */
+export function withAllowOutside<T>(y: Argv<T>) {
+  return y.option('allow-outside', { type: 'boolean', default: false, describe: 'allow --out outside the working directory' });
+}
+
+/**
+ * Check an output before any work (SPEC §4): `--out` not empty, inside the working directory
+ * unless `--allow-outside`, not a file where a folder is meant (or the reverse); for a folder
+ * that is replaced whole (`replace`, the default for folders), one atlas may replace (absent,
+ * empty or carrying atlas's marker); and a file system that accepts a new file there. Returns
+ * the absolute path.
+ */
+export function checkOutput(p: string, kind: OutputKind, allowOutside = false, flag = '--out', replace = kind === 'folder'): string {
+  const abs = outputPath(p, kind, flag, allowOutside);
+  if (replace) {
+    recoverFolder(abs);
+    checkReplaceable(abs, FIT_FOLDER);
+  }
+  probeWritable(abs);
+  return abs;
 }
 
 /** Print JSON on stdout. */

@@ -11,7 +11,7 @@ import { stableJson, writeFileAtomic } from '../io/atomic.ts';
 import { computeCrossovers, crossoverCsv, type CrossoverResult, type FinetuneTokens } from '../crossover/crossover.ts';
 import { InputError } from '../io/types.ts';
 import { VERSION } from '../io/version.ts';
-import { tableRequest, withDataOptions, type DataArgs } from './common.ts';
+import { checkOutput, tableRequest, withDataOptions, type DataArgs } from './common.ts';
 import { dataRanges, extrapolation, extrapolationWarning, type Extrapolation } from '../fit/intervals.ts';
 
 interface CrossoverArgs extends DataArgs {
@@ -58,6 +58,7 @@ export const crossoverCommand: CommandModule<object, CrossoverArgs> = {
     .option('json', { type: 'boolean', describe: 'print crossover.json on stdout' })
     .example('atlas crossover --config configs/manpages-sweep.yaml --out results/crossover-manpages', '') as unknown as Argv<CrossoverArgs>,
   handler: async (args) => {
+    if (args.out !== undefined) checkOutput(args.out, 'folder', args['allow-outside'], '--out', false);
     if (args['fixed-exponent'] !== undefined && !Number.isFinite(args['fixed-exponent'])) throw new InputError('--fixed-exponent: expected a number');
     const { table, config } = await loadTable(tableRequest(args));
     const result = computeCrossovers(table, {

@@ -2,17 +2,16 @@
  * `atlas fit`: fit one law to run logs; write DIR/coefficients.json and DIR/predictions.csv.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadTable } from '../config/load.ts';
 import { runFit, type FitOutput } from '../fit/fit.ts';
 import { runAutoFit } from '../fit/select.ts';
 import { candidatesFrom, readBacktest } from '../fit/backtest.ts';
 import { backtestFitOptions } from './backtest_options.ts';
-import { DRAWS_FILE, writeArtifact, writeDraws } from '../io/artifact.ts';
-import { writeFileAtomic } from '../io/atomic.ts';
-import { InputError } from '../io/types.ts';
-import { fitOptionsFromArgs, printJson, returnsExitCode, noteSkippedRows, tableRequest, withDataOptions, withFitOptions, type DataArgs, type FitArgs } from './common.ts';
+import { DRAWS_FILE, drawsCsv } from '../io/artifact.ts';
+import { stableJson } from '../io/atomic.ts';
+import { publishFolder } from '../io/folder.ts';
+import { checkOutput, fitOptionsFromArgs, lawFrom, printJson, returnsExitCode, noteSkippedRows, tableRequest, withDataOptions, withFitOptions, type DataArgs, type FitArgs } from './common.ts';
 import { formatFit, identifiabilityWarnings } from './format.ts';
 import { progress } from './progress.ts';
 import type { LawOptions } from '../laws/law.ts';
@@ -32,15 +31,22 @@ interface Args extends DataArgs, FitArgs {
   json?: boolean;
 }
 
-/** Write the artifact, predictions and timing; print the summary; 1 when the fit did not converge. */
+/** The fit's output folder: --out, or results/fit-<law> (results/fit-auto for --law auto). */
+function outFolder(args: Args, law: string): string {
+  return args.out ?? join('results', `fit-${args.law === 'auto' ? 'auto' : law}`);
+}
+
+/** Write the artifact, predictions, draws and timing; print the summary; 1 when the fit did not converge. */
 function finish(args: Args, law: string, output: FitOutput): number {
-  const out = args.out ?? join('results', `fit-${args.law === 'auto' ? 'auto' : law}`);
-  // The bootstrap draws' sidecar; one left by an earlier fit into this folder would no longer match.
-  if (output.draws) writeDraws(join(out, DRAWS_FILE), output.draws);
-  else rmSync(join(out, DRAWS_FILE), { force: true });
-  writeArtifact(join(out, 'coefficients.json'), output.artifact);
-  writeFileAtomic(join(out, 'predictions.csv'), output.predictions);
-  writeFileAtomic(join(out, 'timing.json'), `${JSON.stringify({ seconds: output.seconds }, null, 2)}\n`);
+  const out = outFolder(args, law);
+  // One commit for the files of a fit: a crash leaves the old folder or the new one, never a mix
+  // (and no bootstrap.csv of an earlier fit beside new coefficients).
+  publishFolder(out, 'fit', {
+    'coefficients.json': stableJson(output.artifact),
+    'predictions.csv': output.predictions,
+    ...(output.draws ? { [DRAWS_FILE]: drawsCsv(output.draws) } : {}),
+    'timing.json': `${JSON.stringify({ seconds: output.seconds }, null, 2)}\n`,
+  });
   if (args.json) printJson(output.artifact);
   else process.stdout.write(formatFit(output.artifact, output.seconds));
   process.stderr.write(identifiabilityWarnings(output.artifact));
@@ -72,14 +78,16 @@ export const fitCommand: CommandModule<object, Args> = {
       .example('atlas fit --config configs/manpages-mono.yaml --law kaplan --share alpha,beta,E --checkpoints drop-early:0.25', 'one joint Kaplan fit over the languages, exponents and E shared')
       .example('atlas fit --data runs.csv --map params=N --map tokens=D_billions*1e9 --law chinchilla --holdout top-params:0.2', 'fit with renamed columns and hold out the largest models') as unknown as Argv<Args>,
   handler: returnsExitCode(async (args: Args) => {
+    // Check --out before the fit when it is given: a refused folder must not cost a whole fit.
+    if (args.out !== undefined) checkOutput(args.out, 'folder', args['allow-outside']);
     const { table, config } = await loadTable(tableRequest(args));
     noteSkippedRows(table);
-    const law = args.law ?? config?.law;
-    if (!law) throw new InputError('--law: no law given (pass --law or set law: in the config)');
+    const law = args.law === 'auto' ? 'auto' : lawFrom(args.law, config);
     const lawOptions: LawOptions = { ...(config?.law_options ?? {}) };
     if (args.terms !== undefined) lawOptions.terms = args.terms;
     if (args.tokens !== undefined) lawOptions.tokens = args.tokens as 'total' | 'target';
     const fit = mergeFitOptions(config?.fit, fitOptionsFromArgs(args));
+    if (args.out === undefined) checkOutput(outFolder(args, law), 'folder', args['allow-outside']);
     const groupBy = args['group-by'] ?? config?.group_by ?? null;
     if (law === 'auto') {
       delete lawOptions.terms;

@@ -7,10 +7,10 @@
  * nothing written.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { loadTable, resolveInside } from '../config/load.ts';
+import { loadTable } from '../config/load.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { formatSummary, summarize, toNormalizedCsv } from '../ingest/ingest.ts';
-import { tableRequest, withDataOptions, type DataArgs } from './common.ts';
+import { checkOutput, tableRequest, withDataOptions, type DataArgs } from './common.ts';
 
 interface Args extends DataArgs {
   out?: string;
@@ -30,7 +30,7 @@ export const ingestCommand: CommandModule<object, Args> = {
       .example('atlas ingest runs.csv --json', 'summary as JSON') as unknown as Argv<Args>,
   handler: async (args) => {
     // Check --out before reading anything: a refused path must not cost a full ingest.
-    const out = args.out === undefined ? null : resolveInside(process.cwd(), args.out, args['allow-outside']);
+    const out = args.out === undefined ? null : checkOutput(args.out, 'file', args['allow-outside']);
     const { table } = await loadTable(tableRequest(args));
     const summary = summarize(table);
     if (out !== null) writeFileAtomic(out, toNormalizedCsv(table));

@@ -9,7 +9,7 @@ import { InputError } from '../io/types.ts';
 import type { LawOptions } from '../laws/law.ts';
 import { DEFAULT_PROTOCOL, bestByColumn, protocolCsv, protocolMarkdown, protocolTable, type ProtocolLaw, type ProtocolSpec } from '../fit/protocol.ts';
 import { mergeFitOptions } from '../fitting/options.ts';
-import { fitOptionsFromArgs, printJson, tableRequest, withDataOptions, withFitOptions, type DataArgs, type FitArgs } from './common.ts';
+import { checkOutput, fitOptionsFromArgs, printJson, tableRequest, withDataOptions, withFitOptions, type DataArgs, type FitArgs } from './common.ts';
 import { progress } from './progress.ts';
 
 interface Args extends DataArgs, FitArgs {
@@ -68,6 +68,10 @@ export const protocolCommand: CommandModule<object, Args> = {
       .example('atlas protocol --config configs/manpages-protocol.yaml --out results/manpages-protocol', 'Table 1 for six laws on the manpages sweep')
       .example('atlas protocol --data sim.csv --languages sim.languages.csv --laws atlas:terms=target atlas --holdouts r2_N=params>=1e9', 'one custom hold-out') as unknown as Argv<Args>,
   handler: async (args) => {
+    if (args.out !== undefined) {
+      if (args.out.trim() === '') checkOutput(args.out, 'file', args['allow-outside']);
+      for (const ext of ['.csv', '.md']) checkOutput(`${args.out}${ext}`, 'file', args['allow-outside']);
+    }
     const { table, config } = await loadTable(tableRequest(args));
     const laws = (args.laws && args.laws.length ? args.laws : DEFAULT_LAWS).map(parseLawSpec);
     const specs = args.holdouts && args.holdouts.length ? args.holdouts.map(parseHoldoutColumn) : [...DEFAULT_PROTOCOL];

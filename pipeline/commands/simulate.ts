@@ -6,7 +6,7 @@ import { basename, join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { InputError } from '../io/types.ts';
 import { loadDesign, loadTruth, simulate } from '../simulate/simulate.ts';
-import { printJson } from './common.ts';
+import { checkOutput, printJson, withAllowOutside } from './common.ts';
 
 interface Args {
   design: string;
@@ -18,6 +18,7 @@ interface Args {
   replicates: number;
   experiments?: string[];
   json?: boolean;
+  'allow-outside'?: boolean;
 }
 
 /** `OUT.csv` → `OUT.languages.csv`. */
@@ -29,7 +30,7 @@ export const simulateCommand: CommandModule<object, Args> = {
   command: 'simulate',
   describe: 'synthetic run logs for a study design from known coefficients (log-normal noise, seeded)',
   builder: (y: Argv) =>
-    y
+    withAllowOutside(y)
       .option('design', { type: 'string', demandOption: true, describe: 'study design YAML (models, languages, mixtures, experiments)' })
       .option('truth', { type: 'string', demandOption: true, describe: 'known coefficients JSON/YAML: { law, law_options, params }' })
       .option('noise', { type: 'number', default: 0.01, describe: 'σ of the multiplicative log-normal noise on loss' })
@@ -43,6 +44,9 @@ export const simulateCommand: CommandModule<object, Args> = {
       .example('atlas simulate --design configs/designs/atlas-774.yaml --truth configs/truth/atlas-774.json --checkpoint-every 50 --out results/sim/big.csv', 'about a million rows') as unknown as Argv<Args>,
   handler: (args) => {
     if (!Number.isInteger(args.seed)) throw new InputError(`--seed: expected an integer, got ${args.seed}`);
+    const out = args.out ?? join('results', 'simulate', `${basename(args.design).replace(/\.ya?ml$/, '')}.csv`);
+    checkOutput(out, 'file', args['allow-outside']);
+    checkOutput(languagesPath(out), 'file', args['allow-outside'], '--out (its languages table)');
     const design = loadDesign(args.design);
     const truth = loadTruth(args.truth);
     const sim = simulate(design, truth, {
@@ -52,7 +56,6 @@ export const simulateCommand: CommandModule<object, Args> = {
       replicates: args.replicates,
       experiments: args.experiments,
     });
-    const out = args.out ?? join('results', 'simulate', `${basename(args.design).replace(/\.ya?ml$/, '')}.csv`);
     const languages = languagesPath(out);
     writeFileAtomic(languages, sim.languagesCsv);
     writeFileAtomic(out, sim.csv);

@@ -13,6 +13,7 @@ import { loadSweep } from '../sweep/schema.ts';
 import { mergeSweeps, planSweep, runSweep, type SweepEvent, type SweepResult } from '../sweep/sweep.ts';
 import { parseShard, shardOf } from '../sweep/expand.ts';
 import { InputError } from '../io/types.ts';
+import { outputPath } from '../io/paths.ts';
 import { returnsExitCode } from './common.ts';
 
 interface SweepArgs {
@@ -27,6 +28,7 @@ interface SweepArgs {
   report?: boolean;
   list?: boolean;
   json?: boolean;
+  'allow-outside'?: boolean;
 }
 
 /** Progress on stderr: a bar on a terminal, one line per finished job otherwise. */
@@ -108,6 +110,12 @@ async function report(dir: string): Promise<void> {
   process.stdout.write(`${show(path)}\n`);
 }
 
+/** A `--plugin` value as an import specifier: a file (path, or a name that looks like one) or a package. */
+function pluginSpecifier(p: string): string {
+  if (existsSync(p) || /^[./]|\.(m?[jt]s|cjs)$/.test(p)) return pathToFileURL(p).href;
+  return p;
+}
+
 export const sweepCommand: CommandModule<object, SweepArgs> = {
   command: 'sweep <config> [dirs..]',
   describe: 'run every job of a sweep config (or: sweep merge DIR… to merge shard folders)',
@@ -124,6 +132,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       .option('report', { type: 'boolean', describe: 'build DIR/report.html when every job is done (default: the config\'s report:)' })
       .option('list', { type: 'boolean', default: false, describe: 'print the job names (of the shard, with --shard) and run nothing' })
       .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON on stdout' })
+      .option('allow-outside', { type: 'boolean', default: false, describe: 'allow the output folder outside the working directory and config paths outside the sweep file\'s folder' })
       .example('atlas sweep configs/default.yaml --jobs 2', 'everything atlas reproduces and refits, on 2 threads')
       .example('atlas sweep configs/sweeps/shipped-grid.yaml --shard 1/3 --out results/part1', 'one of three shards')
       .example('atlas sweep merge results/part1 results/part2 results/part3 --out results/shipped-grid', 'merge shard folders') as unknown as Argv<SweepArgs>,
@@ -131,24 +140,27 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     if (args.config === 'merge') {
       const dirs = args.dirs ?? [];
       if (dirs.length === 0) throw new InputError('atlas sweep merge: name the sweep folders to merge');
-      return finish(mergeSweeps(dirs, args.out), args);
+      const out = args.out !== undefined ? outputPath(args.out, 'folder', '--out', args['allow-outside']) : undefined;
+      return finish(mergeSweeps(dirs, out), args);
     }
     if (args.dirs && args.dirs.length > 0) throw new InputError(`atlas sweep: unexpected arguments ${args.dirs.join(' ')} (one config per sweep)`);
     const sweep = loadSweep(args.config);
+    const plugins = (args.plugin ?? []).map(pluginSpecifier);
     if (args.list) {
-      const { specs } = await planSweep(sweep, (args.plugin ?? []).map((p) => (existsSync(p) ? pathToFileURL(p).href : p)));
+      const { specs } = await planSweep(sweep, plugins, args['allow-outside']);
       const shard = args.shard ? parseShard(args.shard) : null;
       const names = specs.filter((s) => !shard || shardOf(s.name, shard.count) === shard.index).map((s) => s.name);
       process.stdout.write(args.json ? `${JSON.stringify({ sweep: sweep.name, jobs: names }, null, 2)}\n` : names.map((n) => `${n}\n`).join(''));
       return;
     }
-    const plugins = (args.plugin ?? []).map((p) => (existsSync(p) ? pathToFileURL(p).href : p));
+    const out = args.out !== undefined ? outputPath(args.out, 'folder', '--out', args['allow-outside']) : null;
     const progress = progressReporter(process.stderr);
     let result: SweepResult;
     try {
       result = await runSweep({
         config: sweep,
-        out: args.out ?? null,
+        out,
+        allowOutside: args['allow-outside'],
         shard: args.shard ?? null,
         resume: args.resume,
         force: args.force,

@@ -19,7 +19,7 @@ import { evaluatePredictors, type PredictorReport } from '../transfer/predict.ts
 import { matrixStats, type MatrixStats } from '../transfer/stats.ts';
 import { InputError } from '../io/types.ts';
 import { VERSION } from '../io/version.ts';
-import { tableRequest, withDataOptions, type DataArgs } from './common.ts';
+import { checkOutput, tableRequest, withDataOptions, type DataArgs } from './common.ts';
 
 interface TransferArgs extends DataArgs {
   'ref-tokens'?: string;
@@ -109,6 +109,7 @@ export const transferCommand: CommandModule<object, TransferArgs> = {
     .example('atlas transfer --matrix datasets/atlas-paper/transfer_matrix_38x38.csv --languages datasets/atlas-paper/languages.csv', 'statistics and predictors of the published matrix')
     .example('atlas transfer --matrix datasets/atlas-paper/transfer_matrix_38x38.csv --languages datasets/atlas-paper/languages.csv --only en,ru,es,fr,de,pt,zh,vi,ja', 'the directly measured 9×9 block only') as unknown as Argv<TransferArgs>,
   handler: async (args) => {
+    if (args.out !== undefined) checkOutput(args.out, 'folder', args['allow-outside'], '--out', false);
     wholeNumber('bootstrap', args.bootstrap, 0);
     wholeNumber('seed', args.seed, 0);
     wholeNumber('folds', args.folds, 2);

@@ -4,17 +4,16 @@
  * which merges command-line flags over a config and ingests the run logs.
  *
  * Paths in a config (`data`, `languages`) are relative to the config file. They may not leave
- * the allowed folder (through `..` or a symlink) unless absolute or `allowOutside` is set
- * (`--allow-outside`). The allowed folder is the config's folder, widened to the working
+ * the allowed folder (through `..`, a symlink or as an absolute path elsewhere) unless
+ * `allowOutside` is set (`--allow-outside`). The allowed folder is the config's folder, widened to the working
  * directory when the config lies inside it (so `configs/x.yaml` may read `../datasets/x.csv`
  * when run from the checkout) and to the atlas package for its shipped configs (so `reproduce`
  * works from any directory). A config downloaded elsewhere cannot reach outside its folder.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { isMap, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import type { LawOptions } from '../laws/law.ts';
 import type { FitOptions } from '../fitting/options.ts';
@@ -22,8 +21,9 @@ import { ingestFiles, parseMapFlags, type IngestOptions } from '../ingest/ingest
 import { parseFilter } from '../ingest/expressions.ts';
 import { parseHoldoutSpec } from '../fit/holdout.ts';
 import { InputError, type RunTable } from '../io/types.ts';
-import { PACKAGE_ROOT } from '../io/shipped.ts';
 import { ConfigSchema, type ConfigInput } from './schema.ts';
+import { allowedRoot, displayPath, escapeProblem } from '../io/paths.ts';
+import { reservedNameProblem } from './limits.ts';
 
 /** A loaded, checked config. Paths are resolved (relative to the working directory when inside it). */
 export interface AtlasConfig {
@@ -53,6 +53,8 @@ export interface AtlasConfig {
   share?: string[];
   /** The `backtest:` block as written (checked by the schema). */
   backtest?: BacktestConfig;
+  /** Line of each top-level key in the file (for messages about a value found later, e.g. `law:`). */
+  lines?: Record<string, number>;
 }
 
 export type BacktestConfig = NonNullable<ConfigInput['backtest']>;
@@ -63,84 +65,8 @@ export interface LoadConfigOptions {
   allowOutside?: boolean;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Path safety
-
-function within(base: string, target: string): boolean {
-  const rel = relative(base, target);
-  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
-}
-
-function realpathOrSelf(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return path;
-  }
-}
-
-/** Real path of `path`, or of its deepest existing ancestor joined with the rest. */
-function realpathDeep(path: string): string {
-  let current = path;
-  const tail: string[] = [];
-  while (!existsSync(current)) {
-    const parent = dirname(current);
-    if (parent === current) return path;
-    tail.unshift(current.slice(parent.length + (parent.endsWith(sep) ? 0 : 1)));
-    current = parent;
-  }
-  return resolve(realpathOrSelf(current), ...tail);
-}
-
-/**
- * Why `p` (relative to `baseDir`) may not be used, or null when it may: it leaves `baseDir`
- * through `..` or through a symlink. Absolute paths and `allowOutside` are always allowed.
- */
-export function outsideProblem(baseDir: string, p: string, allowOutside = false): string | null {
-  if (allowOutside || isAbsolute(p)) return null;
-  const base = resolve(baseDir);
-  return escapeProblem(base, resolve(base, p), p);
-}
-
-function escapeProblem(base: string, target: string, shown: string): string | null {
-  if (!within(base, target)) return `"${shown}" leaves ${displayPath(base)} through ".." (pass --allow-outside to allow it)`;
-  if (!within(realpathOrSelf(base), realpathDeep(target))) {
-    return `"${shown}" leaves ${displayPath(base)} through a symlink (pass --allow-outside to allow it)`;
-  }
-  return null;
-}
-
-/**
- * Resolve `p` against `baseDir`, refusing a relative path that leaves `baseDir` through `..` or a
- * symlink unless `allowOutside` (absolute paths are the user's explicit choice and pass). Commands
- * use it for `--out` with `baseDir` = the working directory. Throws an InputError.
- */
-export function resolveInside(baseDir: string, p: string, allowOutside = false): string {
-  const problem = outsideProblem(baseDir, p, allowOutside);
-  if (problem) throw new InputError(problem);
-  return resolve(baseDir, p);
-}
-
-/** A path for messages and artifacts: relative to the working directory when inside it. */
-export function displayPath(path: string): string {
-  const abs = resolve(path);
-  const cwd = process.cwd();
-  if (!within(cwd, abs)) return abs;
-  const rel = relative(cwd, abs);
-  return rel === '' ? '.' : rel;
-}
-
-
-/**
- * The folder config paths must stay in: the config's folder, widened to the working directory
- * when the config is inside it, or to the atlas package when it is one of the shipped configs.
- */
-function allowedRoot(configDir: string): string {
-  const cwd = process.cwd();
-  if (within(cwd, configDir)) return cwd;
-  if (within(PACKAGE_ROOT, configDir)) return PACKAGE_ROOT;
-  return configDir;
-}
+// Path safety (pipeline/io/paths.ts): re-exported for callers of this module.
+export { displayPath, outsideProblem, resolveInside } from '../io/paths.ts';
 
 // ---------------------------------------------------------------------------------------------
 // YAML with lines
@@ -255,6 +181,24 @@ function duplicateKeys(node: unknown, lines: LineCounter, prefix: string[] = [])
   return out;
 }
 
+/**
+ * `FILE:LINE: key: …` for every mapping key that names a built-in property (`__proto__`,
+ * `constructor` …): such a key would be silently lost or misread in a lookup.
+ */
+export function reservedKeyProblems(file: string, doc: Document, lines: LineCounter): string[] {
+  const problems: string[] = [];
+  visit(doc, {
+    Pair(_, pair) {
+      const key = pair.key as { value?: unknown; range?: [number, number, number] } | null;
+      const name = key && typeof key === 'object' && 'value' in key ? String(key.value) : String(key);
+      const problem = reservedNameProblem(name);
+      if (problem) problems.push(`${file}:${key?.range ? lines.linePos(key.range[0]).line : 1}: ${name}: ${problem} (a key must name a column, option or parameter)`);
+      return undefined;
+    },
+  });
+  return problems;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Loading
 
@@ -283,6 +227,8 @@ export function parseConfig(text: string, path: string, options: LoadConfigOptio
       return [`${path}:${line}: yaml: ${error.message.split('\n')[0]}`];
     }).filter((message, i, all) => all.indexOf(message) === i));
   }
+  const reserved = reservedKeyProblems(path, doc, lines);
+  if (reserved.length > 0) throw new InputError(reserved);
   const located = new Located(path, doc, lines);
   let raw: unknown;
   try {
@@ -305,7 +251,7 @@ export function parseConfig(text: string, path: string, options: LoadConfigOptio
 
   const resolvePath = (p: string, at: PathKey[]): string => {
     const target = resolve(dir, p);
-    const problem = isAbsolute(p) || options.allowOutside ? null : escapeProblem(root, target, p);
+    const problem = options.allowOutside ? null : escapeProblem(root, target, p);
     if (problem) problems.push(located.message(at, problem));
     return displayPath(target);
   };
@@ -339,6 +285,7 @@ export function parseConfig(text: string, path: string, options: LoadConfigOptio
     law_options: (input.law_options ?? {}) as LawOptions,
     fit: (input.fit ?? {}) as Partial<FitOptions>,
   };
+  config.lines = Object.fromEntries(Object.keys(input).map((key) => [key, located.keyLine([], key)]));
   if (input.description !== undefined) config.description = input.description;
   if (languages !== undefined) config.languages = languages;
   if (input.mixture_tolerance !== undefined) config.mixture_tolerance = input.mixture_tolerance;

@@ -22,8 +22,10 @@
  */
 import { z } from 'zod';
 import { SPEC_COLUMNS } from '../ingest/ingest.ts';
+import { MAX_BOOTSTRAP, MAX_ITERATIONS, MAX_STARTS, maxThreads, reservedNameProblem } from './limits.ts';
 
-const Name = z.string().min(1, { error: 'expected a non-empty string' });
+const Name = z.string().min(1, { error: 'expected a non-empty string' })
+  .refine((name) => reservedNameProblem(name) === null, { error: 'this name cannot be used (it is a built-in property name)' });
 
 /** A string, or a number written where a string is meant (YAML `seed: 1` in a values map). */
 const Text = z.union([z.string(), z.number().transform(String)], { error: 'expected a string' });
@@ -43,18 +45,18 @@ export const ParamValue = z.union([
 export const FitOptionsSchema = z
   .object({
     objective: z.enum(['huber', 'lsq', 'lsq-linear']),
-    delta: z.number().positive(),
-    starts: z.union([z.literal('grid'), z.literal('init'), z.number().int().positive()], {
-      error: 'expected grid, init or a positive whole number of random starts',
+    delta: z.number().positive().finite(),
+    starts: z.union([z.literal('grid'), z.literal('init'), z.number().int().positive().max(MAX_STARTS)], {
+      error: `expected grid, init or a positive whole number of random starts (at most ${MAX_STARTS})`,
     }),
     fix: z.record(Name, ParamValue),
     tie: z.record(Name, Name),
     init: z.record(Name, ParamValue),
     grid: z.record(Name, z.array(z.number()).min(1)),
-    bootstrap: z.number().int().min(0),
-    seed: z.number().int(),
-    maxIterations: z.number().int().positive(),
-    threads: z.number().int().positive(),
+    bootstrap: z.number().int().min(0).max(MAX_BOOTSTRAP),
+    seed: z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER),
+    maxIterations: z.number().int().positive().max(MAX_ITERATIONS),
+    threads: z.number().int().positive().max(maxThreads(), { error: `expected at most ${maxThreads()} threads (4 per core)` }),
     /** Checkpoint policy: all | final | drop-early:F | tokens>=X. */
     checkpoints: z.string().regex(/^\s*(?:all|final|drop-early:\s*(?:0(?:\.\d*)?|\.\d+)|tokens\s*>=\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*[kKMBGT]?)\s*$/, {
       error: 'expected all, final, drop-early:F (0 ≤ F < 1) or tokens>=X (e.g. tokens>=2e6)',

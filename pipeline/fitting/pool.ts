@@ -19,7 +19,6 @@ class PoolWorker {
 
   constructor() {
     this.worker = new Worker(new URL('./worker.mjs', import.meta.url));
-    this.worker.unref();
     this.worker.on('message', (message: { ready?: boolean; id?: number; result?: unknown; error?: string }) => {
       if (message.ready) {
         this.ready = true;
@@ -37,6 +36,9 @@ class PoolWorker {
       for (const pending of this.pending.values()) pending.reject(error);
       this.pending.clear();
     });
+    // After the listeners: adding a 'message' listener refs the worker's port again, and a port
+    // left referenced keeps the process alive after the fit (`fit.threads: 2` never exited).
+    this.worker.unref();
   }
 
   get usable(): boolean {

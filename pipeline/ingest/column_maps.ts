@@ -45,10 +45,16 @@ export function parseMapFlags(flags: readonly string[] | undefined): Record<stri
   for (const flag of flags ?? []) {
     const eq = flag.indexOf('=');
     if (eq <= 0 || eq === flag.length - 1) {
-      problems.push(`--map: expected TARGET=SOURCE (e.g. params=N_params, or a constant: params=70M), got "${flag}"`);
+      problems.push(`--map: expected TARGET=SOURCE (e.g. params=N_params, or a constant: params=70M), got ${showCell(flag)}`);
       continue;
     }
-    out[flag.slice(0, eq).trim()] = flag.slice(eq + 1).trim();
+    const target = flag.slice(0, eq).trim();
+    // Own names only: `__proto__` assigned into a plain object would vanish silently.
+    if (!(SPEC_COLUMNS as readonly string[]).includes(target)) {
+      problems.push(...checkMapTargets({ [target]: '' } as Record<string, string>, '--map').map((p) => p.replace(`"${target}"`, showCell(target))));
+      continue;
+    }
+    out[target] = flag.slice(eq + 1).trim();
   }
   problems.push(...checkMapTargets(out, '--map'));
   if (problems.length > 0) throw new InputError(problems);
@@ -100,7 +106,7 @@ export function closest(wanted: string, names: readonly string[]): string | null
   const lower = names.map((n) => n.toLowerCase());
   const exact = lower.indexOf(w);
   if (exact >= 0) return names[exact];
-  for (const synonym of SYNONYMS[w] ?? []) {
+  for (const synonym of (Object.hasOwn(SYNONYMS, w) ? SYNONYMS[w] ?? [] : [])) {
     const i = lower.indexOf(synonym);
     if (i >= 0) return names[i];
   }

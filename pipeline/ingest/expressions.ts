@@ -7,15 +7,43 @@
 // ---------------------------------------------------------------------------------------------
 // Numbers
 
-const NUMBER_RE = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+/** Whitespace as `\s` matches it in the ASCII range (space, tab, CR, LF, VT, FF) and NBSP. */
+function isSpace(code: number): boolean {
+  return code === 32 || (code >= 9 && code <= 13) || code === 0xa0 || code === 0xfeff || code === 0x2028 || code === 0x2029;
+}
 
 /**
- * Strict decimal number: digits with optional sign, point and exponent (`1.6e8`, `-.5`).
- * Returns NaN for anything else (`1.6e8x`, `NaN`, `inf`, `0x10`, empty). May return ±Infinity on
- * overflow (`1e999`): callers check finiteness.
+ * Strict decimal number: digits with optional sign, point and exponent (`1.6e8`, `-.5`),
+ * surrounding whitespace allowed. Returns NaN for anything else (`1.6e8x`, `NaN`, `inf`, `0x10`,
+ * empty). May return ±Infinity on overflow (`1e999`): callers check finiteness. One pass over the
+ * text (no backtracking): an 80,000-digit cell is rejected as fast as it is read.
  */
 export function parseStrictNumber(text: string): number {
-  return NUMBER_RE.test(text) ? Number(text) : Number.NaN;
+  const n = text.length;
+  let i = 0;
+  while (i < n && isSpace(text.charCodeAt(i))) i++;
+  let end = n;
+  while (end > i && isSpace(text.charCodeAt(end - 1))) end--;
+  if (i < end && (text.charCodeAt(i) === 43 || text.charCodeAt(i) === 45)) i++; // + -
+  let digits = 0;
+  while (i < end && isDigit(text.charCodeAt(i))) { i++; digits++; }
+  if (i < end && text.charCodeAt(i) === 46) { // .
+    i++;
+    while (i < end && isDigit(text.charCodeAt(i))) { i++; digits++; }
+  }
+  if (digits === 0) return Number.NaN;
+  if (i < end && (text.charCodeAt(i) === 101 || text.charCodeAt(i) === 69)) { // e E
+    i++;
+    if (i < end && (text.charCodeAt(i) === 43 || text.charCodeAt(i) === 45)) i++;
+    let exponent = 0;
+    while (i < end && isDigit(text.charCodeAt(i))) { i++; exponent++; }
+    if (exponent === 0) return Number.NaN;
+  }
+  return i === end ? Number(text) : Number.NaN;
 }
 
 const SIZE_RE = /^\s*([+-]?(?:\d+\.?\d*|\.\d+))\s*([kKmMbBtT])\s*$/;
@@ -33,10 +61,13 @@ export function parseSizeNumber(text: string): number {
   return match ? Number(`${match[1]}e${SIZE_EXPONENT[match[2].toLowerCase()]}`) : Number.NaN;
 }
 
+/** Longest user text quoted in a message; longer text is cut with its length given. */
+export const MESSAGE_TEXT_LIMIT = 60;
+
 /** A cell as it appears in messages: JSON-quoted (control characters escaped), shortened. */
 export function showCell(text: string): string {
-  const shown = JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text);
-  return shown;
+  if (text.length <= MESSAGE_TEXT_LIMIT) return JSON.stringify(text);
+  return `${JSON.stringify(`${text.slice(0, MESSAGE_TEXT_LIMIT - 3)}...`)} (${text.length} characters)`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -113,16 +144,22 @@ export interface RowFilter {
  * quoted string; ordering ops need a number). Returns a message instead when malformed.
  */
 export function parseFilter(text: string): RowFilter | string {
-  const match = /^\s*(.+?)\s*(==|!=|<=|>=|<|>)\s*(.*?)\s*$/.exec(text);
-  if (!match) return `expected COLUMN OP VALUE with OP one of == != < <= > >= (e.g. "step > 0"), got "${text}"`;
-  const [, column, op, rawValue] = match;
+  // The first operator after a non-empty column name (one pass; no backtracking on long text).
+  const trimmed = text.trim();
+  const ops = /==|!=|<=|>=|<|>/g;
+  ops.lastIndex = 1;
+  const found = trimmed.length > 1 ? ops.exec(trimmed) : null;
+  const column = found ? trimmed.slice(0, found.index).trim() : '';
+  if (!found || column === '') return `expected COLUMN OP VALUE with OP one of == != < <= > >= (e.g. "step > 0"), got ${showCell(text)}`;
+  const op = found[0];
+  const rawValue = trimmed.slice(found.index + op.length).trim();
   let value = rawValue;
-  const quoted = /^(["'])(.*)\1$/.exec(value);
-  if (quoted) value = quoted[2];
-  if (value === '' && !quoted) return `missing value after "${op}" in "${text}"`;
+  const quoted = rawValue.length >= 2 && (rawValue[0] === '"' || rawValue[0] === "'") && rawValue[rawValue.length - 1] === rawValue[0];
+  if (quoted) value = rawValue.slice(1, -1);
+  if (value === '' && !quoted) return `missing value after "${op}" in ${showCell(text)}`;
   const number = quoted ? Number.NaN : parseStrictNumber(value);
-  if (Number.isNaN(number) && op !== '==' && op !== '!=') return `"${op}" needs a number, got "${value}" in "${text}"`;
-  return { text: text.trim(), column, op: op as FilterOp, value, number };
+  if (Number.isNaN(number) && op !== '==' && op !== '!=') return `"${op}" needs a number, got ${showCell(value)} in ${showCell(text)}`;
+  return { text: trimmed, column, op: op as FilterOp, value, number };
 }
 
 export function compare(op: FilterOp, a: number, b: number): boolean {

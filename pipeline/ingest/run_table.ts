@@ -9,6 +9,7 @@ import type { LanguageTable, Mixture, RunTable, SourceFile } from '../io/types.t
 import { Column, f64, gather, i32, Indexer, ObjectIndexer, select, u8 } from './column_store.ts';
 import { checkMapTargets, describeNumberProblem, resolveHeader, type ColumnAliases, type ColumnRef, type SpecColumn } from './column_maps.ts';
 import { findDuplicates } from './duplicates.ts';
+import { checkRuns } from './run_checks.ts';
 import { compare, parseFilter, parseSizeNumber, parseStrictNumber, showCell, type RowFilter } from './expressions.ts';
 import { DEFAULT_MIXTURE_TOLERANCE, MixtureCache } from './mixtures.ts';
 import { Problems } from './problems.ts';
@@ -304,7 +305,8 @@ export class TableBuilder implements RowSink {
     }
     const scaled = value * ref.factor;
     if (positive ? !(scaled > 0) : !(scaled >= 0)) {
-      this.problems.at(this.file!.path, line, ref.label, `must be ${positive ? '> 0' : '≥ 0'}, got ${cell.trim()}`);
+      const shown = ref.factor === 1 ? showCell(cell.trim()).slice(1, -1) : `${scaled} (${showCell(cell.trim()).slice(1, -1)} × ${ref.factor} from the column map)`;
+      this.problems.at(this.file!.path, line, ref.label, `must be ${positive ? '> 0' : '≥ 0'}, got ${shown}`);
       return Number.NaN;
     }
     if (!Number.isFinite(scaled)) {
@@ -337,6 +339,9 @@ export class TableBuilder implements RowSink {
     const { keep, collapsed } = findDuplicates({ tokens, loss, runIndex, langIndex, line, source }, {
       runs: this.runs.names, evalLangs: this.evalLangs.names, sources: this.sources, problems: this.problems,
     });
+    const params = this.params.take();
+    const baseRunIndex = this.baseRunIndex.take();
+    checkRuns({ params, baseRunIndex, runIndex, line, source }, { runs: this.runs.names, baseRuns: this.baseRuns.names, sources: this.sources, problems: this.problems });
     this.problems.throwIfAny();
     let rows = count;
     if (keep) {
@@ -347,14 +352,14 @@ export class TableBuilder implements RowSink {
     const table: RunTable = {
       rows,
       runId: gather(runIndex, this.runs.names, 0, keep, rows),
-      params: select(this.params.take(), keep, rows, f64),
+      params: select(params, keep, rows, f64),
       tokens: select(tokens, keep, rows, f64),
       loss: select(loss, keep, rows, f64),
       evalLang: gather(langIndex, this.evalLangs.names, 0, keep, rows),
       mixture: gather(this.mixtureIndex.take(), this.mixtureIds.values, 0, keep, rows),
       uniqueTokens: gather(this.uniqueIndex.take(), this.uniqueIds.values, 0, keep, rows),
       kind: gather(this.kindCode.take(), KINDS, 0, keep, rows),
-      baseRun: gather(this.baseRunIndex.take(), [null, ...this.baseRuns.names], 1, keep, rows),
+      baseRun: gather(baseRunIndex, [null, ...this.baseRuns.names], 1, keep, rows),
       baseTokens: select(this.baseTokens.take(), keep, rows, f64),
       step: select(this.step.take(), keep, rows, f64),
       seed: gather(this.seedIndex.take(), [null, ...this.seeds.names], 1, keep, rows),

@@ -125,6 +125,11 @@ class LineTracker {
     return null;
   };
 
+  /** Start line of the record after the last complete one (`emptyLines`: the parser's running count). */
+  nextRecordLine(emptyLines: number | undefined): number {
+    return this.lastEnd + 1 + Math.max(0, (emptyLines ?? this.lastEmpty) - this.lastEmpty);
+  }
+
   /** Best line for a parser error: the line after the last complete record, or the parser's count. */
   errorLine(parserLines: number | undefined): number {
     return Math.max(this.lastEnd + 1, parserLines ?? 0);
@@ -158,6 +163,8 @@ function syntaxError(error: unknown, tracker: LineTracker): CsvSyntaxError {
   const raw = String(e.message ?? error);
   // csv-parse appends "at line N"; the line is reported separately.
   const message = raw.replace(/\s+at line \d+/, '').replace(/\s+/g, ' ').trim();
+  // An unclosed quote swallows the rest of the file: report the line of the record that opened it.
+  if (e.code === 'CSV_QUOTE_NOT_CLOSED') return new CsvSyntaxError(tracker.nextRecordLine((error as { empty_lines?: number }).empty_lines), 'a quote opened on this line is never closed');
   return new CsvSyntaxError(tracker.errorLine(e.lines), message);
 }
 

@@ -32,9 +32,19 @@ export const LAWS: Record<string, Law<any, any>> = {
   'mixture-linear': mixtureLinear,
 };
 
+/** True when `id` names a law (own keys only: `__proto__`, `toString` … are not laws). */
+export function isLaw(id: string): boolean {
+  return typeof id === 'string' && Object.hasOwn(LAWS, id);
+}
+
+/** "unknown law" text listing the known laws (`where` prefixes it: `--law`, `FILE:LINE: law`). */
+export function unknownLawMessage(id: string, where = '--law'): string {
+  const shown = id.length > 60 ? `${id.slice(0, 57)}...` : id;
+  return `${where}: unknown law ${JSON.stringify(shown)} (known: ${Object.keys(LAWS).sort().join(', ')})`;
+}
+
 /** The law named `id`, or an input error listing the known laws. */
 export function getLaw(id: string): Law<any, any> {
-  const law = LAWS[id];
-  if (!law) throw new InputError(`--law: unknown law "${id}" (known: ${Object.keys(LAWS).sort().join(', ')})`);
-  return law;
+  if (!isLaw(id)) throw new InputError(unknownLawMessage(id));
+  return LAWS[id];
 }

@@ -26,10 +26,11 @@
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { basename, dirname, extname, resolve } from 'node:path';
-import { isMap, isScalar, LineCounter, parseDocument, type Document, type Pair } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Pair } from 'yaml';
 import { z } from 'zod';
 import { InputError } from '../io/types.ts';
 import { FitOptionsSchema } from '../config/schema.ts';
+import { reservedKeyProblems } from '../config/load.ts';
 
 /** Fit options as a config may write them: the same schema as a dataset config's `fit:` block. */
 export { FitOptionsSchema };
@@ -133,6 +134,10 @@ export interface SweepConfig {
   report: boolean;
   defaults: NonNullable<z.infer<typeof SweepSchema>['defaults']>;
   blocks: SweepBlock[];
+  /** Let the sweep's paths leave its folder, and `out` leave the working directory (`--allow-outside`). */
+  allowOutside?: boolean;
+  /** Line of the first value `value` under a key named `key` (1 when not found), for messages. */
+  line?: (key: string, value?: string) => number;
 }
 
 /** Line (1-based) of the YAML node at `path` (or of its nearest ancestor; of the key `key` inside it). */
@@ -180,7 +185,15 @@ export function parseSweep(text: string, path: string): SweepConfig {
   if (doc.errors.length > 0) {
     throw new InputError(doc.errors.map((error) => `${path}:${error.linePos?.[0]?.line ?? 1}: yaml: ${error.message.split('\n')[0]}`));
   }
-  const raw: unknown = doc.toJS();
+  const reserved = reservedKeyProblems(path, doc, counter);
+  if (reserved.length > 0) throw new InputError(reserved);
+  let raw: unknown;
+  try {
+    // Aliases expand at most 100 times: a "billion laughs" file is refused, not expanded.
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    throw new InputError(`${path}:1: yaml: ${(error as Error).message.split('\n')[0]} (aliases may expand at most 100 times)`);
+  }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new InputError(`${path}:1: (top level): expected a mapping with jobs: or matrix:`);
   }
@@ -214,7 +227,29 @@ export function parseSweep(text: string, path: string): SweepConfig {
     report: report ?? false,
     defaults: defaults ?? {},
     blocks,
+    line: (key: string, value?: string) => keyLine(doc, counter, key, value),
   };
+}
+
+/** Line of the first pair `key: value` (or `key: [… value …]`) anywhere in the file; 1 when none. */
+function keyLine(doc: Document, counter: LineCounter, key: string, value?: string): number {
+  let found: number | null = null;
+  visit(doc, {
+    Pair(_, pair) {
+      if (found !== null || !isScalar(pair.key) || pair.key.value !== key) return undefined;
+      const node = pair.value as { range?: [number, number, number]; items?: unknown[] } | null;
+      if (value !== undefined) {
+        const scalars = isScalar(node) ? [node] : isSeq(node) ? node.items.filter(isScalar) : isMap(node) ? node.items.map((p) => (p as Pair).value).filter(isScalar) : [];
+        const hit = scalars.find((item) => String(item.value) === value);
+        if (!hit) return undefined;
+        if (hit.range) found = counter.linePos(hit.range[0]).line;
+      } else if (pair.key.range) {
+        found = counter.linePos(pair.key.range[0]).line;
+      }
+      return found !== null ? visit.BREAK : undefined;
+    },
+  });
+  return found ?? 1;
 }
 
 /** Read, parse and check a sweep config file. */
