@@ -21,20 +21,14 @@
  * for chinchilla.
  * @see https://arxiv.org/abs/2001.08361
  */
-import type { Law, LawOptions, ParamSpec } from './law.ts';
-import type { RunTable } from '../io/types.ts';
-import { InputError } from '../io/types.ts';
-import { rowTokens } from './chinchilla.ts';
+import type { Law, ParamSpec } from './law.ts';
+import { chinchilla, type ChinchillaContext, type ChinchillaDesign } from './chinchilla.ts';
 
-export interface KaplanContext {
-  tokens: 'total' | 'target';
-}
+/** The tokens option, as the Chinchilla law reads it. */
+export type KaplanContext = ChinchillaContext;
 
-export interface KaplanDesign {
-  n: number;
-  logN: Float64Array;
-  logD: Float64Array;
-}
+/** ln N and ln D per row, built (and subset for the bootstrap) as the Chinchilla law builds them. */
+export type KaplanDesign = ChinchillaDesign;
 
 /** Kaplan et al. 2020 published constants (E = 0 in the paper). */
 export const KAPLAN_PUBLISHED = {
@@ -81,29 +75,11 @@ export const kaplan: Law<KaplanContext, KaplanDesign> = {
   title: 'Kaplan (Kaplan et al. 2020)',
   reference: 'Kaplan et al. 2020, Scaling Laws for Neural Language Models, arXiv:2001.08361, Eq. 1.5 and Table 2 (plus an additive E)',
   formula: 'L = E + ((N_c/N)^(alpha/beta) + D_c/D)^beta',
-  context(_table: RunTable, options: LawOptions): KaplanContext {
-    const tokens = options.tokens ?? 'total';
-    if (tokens !== 'total' && tokens !== 'target') throw new InputError(`--tokens: expected total or target, got "${String(tokens)}"`);
-    return { tokens };
-  },
+  context: chinchilla.context,
   parameters: () => kaplanParameters(),
-  prepare(table: RunTable, ctx: KaplanContext): KaplanDesign {
-    const n = table.rows;
-    const logN = new Float64Array(n);
-    const logD = new Float64Array(n);
-    const problems: string[] = [];
-    for (let i = 0; i < n; i++) {
-      logN[i] = Math.log(table.params[i]);
-      const d = rowTokens(table, i, ctx.tokens);
-      if (!(d > 0) && problems.length < 20) {
-        problems.push(`${table.sources[table.source[i]]?.path ?? 'data'}:${table.line[i]}: tokens: the kaplan law needs tokens > 0 (eval_lang "${table.evalLang[i]}" has none under --tokens ${ctx.tokens})`);
-      }
-      logD[i] = Math.log(d);
-    }
-    if (problems.length) throw new InputError(problems);
-    return { n, logN, logD };
-  },
+  prepare: chinchilla.prepare,
   size: (d) => d.n,
+  select: chinchilla.select,
   evaluate(theta, design, out, jac) {
     const [e, lnNc, lnDc, alpha, beta] = theta;
     const ratio = alpha / beta;
