@@ -64,12 +64,12 @@ try {
     process.stderr.write(`building the report of ${dir}\n`);
   } else if (sweep) {
     process.stderr.write(`running configs/default.yaml into ${dir} (a few minutes)\n`);
-    atlas(['sweep', 'configs/default.yaml', '--out', dir, '--no-report'], 'atlas sweep');
+    atlas(['sweep', 'configs/default.yaml', '--out', dir, '--no-report', '--allow-outside'], 'atlas sweep');
   } else {
     process.stderr.write(`fitting configs/epoch-chinchilla.yaml into ${dir}\n`);
-    atlas(['fit', '--config', 'configs/epoch-chinchilla.yaml', '--holdout', 'top-params:0.2', '--bootstrap', '200', '--out', dir], 'atlas fit');
+    atlas(['fit', '--config', 'configs/epoch-chinchilla.yaml', '--holdout', 'top-params:0.2', '--bootstrap', '200', '--out', dir, '--allow-outside'], 'atlas fit');
   }
-  atlas(['report', dir, '--no-png'], 'atlas report');
+  atlas(['report', dir, '--no-png', '--allow-outside'], 'atlas report');
   const page = join(dir, 'report.html');
   // Measure the page's height at the screenshot width, then photograph all of it.
   const probe = join(dir, 'report.height.html');
