@@ -7,28 +7,15 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it, vi } from 'vitest';
-import { main, nearest } from '../pipeline/cli.ts';
+import { describe, expect, it } from 'vitest';
+import { nearest } from '../pipeline/cli.ts';
 import { commands, topLevelHelp } from '../pipeline/commands/index.ts';
-import { useTempDirs } from './helpers/command.ts';
+import { runAtlas as atlas, useTempDirs } from './helpers/command.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tmp = useTempDirs()('atlas-cli-');
 const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
 
-async function atlas(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    const code = await main(argv);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 describe('flags are checked before any work', () => {
   it('a mistyped flag exits 2 with the nearest flag and writes nothing (regression: it fitted and wrote DIR first)', async () => {

@@ -10,13 +10,16 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFilter, parseStrictNumber, showCell } from '../pipeline/ingest/expressions.ts';
 import { fitOptionsFromArgs } from '../pipeline/commands/common.ts';
 import { outputPath } from '../pipeline/io/paths.ts';
 import { getLaw } from '../pipeline/laws/index.ts';
 import { InputError } from '../pipeline/io/types.ts';
 import { chinchillaCsv } from './sweep_helpers.ts';
+import { runAtlas } from './helpers/command.ts';
+
+const atlas = (...argv: string[]) => runAtlas(argv);
 
 const scratch = mkdtempSync(join(tmpdir(), 'atlas-robust-'));
 const work = join(scratch, 'work');
@@ -36,19 +39,6 @@ afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-async function atlas(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { main } = await import('../pipeline/cli.ts');
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    return { code: await main(argv), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 const FIT = ['fit', '--data', 'runs.csv', '--law', 'chinchilla', '--starts', 'init'];
 

@@ -12,6 +12,7 @@ import { expandMatrix, jobName, labelOf, parseShard, shardOf } from '../pipeline
 import { mergeSweeps, planSweep, runSweep } from '../pipeline/sweep/sweep.ts';
 import { InputError } from '../pipeline/io/types.ts';
 import { chinchillaCsv, snapshot } from './sweep_helpers.ts';
+import { runAtlas } from './helpers/command.ts';
 
 const plugin = pathToFileURL(join(import.meta.dirname, 'sweep_plugin.ts')).href;
 const scratch = mkdtempSync(join(tmpdir(), 'atlas-sweep-test-'));
@@ -220,20 +221,7 @@ jobs:
 });
 
 describe('atlas sweep (command line, in process)', () => {
-  async function atlas(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const { main } = await import('../pipeline/cli.ts');
-    let stdout = '';
-    let stderr = '';
-    const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-    const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-    try {
-      const code = await main(argv);
-      return { code, stdout, stderr };
-    } finally {
-      out.mockRestore();
-      err.mockRestore();
-    }
-  }
+  const atlas = runAtlas;
 
   it('lists jobs per shard, and maps bad input to exit 2 and failed jobs to exit 1', async () => {
     const config = writeSweep('cli', echoSweep());

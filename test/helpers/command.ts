@@ -31,3 +31,18 @@ export function useTempDirs(): (prefix: string) => string {
     return dir;
   };
 }
+
+/** Run the whole CLI (`main`) in process on `argv`; resolves to its exit code and what it printed. */
+export async function runAtlas(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { main } = await import('../../pipeline/cli.ts');
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
+  try {
+    return { code: await main(argv), stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
