@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseSweep } from '../pipeline/sweep/schema.ts';
 import { expandMatrix, jobName, labelOf, parseShard, shardOf } from '../pipeline/sweep/expand.ts';
 import { mergeSweeps, planSweep, runSweep } from '../pipeline/sweep/sweep.ts';

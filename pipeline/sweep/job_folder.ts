@@ -126,6 +126,22 @@ export function readJobRecord(out: string, name: string): JobRecord | null {
   return record && record.name === name ? record : null;
 }
 
+/** The job.json record of a job: ok when `error` is null, failed otherwise. */
+export function jobRecord(spec: JobSpec, inputs: JobInputs, error: string | null, headline: JobRecord['headline'], files: Record<string, string>): JobRecord {
+  return {
+    schema: 'atlas.sweep-job/1',
+    name: spec.name,
+    kind: spec.kind,
+    axes: spec.axes,
+    params: spec.params,
+    inputs,
+    status: error === null ? 'ok' : 'failed',
+    error,
+    headline,
+    files,
+  };
+}
+
 /** Write a job's files and its marker into a staging folder and swap it in. */
 export function writeJobFolder(out: string, record: JobRecord, files: Record<string, string>, timing: Record<string, unknown> | null): void {
   const staged = jobStagingFolder(out, record.name);
@@ -164,18 +180,7 @@ export async function executeJob(spec: JobSpec, inputs: JobInputs, out: string):
     files[file] = text;
     hashes[file] = sha256(text);
   }
-  const record: JobRecord = {
-    schema: 'atlas.sweep-job/1',
-    name: spec.name,
-    kind: spec.kind,
-    axes: spec.axes,
-    params: spec.params,
-    inputs,
-    status: error === null ? 'ok' : 'failed',
-    error,
-    headline: output.headline,
-    files: hashes,
-  };
+  const record = jobRecord(spec, inputs, error, output.headline, hashes);
   writeJobFolder(out, record, files, { seconds, ...output.timing });
   return { ...record, seconds };
 }

@@ -4,7 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { JobSpec } from './expand.ts';
-import { executeJob, writeJobFolder } from './job_folder.ts';
+import { executeJob, jobRecord, writeJobFolder } from './job_folder.ts';
 import type { JobInputs, JobRecord } from './kinds.ts';
 
 /** Progress events (for a progress bar). */
@@ -15,18 +15,7 @@ export type SweepEvent =
 
 /** Record a job that could not run at all (its worker died) as failed. */
 function recordCrash(spec: JobSpec, inputs: JobInputs, out: string, error: string): JobRecord {
-  const record: JobRecord = {
-    schema: 'atlas.sweep-job/1',
-    name: spec.name,
-    kind: spec.kind,
-    axes: spec.axes,
-    params: spec.params,
-    inputs,
-    status: 'failed',
-    error,
-    headline: {},
-    files: {},
-  };
+  const record = jobRecord(spec, inputs, error, {}, {});
   writeJobFolder(out, record, {}, null);
   return record;
 }
