@@ -12,30 +12,11 @@ import {
   summarize, toNormalizedCsv, MAX_PROBLEMS,
 } from '../pipeline/ingest/ingest.ts';
 import { InputError } from '../pipeline/io/types.ts';
+import { problemsOf, problemsOfAsync } from './helpers/problems.ts';
 
 const fixtures = join(import.meta.dirname, 'fixtures', 'ingest');
 const tmp = mkdtempSync(join(tmpdir(), 'atlas-ingest-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InputError);
-    return (error as InputError).problems;
-  }
-  throw new Error('expected an InputError');
-}
-
-async function problemsOfAsync(fn: () => Promise<unknown>): Promise<string[]> {
-  try {
-    await fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InputError);
-    return (error as InputError).problems;
-  }
-  throw new Error('expected an InputError');
-}
 
 const HEADER = 'run_id,params,tokens,loss';
 

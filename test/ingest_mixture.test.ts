@@ -11,16 +11,7 @@ import { heldOutMask } from '../pipeline/fit/holdout.ts';
 import { InputError } from '../pipeline/io/types.ts';
 import { shipped } from '../pipeline/io/shipped.ts';
 import { regmixLongCsv } from '../pipeline/reproduce/regmix_data.ts';
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InputError);
-    return (error as InputError).problems;
-  }
-  throw new Error('expected an InputError');
-}
+import { problemsOf } from './helpers/problems.ts';
 
 const WIDE = ['id,N,D,target,loss,w_a,w_b,w_c', 'r1,1e6,1e9,c,3.1,0.5,0.0,0.5', 'r2,1e6,1e9,c,3.3,0.2,0.3,0.5', 'r3,1e6,1e9,c,3.2,0.2,0.3,0.5'].join('\n');
 const WIDE_MAP = { run_id: 'id', params: 'N', tokens: 'D', eval_lang: 'target', mixture: 'wide:w_*' };
