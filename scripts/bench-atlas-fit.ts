@@ -59,7 +59,7 @@ for (const threads of threadCounts) {
   if (threads > 1) await warmPool(threads);
   log(`atlas fit, ${threads} thread(s) …`);
   const started = performance.now();
-  const { results } = await runFit({ table, law: 'atlas', lawOptions, fit: { starts: 'grid', threads } });
+  const { results } = await runFit({ table, law: 'atlas', lawOptions, fit: { starts: 'grid', threads, checkpoints: 'all' } });
   const seconds = (performance.now() - started) / 1000;
   const fit = results.get('')!;
   out.searchRows = fit.searchRows ?? null;

@@ -6,7 +6,7 @@
  */
 import { leastSquares, Workspace } from './least_squares.ts';
 import { lossOf, spaceOf, type FitOptions } from './options.ts';
-import { typicalOf, type ParameterMap } from './parameters.ts';
+import type { ParameterMap } from './parameters.ts';
 import { residualProblem, type FitProblem } from './problem.ts';
 import { Random, deriveSeed } from './random.ts';
 
@@ -74,7 +74,7 @@ export function bootstrapRange<Ctx, D>(problem: FitProblem<Ctx, D>, map: Paramet
     }
     let best: { cost: number; x: Float64Array } | null = null;
     for (const start of warmStarts) {
-      const result = leastSquares(target, start, { loss: lossOf(options.objective), delta: options.delta, weights: targetWeights, maxIterations: options.maxIterations, keepArrays: false, typical: typicalOf(map) }, targetWorkspace ?? undefined);
+      const result = leastSquares(target, start, { loss: lossOf(options.objective), delta: options.delta, weights: targetWeights, maxIterations: options.maxIterations, keepArrays: false, identify: false }, targetWorkspace ?? undefined);
       if (Number.isFinite(result.cost) && result.status !== 'non-finite' && (!best || result.cost < best.cost)) best = { cost: result.cost, x: result.x };
     }
     out.push(best ? best.x : null);

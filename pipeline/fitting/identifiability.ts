@@ -42,24 +42,59 @@ export function typicalScale(x: Float64Array, x0?: Float64Array): Float64Array {
  */
 export function flatDirections(jac: Float64Array, n: number, p: number, typical: Float64Array, weights?: Float64Array): Identifiability {
   if (p === 0) return { ratio: 1, flat: [] };
-  const rows: number[] = [];
-  for (let i = 0; i < n; i++) if (!weights || weights[i] > 0) rows.push(i);
-  if (rows.length === 0) return { ratio: 0, flat: Array.from({ length: p }, (_, j) => j) };
-  const J = new Matrix(rows.length, p);
-  rows.forEach((i, r) => {
-    const w = weights ? Math.sqrt(weights[i]) : 1;
-    for (let j = 0; j < p; j++) {
-      const v = jac[i * p + j] * typical[j] * w;
-      J.set(r, j, Number.isFinite(v) ? v : 0);
-    }
-  });
-  // With fewer rows than coordinates the missing singular values are 0.
-  if (rows.length < p) {
-    const padded = Matrix.zeros(p, p);
-    padded.setSubMatrix(J, 0, 0);
-    return fromSvd(padded, p);
+  let m = 0;
+  for (let i = 0; i < n; i++) if (!weights || weights[i] > 0) m++;
+  if (m === 0) return { ratio: 0, flat: Array.from({ length: p }, (_, j) => j) };
+  const scaled = (i: number, j: number) => {
+    const v = jac[i * p + j] * typical[j] * (weights ? Math.sqrt(weights[i]) : 1);
+    return Number.isFinite(v) ? v : 0;
+  };
+  // At least p rows: reduce them to the p × p triangle R of Ĵ = QR first (the same singular values
+  // and right singular vectors), so time is O(np²) with a small constant and memory O(p²), even on
+  // a million-row fit.
+  if (m >= p) return fromSvd(triangle(n, p, scaled, weights), p);
+  // Fewer rows than coordinates: the missing singular values are 0.
+  const padded = Matrix.zeros(p, p);
+  let r = 0;
+  for (let i = 0; i < n; i++) {
+    if (weights && !(weights[i] > 0)) continue;
+    for (let j = 0; j < p; j++) padded.set(r, j, scaled(i, j));
+    r++;
   }
-  return fromSvd(J, p);
+  return fromSvd(padded, p);
+}
+
+/**
+ * The upper-triangular R (p × p) of the QR factorisation of the rows with weight > 0, by Givens
+ * rotations one row at a time (backward stable, like the SVD's own Householder reduction).
+ */
+function triangle(n: number, p: number, scaled: (i: number, j: number) => number, weights?: Float64Array): Matrix {
+  const R = new Float64Array(p * p);
+  const v = new Float64Array(p);
+  for (let i = 0; i < n; i++) {
+    if (weights && !(weights[i] > 0)) continue;
+    for (let j = 0; j < p; j++) v[j] = scaled(i, j);
+    for (let j = 0; j < p; j++) {
+      const b = v[j];
+      if (b === 0) continue;
+      const a = R[j * p + j];
+      let h = Math.sqrt(a * a + b * b);
+      if (!(h > 0 && h < Infinity)) h = Math.hypot(a, b);
+      const c = a / h;
+      const s = b / h;
+      R[j * p + j] = h;
+      v[j] = 0;
+      for (let k = j + 1; k < p; k++) {
+        const rk = R[j * p + k];
+        const vk = v[k];
+        R[j * p + k] = c * rk + s * vk;
+        v[k] = c * vk - s * rk;
+      }
+    }
+  }
+  const out = new Matrix(p, p);
+  for (let j = 0; j < p; j++) for (let k = j; k < p; k++) out.set(j, k, R[j * p + k]);
+  return out;
 }
 
 function fromSvd(J: Matrix, p: number): Identifiability {

@@ -5,15 +5,19 @@
  *
  * Minimises F(x) = Σ_i w_i ρ(r_i(x)) with ρ(r) = r²/2 (`lsq`) or Huber_δ(r) = r²/2 for |r| ≤ δ,
  * δ(|r| − δ/2) otherwise (`huber`, scipy.special.huber). Each iteration solves
- * (H + μ·diag(H)) Δ = −g with g = Σ w ψ(r) J and H = Σ w ψ(r)/r · J Jᵀ (the IRLS Hessian of the
- * Huber loss; JᵀWJ for `lsq`), accepts a step only when F decreases (Nielsen's damping update),
- * and stops on relative tolerances, never on an absolute error level.
+ * (H + μ·diag(H)) Δ = −g with g = Σ w ψ(r) J and H = JᵀWJ for `lsq`. For `huber`, H starts as the
+ * IRLS Hessian Σ w ψ(r)/r · J Jᵀ and, once progress slows (INLIER_SWITCH), becomes the
+ * Gauss–Newton Hessian of the rows inside δ (the linear rows add no curvature), which converges
+ * in a few steps where IRLS creeps. A step is accepted only when F decreases (Nielsen's damping
+ * update); the fit stops on relative tolerances, never on an absolute error level. The Jacobian is
+ * evaluated with each trial's residuals, so an accepted step costs one law evaluation.
  *
  * Every exit carries a status; a non-finite start or a run that hits the iteration cap is never
  * reported as converged.
  */
 import type { FitStatus } from './result.ts';
 import { flatDirections, typicalScale, type Identifiability } from './identifiability.ts';
+import { normalEquations } from './normal_equations.ts';
 
 /** A residual problem r(x) ∈ ℝⁿ with an analytic Jacobian. */
 export interface ResidualProblem {
@@ -54,6 +58,16 @@ export interface LeastSquaresOptions {
    * (identifiability.ts), from the stop x and the start x0. @default max(|x|, |x0|), 1 where both are zero
    */
   typical?: (x: Float64Array, x0: Float64Array) => Float64Array;
+  /**
+   * Check a converged stop for flat directions (an SVD of the scaled Jacobian). Callers that use
+   * only x and the objective (bootstrap refits) turn it off. @default true
+   */
+  identify?: boolean;
+  /**
+   * Huber only: relative decrease per accepted step below which the curvature switches from IRLS
+   * to the inliers' Gauss–Newton curvature; 0 keeps IRLS throughout. @default INLIER_SWITCH
+   */
+  inlierSwitch?: number;
 }
 
 export interface LeastSquaresResult {
@@ -75,6 +89,12 @@ export interface LeastSquaresResult {
    */
   identifiability?: Identifiability;
 }
+
+/**
+ * Relative decrease of F per accepted step below which a Huber fit switches from IRLS curvature to
+ * the inliers' Gauss–Newton curvature (see leastSquares).
+ */
+export const INLIER_SWITCH = 1e-2;
 
 /** Huber function (scipy.special.huber convention). */
 export function huber(delta: number, r: number): number {
@@ -105,6 +125,8 @@ export class Workspace {
   readonly r: Float64Array;
   readonly rTrial: Float64Array;
   readonly jac: Float64Array;
+  /** The Jacobian at the trial point, computed with its residuals (swapped with `jac` on acceptance). */
+  readonly jacTrial: Float64Array;
   readonly x: Float64Array;
   readonly xTrial: Float64Array;
   readonly g: Float64Array;
@@ -113,10 +135,16 @@ export class Workspace {
   readonly step: Float64Array;
   readonly active: Uint8Array;
   readonly scale: Float64Array;
+  private unit?: Float64Array;
+  /** n ones: the weights of an unweighted fit. */
+  ones(): Float64Array {
+    return (this.unit ??= new Float64Array(this.n).fill(1));
+  }
   constructor(readonly n: number, readonly p: number) {
     this.r = new Float64Array(n);
     this.rTrial = new Float64Array(n);
     this.jac = new Float64Array(n * p);
+    this.jacTrial = new Float64Array(n * p);
     this.x = new Float64Array(p);
     this.xTrial = new Float64Array(p);
     this.g = new Float64Array(p);
@@ -184,19 +212,26 @@ export function leastSquares(problem: ResidualProblem, x0: Float64Array, options
   const xtol = options.xtol ?? 1e-10;
   const gtol = options.gtol ?? 1e-10;
   const keepArrays = options.keepArrays ?? true;
+  const inlierSwitch = options.inlierSwitch ?? INLIER_SWITCH;
   const lower = problem.lower;
   const upper = problem.upper;
-  const { r, rTrial, jac, x, xTrial, g, H, A, step, active, scale } = ws;
+  const { r, rTrial, x, xTrial, g, H, A, step, active, scale } = ws;
+  // The Jacobian is computed with the trial residuals (one law evaluation per trial instead of a
+  // second one after acceptance); the two buffers swap when a step is accepted.
+  let jac = ws.jac;
+  let jacTrial = ws.jacTrial;
+  const kernel = normalEquations(p);
+  const rowWeights = weights ?? ws.ones();
   scale.fill(0);
 
   for (let j = 0; j < p; j++) x[j] = clamp(x0[j], lower ? lower[j] : -Infinity, upper ? upper[j] : Infinity);
   const start = Float64Array.from(x);
   problem.residuals(x, r, jac);
   let evaluations = 1;
-  let F = objectiveValue(r, loss, delta, weights);
+  let F = objectiveValue(r, loss, delta, rowWeights);
   const done = (status: LeastSquaresResult['status'], message: string, iterations: number): LeastSquaresResult => {
     let identifiability: Identifiability | undefined;
-    if (status === 'converged') {
+    if (status === 'converged' && options.identify !== false) {
       // A stop on a numerically flat direction (an asymptote, a redundant parameter) is not a minimum.
       identifiability = flatDirections(jac, n, p, (options.typical ?? typicalScale)(x, start), weights);
       if (identifiability.flat.length > 0) {
@@ -214,40 +249,16 @@ export function leastSquares(problem: ResidualProblem, x0: Float64Array, options
 
   let mu = -1;
   let nu = 2;
-  let needJacobian = false;
+  // Huber curvature: IRLS (outside rows weighted by δ/|r|, a majoriser that is robust far from an
+  // optimum but converges only linearly) until an accepted step decreases F by less than
+  // `inlierSwitch` relatively; from then on the Gauss–Newton curvature of the rows inside δ only
+  // (outside rows are linear in r and add none), as scipy's robust losses do, which converges in
+  // a few steps once the inlier set settles. A step the inlier curvature proposes that does not
+  // decrease F sends the iteration back to IRLS, so every stop is decided under IRLS as before.
+  let irls = true;
   for (let iter = 1; iter <= maxIterations; iter++) {
-    if (needJacobian) {
-      problem.residuals(x, r, jac);
-      evaluations++;
-      needJacobian = false;
-    }
-    // Gradient and IRLS Gauss–Newton Hessian.
-    g.fill(0);
-    H.fill(0);
-    for (let i = 0; i < n; i++) {
-      const w = weights ? weights[i] : 1;
-      if (w === 0) continue;
-      const ri = r[i];
-      let psi: number;
-      let omega: number;
-      if (loss === 'lsq' || Math.abs(ri) <= delta) {
-        psi = ri;
-        omega = w;
-      } else {
-        psi = ri > 0 ? delta : -delta;
-        omega = (w * delta) / Math.abs(ri);
-      }
-      psi *= w;
-      const row = i * p;
-      for (let a = 0; a < p; a++) {
-        const ja = jac[row + a];
-        if (ja === 0) continue;
-        g[a] += psi * ja;
-        const oja = omega * ja;
-        for (let b = 0; b <= a; b++) H[a * p + b] += oja * jac[row + b];
-      }
-    }
-    for (let a = 0; a < p; a++) for (let b = 0; b < a; b++) H[b * p + a] = H[a * p + b];
+    // Gradient and Gauss–Newton Hessian (normal_equations.ts).
+    kernel(n, r, jac, rowWeights, loss === 'lsq', delta, g, H, irls ? 1 : 0);
 
     // Active set: a parameter on a bound whose descent direction leaves the box is frozen.
     let gmax = 0;
@@ -287,9 +298,9 @@ export function leastSquares(problem: ResidualProblem, x0: Float64Array, options
         }
       }
       if (ok && stepNorm > 0) {
-        problem.residuals(xTrial, rTrial, undefined);
+        problem.residuals(xTrial, rTrial, jacTrial);
         evaluations++;
-        const Ft = objectiveValue(rTrial, loss, delta, weights);
+        const Ft = objectiveValue(rTrial, loss, delta, rowWeights);
         if (Number.isFinite(Ft) && Ft < F) {
           // Gain ratio against the model decrease −gᵀs − ½ sᵀHs (with the projected step).
           let predicted = 0;
@@ -306,38 +317,41 @@ export function leastSquares(problem: ResidualProblem, x0: Float64Array, options
           const decrease = F - Ft;
           x.set(xTrial);
           r.set(rTrial);
+          const swap = jac;
+          jac = jacTrial;
+          jacTrial = swap;
           F = Ft;
-          needJacobian = true;
-          if (decrease <= ftol * F) return finish('converged', 'relative decrease of the objective below ftol', iter);
-          if (Math.sqrt(stepNorm) <= xtol * (Math.sqrt(xNorm) + xtol)) return finish('converged', 'relative step below xtol', iter);
+          if (loss === 'huber' && decrease <= inlierSwitch * F) irls = false;
+          if (decrease <= ftol * F) return done('converged', 'relative decrease of the objective below ftol', iter);
+          if (Math.sqrt(stepNorm) <= xtol * (Math.sqrt(xNorm) + xtol)) return done('converged', 'relative step below xtol', iter);
           if (options.abandonAbove !== undefined && iter >= (options.abandonAfter ?? 5) && F > options.abandonAbove) {
-            // The caller discards an abandoned start: no final Jacobian (residuals are current).
             return done('abandoned', 'objective far above the best start so far', iter);
           }
           break;
         }
+      }
+      if (!irls) {
+        irls = true;
+        kernel(n, r, jac, rowWeights, false, delta, g, H, 1);
+        hmax = 0;
+        for (let j = 0; j < p; j++) hmax = Math.max(hmax, H[j * p + j]);
+        continue;
+      }
+      if (ok && stepNorm > 0) {
         if (Math.sqrt(stepNorm) <= xtol * (Math.sqrt(xNorm) + xtol)) {
-          return finish('converged', 'no decrease possible at the resolution of xtol', iter);
+          return done('converged', 'no decrease possible at the resolution of xtol', iter);
         }
       }
       mu *= nu;
       nu *= 2;
       if (!Number.isFinite(mu) || mu > 1e30) {
-        return finish('converged', 'damping grew without a decrease: local minimum within machine precision', iter);
+        return done('converged', 'damping grew without a decrease: local minimum within machine precision', iter);
       }
     }
-    if (iter === maxIterations) return finish('max-iterations', `iteration cap ${maxIterations} reached`, iter);
+    if (iter === maxIterations) return done('max-iterations', `iteration cap ${maxIterations} reached`, iter);
   }
-  return finish('max-iterations', `iteration cap ${maxIterations} reached`, maxIterations);
+  return done('max-iterations', `iteration cap ${maxIterations} reached`, maxIterations);
 
-  function finish(status: LeastSquaresResult['status'], message: string, iterations: number): LeastSquaresResult {
-    if (needJacobian) {
-      problem.residuals(x, r, jac);
-      evaluations++;
-      needJacobian = false;
-    }
-    return done(status, message, iterations);
-  }
 }
 
 const EMPTY = new Float64Array(0);
