@@ -4,7 +4,7 @@
  * rows), against a peer measured in the same run: scipy.optimize.least_squares(method='trf') on
  * the same law, design, data, starts and screening strategy (bench/peer/atlas_trf.py).
  *
- *   npx tsx scripts/bench-atlas-fit.ts [--threads 1,2] [--x-scale jac,1] [--checkpoint-every S] [--no-peer] [--json]
+ *   npx tsx scripts/bench-atlas-fit.ts [--threads 1,2] [--x-scale jac,1] [--plain] [--checkpoint-every S] [--no-peer] [--json]
  *
  * atlas runs through the fit stage, as `atlas fit` does: the law's 72 grid starts screened on an
  * even subsample of the rows, the three best distinct optima polished on every row. The peer gets
@@ -12,7 +12,9 @@
  * folder), and the same tolerances (loose for screening, ftol 1e-12 / xtol 1e-10 / gtol 1e-10 for
  * the polish). The peer runs once per `--x-scale` setting of least_squares: `jac` (scale each
  * parameter by its Jacobian column, what atlas's Marquardt damping does; the peer that reaches
- * atlas's objective) and `1` (scipy's default). Prints, per atlas thread count and per peer,
+ * atlas's objective) and `1` (scipy's default). With `--plain` it also runs the plain multi-start
+ * script (x_scale='jac', every start run to convergence on the subsample, no pruning: the obvious
+ * scipy script, which atlas's pruning is measured against). Prints, per atlas thread count and per peer,
  * seconds and the objective reached on every row (Σ Huber_δ of log-loss residuals), and the ratio
  * peer / atlas.
  */
@@ -51,7 +53,7 @@ export interface AtlasFitBench {
   parameters: number;
   starts: number;
   atlas: { threads: number; seconds: number; objective: number; iterations: number; status: string }[];
-  peers: { xScale: string; seconds: number; objective: number; scipy_version: string; nfev: number; abandoned: number; search_seconds: number }[];
+  peers: { xScale: string; prune: boolean; seconds: number; objective: number; scipy_version: string; nfev: number; abandoned: number; search_seconds: number }[];
 }
 
 const out: AtlasFitBench = { rows: table.rows, searchRows: null, parameters: 0, starts: 0, atlas: [], peers: [] };
@@ -98,23 +100,30 @@ if (python) {
     const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
     delete env.OPENBLAS_CORETYPE;
     delete env.OPENBLAS_L2_SIZE;
-    for (const xScale of (flag('--x-scale') ?? 'jac,1').split(',')) {
-      log(`scipy least_squares(trf, x_scale=${xScale}) peer …`);
-      const peer = spawnSync(python, [join(root, 'bench/peer/atlas_trf.py'), dir, '--x-scale', xScale], { env, encoding: 'utf8', maxBuffer: 1 << 24 });
+    const runs = (flag('--x-scale') ?? 'jac,1').split(',').map((xScale) => ({ xScale, prune: true }));
+    if (args.includes('--plain')) runs.push({ xScale: 'jac', prune: false });
+    for (const { xScale, prune } of runs) {
+      log(`scipy least_squares(trf, x_scale=${xScale})${prune ? '' : ' plain multi-start'} peer …`);
+      const peer = spawnSync(python, [join(root, 'bench/peer/atlas_trf.py'), dir, '--x-scale', xScale, ...(prune ? [] : ['--no-prune'])], { env, encoding: 'utf8', maxBuffer: 1 << 24 });
       if (peer.status !== 0) throw new Error(`atlas_trf.py failed: ${peer.stderr}`);
-      out.peers.push({ xScale, ...JSON.parse(peer.stdout) });
+      out.peers.push({ xScale, ...JSON.parse(peer.stdout), prune });
     }
   } finally {
     if (!keep) rmSync(dir, { recursive: true, force: true });
   }
 }
 
+/** How a peer run is named in the output. */
+export function peerLabel(p: { xScale: string; prune: boolean }): string {
+  return p.prune ? `x_scale=${p.xScale}` : `x_scale=${p.xScale}, plain multi-start`;
+}
+
 if (args.includes('--json')) process.stdout.write(`${JSON.stringify(out)}\n`);
 else {
   console.log(`joint atlas fit: ${out.rows} rows (${out.searchRows ?? 'no'} screening rows), ${out.parameters} parameters, ${out.starts} starts`);
   for (const a of out.atlas) {
-    const ratios = out.peers.map((p) => `${(p.seconds / a.seconds).toFixed(1)}× the x_scale=${p.xScale} peer`).join(', ');
+    const ratios = out.peers.map((p) => `${(p.seconds / a.seconds).toFixed(1)}× the ${peerLabel(p)} peer`).join(', ');
     console.log(`atlas, ${a.threads} thread(s): ${a.seconds.toFixed(2)} s, objective ${a.objective.toPrecision(12)}, ${a.iterations} iterations, ${a.status}${ratios ? `; ${ratios}` : ''}`);
   }
-  for (const p of out.peers) console.log(`scipy ${p.scipy_version} least_squares(trf, x_scale=${p.xScale}): ${p.seconds.toFixed(2)} s (screening ${p.search_seconds.toFixed(2)} s, ${p.nfev} evaluations, ${p.abandoned} starts abandoned), objective ${p.objective.toPrecision(12)}`);
+  for (const p of out.peers) console.log(`scipy ${p.scipy_version} least_squares(trf, ${peerLabel(p)}): ${p.seconds.toFixed(2)} s (screening ${p.search_seconds.toFixed(2)} s, ${p.nfev} evaluations, ${p.abandoned} starts abandoned), objective ${p.objective.toPrecision(12)}`);
 }

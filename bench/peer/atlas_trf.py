@@ -3,7 +3,7 @@ starts and screening strategy as `atlas fit`, solved with scipy.optimize.least_s
 (method='trf', loss='huber', f_scale=delta: the same objective, sum of Huber_delta of log-loss
 residuals) and the law's analytic Jacobian, vectorised with numpy.
 
-Usage: python3 atlas_trf.py DIR [--x-scale 1|jac]   (scipy's default x_scale=1 unless told)
+Usage: python3 atlas_trf.py DIR [--x-scale 1|jac] [--no-prune]   (scipy's default x_scale=1 unless told)
 DIR holds meta.json (n, p, slots, other_param, deff_floor, delta, lower, upper, starts, search_rows,
 search and polish tolerances, prune factor/after) and one raw little-endian array per field
 (float64: logN dT uT dK uK dO uO y; int32: kParam), written by the benchmark from atlas's own design.
@@ -13,7 +13,9 @@ batches of 1, 8, 16, 32, ... on the subsample with the loose tolerance; a start 
 after one iteration is still above PRUNE_FACTOR x the best objective of the earlier batches is
 abandoned (decided with a one-iteration run, then the start is run in full from the beginning, so
 the kept runs are the plain scipy runs); the three best distinct optima are then polished on all
-rows at the tight tolerances. Prints one JSON object on stdout.
+rows at the tight tolerances. With --no-prune no start is abandoned: every start runs to the loose
+tolerance on the subsample (the plain multi-start script a researcher would write around
+least_squares). Prints one JSON object on stdout.
 """
 import json
 import os
@@ -189,7 +191,7 @@ def main():
     for size in batch_sizes(len(order)):
         batch = order[done:done + size]
         done += size
-        threshold = meta["prune_factor"] * best
+        threshold = np.inf if "--no-prune" in sys.argv else meta["prune_factor"] * best
         costs = []
         for s in batch:
             if np.isfinite(threshold):
@@ -230,6 +232,7 @@ def main():
         "search_rows": sub.n,
         "starts": len(starts),
         "abandoned": abandoned,
+        "prune": "--no-prune" not in sys.argv,
         "seconds": seconds,
         "search_seconds": search_seconds,
         "nfev": int(nfev),

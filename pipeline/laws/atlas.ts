@@ -44,7 +44,7 @@ import type { RunTable } from '../io/types.ts';
 import { InputError } from '../io/types.ts';
 import { chinchillaDerived } from './chinchilla.ts';
 import { pickRows as pick } from './law.ts';
-import { baseMixtures, languageTokens, rowWhere, runIndex, type BaseMixture } from './repetition.ts';
+import { baseMixtures, languageTokensOf, rowWhere, runIndex, type BaseMixture } from './repetition.ts';
 
 export type AtlasTerms = 'target' | 'target,other' | 'target,other,transfer';
 
@@ -177,12 +177,12 @@ export function prepareAtlas(table: RunTable, ctx: AtlasContext): AtlasDesign {
   const uO = new Float64Array(n);
   const dRef = new Float64Array(n);
   const otherParam = ctx.terms === 'target' ? -1 : 6;
-  const runs = runIndex(table);
+  const tokensOf = languageTokensOf(table, runIndex(table), ctx.baseMixtures);
   const problems: string[] = [];
   for (let i = 0; i < n; i++) {
     logN[i] = Math.log(table.params[i]);
     const t = ctx.targetSources?.[table.evalLang[i]] ?? table.evalLang[i];
-    const lt = languageTokens(table, i, runs, ctx.baseMixtures);
+    const lt = tokensOf(i);
     const kt = slots > 0 ? (ctx.transfer[table.evalLang[i]] ?? []) : [];
     let slot = 0;
     let other = 0;
