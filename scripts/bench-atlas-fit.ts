@@ -114,7 +114,7 @@ if (python) {
 }
 
 /** How a peer run is named in the output. */
-export function peerLabel(p: { xScale: string; prune: boolean }): string {
+function peerLabel(p: { xScale: string; prune: boolean }): string {
   return p.prune ? `x_scale=${p.xScale}` : `x_scale=${p.xScale}, plain multi-start`;
 }
 

@@ -2,13 +2,15 @@
  * Seeded cluster bootstrap: resample runs (clusters) with replacement and refit. Replicate b
  * draws from its own stream (seed, b), so the draws are identical for any thread count or order.
  * Each refit is warm-started from the full-data optimum and the other distinct optima of the
- * multi-start, keeping the best.
+ * multi-start, keeping the best; with pruning on (the default), a later warm start still above
+ * PRUNE_FACTOR × the best refit after PRUNE_AFTER iterations is abandoned, as in the search.
  */
 import { leastSquares, Workspace } from './least_squares.ts';
 import { lossOf, spaceOf, type FitOptions } from './options.ts';
 import type { ParameterMap } from './parameters.ts';
 import { residualProblem, type FitProblem } from './problem.ts';
 import { Random, deriveSeed } from './random.ts';
+import { PRUNE_AFTER, PRUNE_FACTOR } from './pruning.ts';
 
 /** Row weights of bootstrap replicate `b`: base weight × how often the row's cluster was drawn. */
 export function replicateWeights(clusters: Int32Array, clusterCount: number, base: Float64Array | undefined, seed: number, b: number, out: Float64Array): void {
@@ -74,7 +76,10 @@ export function bootstrapRange<Ctx, D>(problem: FitProblem<Ctx, D>, map: Paramet
     }
     let best: { cost: number; x: Float64Array } | null = null;
     for (const start of warmStarts) {
-      const result = leastSquares(target, start, { loss: lossOf(options.objective), delta: options.delta, weights: targetWeights, maxIterations: options.maxIterations, keepArrays: false, identify: false }, targetWorkspace ?? undefined);
+      // The other optima follow the multi-start's pruning rule against the best refit so far.
+      const prune = best && options.prune ? { abandonAbove: PRUNE_FACTOR * best.cost, abandonAfter: PRUNE_AFTER } : {};
+      const result = leastSquares(target, start, { loss: lossOf(options.objective), delta: options.delta, weights: targetWeights, maxIterations: options.maxIterations, keepArrays: false, identify: false, ...prune }, targetWorkspace ?? undefined);
+      if (result.status === 'abandoned') continue;
       if (Number.isFinite(result.cost) && result.status !== 'non-finite' && (!best || result.cost < best.cost)) best = { cost: result.cost, x: result.x };
     }
     out.push(best ? best.x : null);

@@ -380,7 +380,7 @@ export async function fitLaw<Ctx, D>(problem: FitProblem<Ctx, D>, options: FitOp
     starts: starts.length,
     ...(search.searchRows !== null ? { searchRows: search.searchRows } : {}),
     seconds: (performance.now() - started) / 1000,
-    optimizer: 'levenberg-marquardt (atlas, IRLS Huber, analytic Jacobian)',
+    optimizer: 'levenberg-marquardt (atlas, Huber by IRLS then inlier Gauss-Newton, analytic Jacobian)',
     derived,
     optima,
     ...(bootstrap ? { bootstrap } : {}),

@@ -13,9 +13,9 @@ import { bootstrapRange } from './bootstrap.ts';
 
 /** Relative tolerance of the search phase (the polish phase uses the optimiser's tight default). */
 export const SEARCH_FTOL = 1e-6;
-/** When pruning, a start whose objective is still above this multiple of the best objective of the earlier batches after `PRUNE_AFTER` iterations is abandoned. */
-export const PRUNE_FACTOR = 3;
-export const PRUNE_AFTER = 1;
+import { PRUNE_AFTER, PRUNE_FACTOR } from './pruning.ts';
+
+export { PRUNE_AFTER, PRUNE_FACTOR };
 /** Initial Marquardt damping of the search phase: far from an optimum a damped first step is rejected less often. */
 export const SEARCH_DAMPING = 0.1;
 
