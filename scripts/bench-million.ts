@@ -52,7 +52,7 @@ const seconds = (performance.now() - started) / 1000;
 const used = process.cpuUsage(cpu);
 const cpuSeconds = (used.user + used.system) / 1e6;
 const peakMB = process.resourceUsage().maxRSS / 1024;
-const summary = { rows, starts, seconds, cpuSeconds, peakMB, objective: result.objective.value, status: result.status, iterations: result.iterations, values: result.values };
+const summary = { rows, starts, seconds, cpuSeconds, peakMB, objective: result.objective.value, status: result.status, iterations: result.iterations, evaluations: result.evaluations, values: result.values };
 if (args.includes('--json')) process.stdout.write(`${JSON.stringify(summary)}\n`);
 else {
   console.log(`chinchilla, ${rows.toLocaleString('en')} rows, ${starts} starts: ${seconds.toFixed(2)} s (${cpuSeconds.toFixed(2)} s CPU), peak RSS ${peakMB.toFixed(0)} MB, objective ${result.objective.value.toPrecision(12)}, ${result.status}`);

@@ -205,11 +205,12 @@ if (!args.includes('--skip-sweep')) {
   const j1 = Number(/^jobs=1: ([\d.]+) s/m.exec(text)?.[1] ?? NaN);
   const j2 = Number(/^jobs=2: ([\d.]+) s/m.exec(text)?.[1] ?? NaN);
   const busy = /speed-up now is ([\d.]+)x/.exec(text)?.[1] ?? '—';
+  const efficiency = /\(median ([\d.]+)\)/.exec(text)?.[1] ?? '—';
   rows.push({
     benchmark: `sweep of ${jobs} jobs, --jobs 2`,
     atlas: `${j2.toFixed(2)} s`,
     peer: `${j1.toFixed(2)} s (--jobs 1)`,
-    ratio: `${(j1 / j2).toFixed(2)}× (busy-loop bound ${busy}×)`,
+    ratio: `${(j1 / j2).toFixed(2)}× (busy-loop bound ${busy}×; median efficiency against the bound around each pair ${efficiency})`,
     objective: /results identical: \w+/.exec(text)?.[0] ?? '—',
   });
   if (!Number.isFinite(j1)) process.stderr.write(text + sweep.stderr);
