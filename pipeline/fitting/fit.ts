@@ -16,7 +16,8 @@ import { Random, deriveSeed } from './random.ts';
 import { InputError } from '../io/types.ts';
 import { LAWS } from '../laws/index.ts';
 import { messageId, poolWorkers, type PoolWorker } from './pool.ts';
-import { bootstrapBatch, prepare, PRUNE_AFTER, PRUNE_FACTOR, searchBatch, type PreparedProblem, type SearchOutcome } from './search.ts';
+import { bootstrapBatch, prepare, searchBatch, type PreparedProblem, type SearchOutcome } from './search.ts';
+import { PRUNE_AFTER, PRUNE_FACTOR } from './pruning.ts';
 import type { WorkerMessage } from './worker_tasks.ts';
 import type { OnFitProgress } from './progress.ts';
 

@@ -45,20 +45,26 @@ export function flatDirections(jac: Float64Array, n: number, p: number, typical:
   let m = 0;
   for (let i = 0; i < n; i++) if (!weights || weights[i] > 0) m++;
   if (m === 0) return { ratio: 0, flat: Array.from({ length: p }, (_, j) => j) };
-  const scaled = (i: number, j: number) => {
-    const v = jac[i * p + j] * typical[j] * (weights ? Math.sqrt(weights[i]) : 1);
-    return Number.isFinite(v) ? v : 0;
+  // Row i of Ĵ (weight > 0) into `out`: J_ij · t_j · √w_i, non-finite entries as 0.
+  const scaledRow = (i: number, out: Float64Array) => {
+    const w = weights ? Math.sqrt(weights[i]) : 1;
+    for (let j = 0; j < p; j++) {
+      const v = jac[i * p + j] * typical[j] * w;
+      out[j] = Number.isFinite(v) ? v : 0;
+    }
   };
   // At least p rows: reduce them to the p × p triangle R of Ĵ = QR first (the same singular values
   // and right singular vectors), so time is O(np²) with a small constant and memory O(p²), even on
   // a million-row fit.
-  if (m >= p) return fromSvd(triangle(n, p, scaled, weights), p);
+  if (m >= p) return fromSvd(triangle(n, p, scaledRow, weights), p);
   // Fewer rows than coordinates: the missing singular values are 0.
   const padded = Matrix.zeros(p, p);
+  const row = new Float64Array(p);
   let r = 0;
   for (let i = 0; i < n; i++) {
     if (weights && !(weights[i] > 0)) continue;
-    for (let j = 0; j < p; j++) padded.set(r, j, scaled(i, j));
+    scaledRow(i, row);
+    for (let j = 0; j < p; j++) padded.set(r, j, row[j]);
     r++;
   }
   return fromSvd(padded, p);
@@ -68,12 +74,12 @@ export function flatDirections(jac: Float64Array, n: number, p: number, typical:
  * The upper-triangular R (p × p) of the QR factorisation of the rows with weight > 0, by Givens
  * rotations one row at a time (backward stable, like the SVD's own Householder reduction).
  */
-function triangle(n: number, p: number, scaled: (i: number, j: number) => number, weights?: Float64Array): Matrix {
+function triangle(n: number, p: number, scaledRow: (i: number, out: Float64Array) => void, weights?: Float64Array): Matrix {
   const R = new Float64Array(p * p);
   const v = new Float64Array(p);
   for (let i = 0; i < n; i++) {
     if (weights && !(weights[i] > 0)) continue;
-    for (let j = 0; j < p; j++) v[j] = scaled(i, j);
+    scaledRow(i, v);
     for (let j = 0; j < p; j++) {
       const b = v[j];
       if (b === 0) continue;

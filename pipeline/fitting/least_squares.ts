@@ -297,7 +297,8 @@ export function leastSquares(problem: ResidualProblem, x0: Float64Array, options
           xNorm += x[j] * x[j];
         }
       }
-      if (ok && stepNorm > 0) {
+      const tried = ok && stepNorm > 0;
+      if (tried) {
         problem.residuals(xTrial, rTrial, jacTrial);
         evaluations++;
         const Ft = objectiveValue(rTrial, loss, delta, rowWeights);
@@ -331,16 +332,16 @@ export function leastSquares(problem: ResidualProblem, x0: Float64Array, options
         }
       }
       if (!irls) {
+        // The inliers' curvature proposed a step that does not decrease F: this iteration goes on
+        // with the IRLS curvature (g is the same; H and its largest diagonal entry are not).
         irls = true;
         kernel(n, r, jac, rowWeights, false, delta, g, H, 1);
         hmax = 0;
         for (let j = 0; j < p; j++) hmax = Math.max(hmax, H[j * p + j]);
         continue;
       }
-      if (ok && stepNorm > 0) {
-        if (Math.sqrt(stepNorm) <= xtol * (Math.sqrt(xNorm) + xtol)) {
-          return done('converged', 'no decrease possible at the resolution of xtol', iter);
-        }
+      if (tried && Math.sqrt(stepNorm) <= xtol * (Math.sqrt(xNorm) + xtol)) {
+        return done('converged', 'no decrease possible at the resolution of xtol', iter);
       }
       mu *= nu;
       nu *= 2;
@@ -351,7 +352,6 @@ export function leastSquares(problem: ResidualProblem, x0: Float64Array, options
     if (iter === maxIterations) return done('max-iterations', `iteration cap ${maxIterations} reached`, iter);
   }
   return done('max-iterations', `iteration cap ${maxIterations} reached`, maxIterations);
-
 }
 
 const EMPTY = new Float64Array(0);

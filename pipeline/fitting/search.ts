@@ -10,12 +10,10 @@ import { residualProblem, type FitProblem } from './problem.ts';
 import { lossOf, spaceOf } from './options.ts';
 import type { ResidualProblem } from './least_squares.ts';
 import { bootstrapRange } from './bootstrap.ts';
+import { PRUNE_AFTER } from './pruning.ts';
 
 /** Relative tolerance of the search phase (the polish phase uses the optimiser's tight default). */
 export const SEARCH_FTOL = 1e-6;
-import { PRUNE_AFTER, PRUNE_FACTOR } from './pruning.ts';
-
-export { PRUNE_AFTER, PRUNE_FACTOR };
 /** Initial Marquardt damping of the search phase: far from an optimum a damped first step is rejected less often. */
 export const SEARCH_DAMPING = 0.1;
 
