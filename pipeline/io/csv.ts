@@ -13,7 +13,6 @@ import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { CsvError, parse as parseStream, type Options, type Parser } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
-import { stringify as stringifySync, type Options as StringifyOptions } from 'csv-stringify/sync';
 
 /** Receives the header and then every data record of one source (the canonical rows every log reader yields). */
 export interface CsvSink {
@@ -304,28 +303,14 @@ export function parseCsvFile(path: string, sink: CsvSink, format: { delimiter?: 
 }
 
 // ---------------------------------------------------------------------------------------------
-// Writing: every CSV atlas writes is csv-stringify's output with these settings, except that a
-// field with a lone CR is quoted too (csv-stringify leaves it bare, and an RFC 4180 reader would
-// take it for a line break). `csvRows` writes it directly (a fraction of csv-stringify's time on a
-// 47,000-row predictions file); test/csv_write.test.ts checks it against csv-stringify on
-// arbitrary rows.
+// Writing: RFC 4180 with LF line ends. A field is quoted when it holds a comma, a quote, a CR or an
+// LF, or has leading or trailing whitespace (which a reader that trims would otherwise lose);
+// quotes inside are doubled. This is csv-stringify's output with `quoted_match: [/^\s|\s$/]`,
+// except for a field with a lone CR, which csv-stringify leaves bare and an RFC 4180 reader would
+// take for a line break (test/csv_write.test.ts compares the two on arbitrary rows).
 
 /** A cell to write: strings as they are, numbers as JavaScript prints them (NaN as `NaN`), null and undefined empty. */
 export type CsvValue = string | number | null | undefined;
-
-/** The csv-stringify settings `csvRows` reproduces (the reference of its tests). */
-export const CSV_WRITE_OPTIONS: StringifyOptions = {
-  record_delimiter: '\n',
-  eof: true,
-  // Beside csv-stringify's own rule (a comma, quote or LF), quote a field with leading or
-  // trailing whitespace, which a reader that trims would otherwise lose.
-  quoted_match: [/^\s|\s$/],
-};
-
-/** The reference writer: csv-stringify with CSV_WRITE_OPTIONS. */
-export function csvRowsStringify(rows: readonly (readonly CsvValue[])[]): string {
-  return stringifySync(rows as CsvValue[][], CSV_WRITE_OPTIONS);
-}
 
 const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
 
