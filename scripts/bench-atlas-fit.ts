@@ -36,7 +36,7 @@ import { SEARCH_FTOL } from '../pipeline/fitting/search.ts';
 import { PRUNE_AFTER, PRUNE_FACTOR } from '../pipeline/fitting/pruning.ts';
 import { closePool, warmPool } from '../pipeline/fitting/pool.ts';
 import { shipped } from '../pipeline/io/shipped.ts';
-import { findPeerPython } from './bench-vs-scipy.ts';
+import { atlasPeerLabel, findPeerPython } from './bench-vs-scipy.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const args = process.argv.slice(2);
@@ -116,17 +116,12 @@ if (python) {
   }
 }
 
-/** How a peer run is named in the output. */
-function peerLabel(p: { xScale: string; prune: boolean }): string {
-  return p.prune ? `x_scale=${p.xScale}` : `x_scale=${p.xScale}, plain multi-start`;
-}
-
 if (args.includes('--json')) process.stdout.write(`${JSON.stringify(out)}\n`);
 else {
   console.log(`joint atlas fit: ${out.rows} rows (${out.searchRows ?? 'no'} screening rows), ${out.parameters} parameters, ${out.starts} starts`);
   for (const a of out.atlas) {
-    const ratios = out.peers.map((p) => `${(p.seconds / a.seconds).toFixed(1)}× the ${peerLabel(p)} peer`).join(', ');
+    const ratios = out.peers.map((p) => `${(p.seconds / a.seconds).toFixed(1)}× the ${atlasPeerLabel(p)} peer`).join(', ');
     console.log(`atlas, ${a.threads} thread(s): ${a.seconds.toFixed(2)} s (the fit itself ${a.fitSeconds.toFixed(2)} s; the rest builds the design, predictions.csv and intervals), objective ${a.objective.toPrecision(12)}, ${a.iterations} iterations, ${a.evaluations} evaluations, ${a.status}${ratios ? `; ${ratios}` : ''}`);
   }
-  for (const p of out.peers) console.log(`scipy ${p.scipy_version} least_squares(trf, ${peerLabel(p)}): ${p.seconds.toFixed(2)} s (screening ${p.search_seconds.toFixed(2)} s, ${p.nfev} evaluations, ${p.abandoned} starts abandoned), objective ${p.objective.toPrecision(12)}`);
+  for (const p of out.peers) console.log(`scipy ${p.scipy_version} least_squares(trf, ${atlasPeerLabel(p)}): ${p.seconds.toFixed(2)} s (screening ${p.search_seconds.toFixed(2)} s, ${p.nfev} evaluations, ${p.abandoned} starts abandoned), objective ${p.objective.toPrecision(12)}`);
 }

@@ -51,6 +51,11 @@ export function findPeerPython(log: (line: string) => void): string | null {
 }
 
 /** Run the scipy peer once. */
+/** How a run of the joint-fit peer (bench/peer/atlas_trf.py) is named in benchmark output. */
+export function atlasPeerLabel(p: { xScale: string; prune: boolean }): string {
+  return p.prune ? `x_scale=${p.xScale}` : `x_scale=${p.xScale}, plain multi-start`;
+}
+
 export function runPeer(python: string, args: string[]): PeerResult {
   const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
   delete env.OPENBLAS_CORETYPE;

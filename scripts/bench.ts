@@ -18,7 +18,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { atlasGrid, epochProblem, findPeerPython, runPeer } from './bench-vs-scipy.ts';
+import { atlasGrid, atlasPeerLabel, epochProblem, findPeerPython, runPeer } from './bench-vs-scipy.ts';
 import type { AtlasFitBench } from './bench-atlas-fit.ts';
 import { huber } from '../pipeline/fitting/least_squares.ts';
 import { activeClusters, replicateWeights } from '../pipeline/fitting/bootstrap.ts';
@@ -173,7 +173,7 @@ else {
       rows.push({
         benchmark: `joint atlas fit, 774 runs (${joint.rows} rows, ${joint.parameters} parameters, ${joint.starts} starts), ${a.threads} thread${a.threads > 1 ? 's' : ''}`,
         atlas: `${a.seconds.toFixed(2)} s (fit ${a.fitSeconds.toFixed(2)} s)`,
-        peer: `${peer.seconds.toFixed(2)} s (scipy ${peer.scipy_version} trf, x_scale=${peer.xScale}${peer.prune ? '' : ', plain multi-start'})`,
+        peer: `${peer.seconds.toFixed(2)} s (scipy ${peer.scipy_version} trf, ${atlasPeerLabel(peer)})`,
         ratio: fmtRatio(peer.seconds, a.seconds),
         objective: `${a.objective.toPrecision(12)} vs ${peer.objective.toPrecision(12)}`,
       });

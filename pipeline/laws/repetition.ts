@@ -77,8 +77,13 @@ export function languageTokens(table: RunTable, i: number, runs: RunIndex, bases
   return {
     langs,
     tokens: langs.map((l) => out.get(l)!),
-    unique: langs.map((l) => unique.get(l) ?? table.languages.get(l)?.uniqueTokens ?? Infinity),
+    unique: langs.map((l) => uniqueTokensOf(table, unique, l)),
   };
+}
+
+/** Unique tokens of language `l` for a row: the row's own count, else the languages table's, else unlimited. */
+function uniqueTokensOf(table: RunTable, rowUnique: ReadonlyMap<string, number>, l: string): number {
+  return rowUnique.get(l) ?? table.languages.get(l)?.uniqueTokens ?? Infinity;
 }
 
 /**
@@ -102,7 +107,7 @@ export function languageTokensOf(table: RunTable, runs: RunIndex, bases?: Record
       const langs = order.map((k) => mixture.langs[k]);
       // A language listed twice would sum two products; languageTokens handles that case.
       if (new Set(langs).size !== langs.length) return languageTokens(table, i, runs, bases);
-      entry = { langs, weights: order.map((k) => mixture.weights[k]), unique: langs.map((l) => uniqueMap.get(l) ?? table.languages.get(l)?.uniqueTokens ?? Infinity) };
+      entry = { langs, weights: order.map((k) => mixture.weights[k]), unique: langs.map((l) => uniqueTokensOf(table, uniqueMap, l)) };
       byUnique.set(uniqueMap, entry);
     }
     const own = table.tokens[i];
