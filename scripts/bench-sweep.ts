@@ -14,8 +14,8 @@
  * loop like the laws' residuals.
  *
  * On a shared virtual machine the J-thread speed-up of the same code moves from run to run (the
- * exp/log peer gave 1.9×, 1.3× and 1.2× in three consecutive measurements on the project's 2-core
- * machine), so each repeat measures the loop peer immediately before and after its sweep pair,
+ * loop peer gave 1.75× to 1.93× within one `--repeat 3` run on the project's 2-core machine), so
+ * each repeat measures the loop peer immediately before and after its sweep pair,
  * and the sweep's efficiency is its speed-up over that repeat's bound (the mean of the two); the
  * median efficiency over the repeats is the number to read.
  */
