@@ -6,20 +6,22 @@
  *   npx tsx scripts/bench-sweep.ts [SWEEP.yaml] [--jobs J] [--repeat R]
  *   (defaults: configs/sweeps/shipped-grid.yaml, J = 2, R = 1)
  *
- * Prints both wall-clock times (the best of R alternating runs each), the ratio, whether the folders
- * are identical (timing.json aside), and for each run how busy the whole machine was (Linux
- * /proc/stat; 100 % = one core): well above 100·J % means other work shared the cores. As peers
- * measured in the same run it prints the machine's own speed-up on pure CPU workloads (the same
- * work on 1 thread, then split over J threads): a scalar loop, a matrix product and an exp/log
- * loop like the laws' residuals.
- *
- * On a shared virtual machine the J-thread speed-up of the same code moves from run to run (the
- * loop peer gave 1.75× to 1.93× within one `--repeat 3` run on the project's 2-core machine), so
- * each repeat measures the loop peer immediately before and after its sweep pair,
- * and the sweep's efficiency is its speed-up over that repeat's bound (the mean of the two); the
+ * The bound: J copies of the `--jobs 1` sweep run at once as J separate processes (J × the work,
+ * nothing shared, nothing to schedule). That is the machine's own J-thread throughput on exactly
+ * this work, with whatever the cores lose to each other (a shared core's execution units and
+ * caches, V8's garbage-collector threads, which at `--jobs 1` run on the idle core), so the
+ * speed-up of `--jobs J` can at best be J × T(1) / T(J copies). The efficiency of `--jobs J` is its
+ * speed-up over that bound, T(J copies) / (J × T(--jobs J)): 1 when the sweep's lanes are as busy
+ * as J independent processes. On a shared virtual machine the speed of the same code drifts from
+ * minute to minute, so each repeat measures the bound right after its pair of sweeps, and the
  * median efficiency over the repeats is the number to read.
+ *
+ * For context it also prints the machine's speed-up on three pure CPU workloads (the same work on
+ * 1 thread, then split over J threads): a scalar loop, a matrix product and an exp/log loop like
+ * the laws' residuals; and for each run how busy the whole machine was (Linux /proc/stat; in
+ * cores) and the CPU time it used: well above J cores means other work shared the machine.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -57,6 +59,9 @@ function cpuTicks(): { busy: number; total: number } | null {
 }
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+/** Linux's USER_HZ: /proc/stat counts CPU time in hundredths of a second. */
+const TICKS_PER_SECOND = 100;
+const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
 
 /** Peer workloads: a scalar loop (latency-bound) and a Float64Array matrix product (like the fits' linear algebra). */
 const PEERS = {
@@ -88,47 +93,45 @@ try {
   let failed = 0;
   const peers: Record<string, { one: number; many: number }> = { loop: { one: Infinity, many: Infinity }, matmul: { one: Infinity, many: Infinity }, explog: { one: Infinity, many: Infinity } };
   const efficiency: number[] = [];
-  const loopBound = async () => {
-    const one = await peer('loop', 1, 10);
-    const many = await peer('loop', parallel, 10);
-    peers.loop.one = Math.min(peers.loop.one, one);
-    peers.loop.many = Math.min(peers.loop.many, many);
-    return one / many;
+  const bounds: number[] = [];
+  /** Run `count` copies of the sweep at once (separate processes and folders); seconds until all are done. */
+  const sweeps = async (jobs: number, count: number, label: string) => {
+    const ticksBefore = cpuTicks();
+    const started = performance.now();
+    const runs = await Promise.all(Array.from({ length: count }, (_, k) => new Promise<{ status: number | null; stdout: string; stderr: string }>((done) => {
+      const child = spawn(process.execPath, [join(root, 'bin/atlas.mjs'), 'sweep', config, '--out', join(scratch, count > 1 ? `${label}-${k}` : label), '--force', '--jobs', String(jobs), '--json', '--allow-outside']);
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk) => { stdout += chunk; });
+      child.stderr.on('data', (chunk) => { stderr += chunk; });
+      child.on('close', (status) => done({ status, stdout, stderr }));
+    })));
+    const seconds = (performance.now() - started) / 1000;
+    const ticksAfter = cpuTicks();
+    for (const run of runs) if (run.status !== 0 && run.status !== 1) throw new Error(`atlas sweep exited ${run.status}: ${run.stderr}`);
+    const result = JSON.parse(runs[0].stdout) as { ok: number; failed: number; total: number };
+    const busy = ticksBefore && ticksAfter ? (ticksAfter.busy - ticksBefore.busy) / (ticksAfter.total - ticksBefore.total) : NaN;
+    const cores = busy * cpuCount;
+    const cpuSeconds = ticksBefore && ticksAfter ? (ticksAfter.busy - ticksBefore.busy) / TICKS_PER_SECOND : NaN;
+    total = result.total;
+    failed = result.failed;
+    process.stderr.write(`${label}: ${count > 1 ? `${count} copies of --jobs ${jobs}` : `--jobs ${jobs}`}, ${result.ok} ok, ${result.failed} failed of ${result.total} in ${seconds.toFixed(2)} s (machine busy ${cores.toFixed(2)} cores, ${cpuSeconds.toFixed(1)} CPU s)\n`);
+    return seconds;
   };
   for (let r = 0; r < repeat; r++) {
-    for (const kind of ['matmul', 'explog'] as const) {
+    for (const kind of ['loop', 'matmul', 'explog'] as const) {
       peers[kind].one = Math.min(peers[kind].one, await peer(kind, 1, 10));
       peers[kind].many = Math.min(peers[kind].many, await peer(kind, parallel, 10));
     }
-    const before = await loopBound();
-    const pair: Record<number, number> = {};
-    for (const jobs of [1, parallel]) {
-      const ticksBefore = cpuTicks();
-      const started = performance.now();
-      const run = spawnSync(process.execPath, [join(root, 'bin/atlas.mjs'), 'sweep', config, '--out', join(scratch, `j${jobs}`), '--force', '--jobs', String(jobs), '--json', '--allow-outside'], {
-        encoding: 'utf8',
-        maxBuffer: 1 << 26,
-      });
-      const seconds = (performance.now() - started) / 1000;
-      const ticksAfter = cpuTicks();
-      if (run.status !== 0 && run.status !== 1) throw new Error(`atlas sweep exited ${run.status}: ${run.stderr}`);
-      const result = JSON.parse(run.stdout) as { ok: number; failed: number; total: number };
-      const cores = ticksBefore && ticksAfter ? (ticksAfter.busy - ticksBefore.busy) / (ticksAfter.total - ticksBefore.total) * cpuCount : NaN;
-      // Sum of the jobs' own wall-clock seconds: equal at J = 1 and J = 2 when the jobs never wait
-      // for a core (other load) and the cores do not slow each other down.
-      const jobSeconds = readdirSync(join(scratch, `j${jobs}`), { withFileTypes: true })
-        .filter((e) => e.isDirectory())
-        .reduce((sum, e) => sum + (JSON.parse(readFileSync(join(scratch, `j${jobs}`, e.name, 'timing.json'), 'utf8')) as { seconds: number }).seconds, 0);
-      times[jobs] = Math.min(times[jobs], seconds);
-      pair[jobs] = seconds;
-      total = result.total;
-      failed = result.failed;
-      process.stderr.write(`jobs=${jobs}: ${result.ok} ok, ${result.failed} failed of ${result.total} in ${seconds.toFixed(2)} s (machine busy ${(100 * cores).toFixed(0)} %, sum of job times ${jobSeconds.toFixed(2)} s)\n`);
-    }
-    const after = await loopBound();
-    const bound = (before + after) / 2;
-    efficiency.push(pair[1] / pair[parallel] / bound);
-    process.stderr.write(`repeat ${r + 1}: speed-up ${(pair[1] / pair[parallel]).toFixed(2)}x, loop bound ${before.toFixed(2)}x before and ${after.toFixed(2)}x after: efficiency ${(efficiency[r]).toFixed(3)}\n`);
+    const one = await sweeps(1, 1, 'j1');
+    const many = await sweeps(parallel, 1, `j${parallel}`);
+    const copies = await sweeps(1, parallel, 'copies');
+    times[1] = Math.min(times[1], one);
+    times[parallel] = Math.min(times[parallel], many);
+    const bound = (parallel * one) / copies;
+    bounds.push(bound);
+    efficiency.push(copies / (parallel * many));
+    process.stderr.write(`repeat ${r + 1}: speed-up ${(one / many).toFixed(2)}x; ${parallel} independent --jobs 1 sweeps at once: bound ${bound.toFixed(2)}x; efficiency ${efficiency[r].toFixed(3)}\n`);
   }
   const a = snapshot(join(scratch, 'j1'));
   const b = snapshot(join(scratch, `j${parallel}`));
@@ -141,7 +144,8 @@ try {
       Object.entries(peers)
         .map(([kind, p]) => `peer ${kind}: 1 thread ${p.one.toFixed(2)} s, ${parallel} threads ${p.many.toFixed(2)} s: the machine's speed-up now is ${(p.one / p.many).toFixed(2)}x\n`)
         .join('') +
-      `efficiency against the loop bound measured around each pair: ${efficiency.map((e) => e.toFixed(3)).join(', ')} (median ${[...efficiency].sort((x, y) => x - y)[Math.floor(efficiency.length / 2)].toFixed(3)})\n` +
+      `bound (${parallel} independent --jobs 1 sweeps at once): ${bounds.map((b) => `${b.toFixed(2)}x`).join(', ')}\n` +
+      `efficiency against that bound: ${efficiency.map((e) => e.toFixed(3)).join(', ')} (median ${median(efficiency).toFixed(3)}; bound ${median(bounds).toFixed(2)}x)\n` +
       `results identical: ${identical ? 'yes' : 'NO'}\n`,
   );
 } finally {

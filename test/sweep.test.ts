@@ -128,7 +128,26 @@ describe('running', () => {
     expect(changed).toMatchObject({ ran: 4, skipped: 4 });
   });
 
-  it('writes the same bytes with 1 and 2 worker threads, and for 3 merged shards', async () => {
+  it('records a job that ends its worker thread as failed, replaces the worker and runs the rest', async () => {
+    // --jobs 2: the main thread takes `hold` and keeps busy until `crash` has run on the worker.
+    const marker = join(scratch, 'crashed');
+    const config = writeSweep('crash', `
+sweep: crash
+jobs:
+  - kind: echo
+    marker: ${JSON.stringify(marker)}
+    matrix:
+      value: [hold, crash, a, b, c]
+`);
+    const out = join(scratch, 'crash-run');
+    const result = await runSweep({ config, out, plugins: [plugin], jobs: 2 });
+    expect(result).toMatchObject({ total: 5, ran: 5, ok: 4, failed: 1, pending: 0 });
+    expect(result.failures).toEqual([{ name: 'echo@crash', error: 'worker exited with code 3' }]);
+    const index = JSON.parse(readFileSync(join(out, 'index.json'), 'utf8'));
+    expect(index.jobs.map((j: { name: string; status: string }) => `${j.name} ${j.status}`)).toEqual(['echo@hold ok', 'echo@crash failed', 'echo@a ok', 'echo@b ok', 'echo@c ok']);
+  });
+
+  it('writes the same bytes with 1 and 2 lanes, and for 3 merged shards', async () => {
     const config = writeSweep('echo2', echoSweep(5));
     const single = join(scratch, 'single');
     const threaded = join(scratch, 'threaded');

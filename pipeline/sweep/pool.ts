@@ -1,5 +1,6 @@
 /**
- * Running a sweep's jobs: in this thread, or on worker threads (`--jobs J`, worker.mjs).
+ * Running a sweep's jobs: in this thread, or in this thread and J − 1 worker threads (`--jobs J`,
+ * worker.mjs).
  */
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
@@ -23,12 +24,19 @@ function recordCrash(spec: JobSpec, inputs: JobInputs, out: string, error: strin
 type WorkerReply = { record?: JobRecord & { seconds: number }; error?: string; crash?: string };
 
 /**
- * Worker threads that run jobs. Started as soon as the first job to run is known, so that their
- * start-up (tsx, module loading, which each worker does once) overlaps the rest of the planning.
+ * Lanes that run a sweep's jobs: the main thread and J − 1 worker threads. Every lane takes the
+ * next job from one shared counter (Atomics), so a worker never waits for the main thread to hand
+ * it work while the main thread runs a job of its own, and the main thread starts the first job
+ * while the workers are still loading (tsx, module loading: about half a second, which each worker
+ * does once). Workers are started as soon as the first job to run is known, so that their start-up
+ * overlaps the rest of the planning.
  */
 export class WorkerPool {
   private readonly url = new URL('./worker.mjs', import.meta.url);
-  private readonly workers: Promise<Worker>[] = [];
+  private readonly workers: Worker[] = [];
+  /** Every worker started and not yet stopped, replacements included. */
+  private readonly live = new Set<Worker>();
+  private closed = false;
 
   constructor(
     private readonly plugins: string[],
@@ -44,88 +52,96 @@ export class WorkerPool {
     return this.workers.length;
   }
 
-  private spawn(): Promise<Worker> {
+  /** A worker loading its modules; messages posted to it before it listens wait for it. */
+  private spawn(): Worker {
     const worker = new Worker(this.url, { workerData: { plugins: this.plugins, kinds: this.kinds } });
-    return new Promise<Worker>((ready, fail) => {
-      const onError = (error: Error) => fail(error);
-      worker.once('error', onError);
-      worker.once('message', () => {
-        worker.off('error', onError);
-        ready(worker);
-      });
-    });
+    this.live.add(worker);
+    worker.once('exit', () => this.live.delete(worker));
+    // A lane listens for errors while it uses the worker; this keeps an error raised at another
+    // moment (a worker stopped by close) from being unhandled.
+    worker.on('error', () => {});
+    return worker;
   }
 
-  /** Run one job on `worker`; a crash (error, exit) is reported, not thrown. */
-  private static send(worker: Worker, id: number, spec: JobSpec, inputs: JobInputs, out: string): Promise<WorkerReply> {
-    return new Promise<WorkerReply>((done) => {
-      const onMessage = (message: { type: string } & WorkerReply) => {
-        if (message.type !== 'done') return;
-        cleanup();
-        done(message);
-      };
-      const onError = (error: Error) => {
-        cleanup();
-        done({ crash: error.message });
-      };
-      const onExit = (code: number) => {
-        cleanup();
-        done({ crash: `worker exited with code ${code}` });
-      };
-      const cleanup = () => {
-        worker.off('message', onMessage);
-        worker.off('error', onError);
-        worker.off('exit', onExit);
-      };
-      worker.on('message', onMessage);
-      worker.on('error', onError);
-      worker.on('exit', onExit);
-      worker.postMessage({ id, spec, inputs, out });
-    });
-  }
-
-  /** Run `todo` in order on the pool's workers (one lane per worker); records in `todo` order. */
+  /**
+   * Run `todo` on this thread and the pool's workers, each lane taking the next job from a shared
+   * counter (slot 0 of `shared`; slot 1 + w holds the job worker w is running, −1 when none).
+   * Records come back in `todo` order. A worker that dies while running a job (out of memory,
+   * `process.exit` in a plugin) is replaced, and that job is recorded as failed; a worker that dies
+   * with no job in hand (a plugin that does not load) fails the sweep.
+   */
   async run(todo: { spec: JobSpec; inputs: JobInputs }[], out: string, onEvent: ((event: SweepEvent) => void) | undefined): Promise<JobRecord[]> {
     const records: JobRecord[] = new Array(todo.length);
-    let next = 0;
-    const lane = async (first: Promise<Worker>): Promise<void> => {
-      let worker: Worker | null = null;
-      let pending: Promise<Worker> | null = first;
-      while (next < todo.length) {
-        if (!worker) {
-          worker = await (pending ?? this.spawn());
-          pending = null;
-          if (next >= todo.length) break; // the other lanes took the rest while this worker started
-        }
-        const i = next++;
-        const { spec, inputs } = todo[i];
-        onEvent?.({ type: 'start', name: spec.name });
-        const started = performance.now();
-        const reply = await WorkerPool.send(worker, i, spec, inputs, out);
-        let record: JobRecord;
-        let seconds = (performance.now() - started) / 1000;
-        if (reply.record) {
-          ({ seconds, ...record } = reply.record);
-        } else {
-          if (reply.crash !== undefined) {
-            await worker.terminate();
-            worker = null;
-          }
-          record = recordCrash(spec, inputs, out, reply.crash ?? reply.error ?? 'failed');
-        }
-        records[i] = record;
-        onEvent?.({ type: 'done', name: spec.name, status: record.status, error: record.error, seconds });
+    const shared = new Int32Array(new SharedArrayBuffer(4 * (1 + this.workers.length)));
+    shared.fill(-1, 1);
+    const started = new Map<number, number>();
+    const finish = (i: number, record: JobRecord, seconds: number) => {
+      records[i] = record;
+      onEvent?.({ type: 'done', name: todo[i].spec.name, status: record.status, error: record.error, seconds });
+    };
+    const crashed = (i: number, error: string) => {
+      finish(i, recordCrash(todo[i].spec, todo[i].inputs, out, error), (performance.now() - (started.get(i) ?? performance.now())) / 1000);
+    };
+    const lane = async (first: Worker, slot: number): Promise<void> => {
+      let worker: Worker | null = first;
+      while (!this.closed && Atomics.load(shared, 0) < todo.length) {
+        const current: Worker = worker ?? this.spawn();
+        worker = null;
+        const crash = await new Promise<string | null>((done) => {
+          const onMessage = (message: { type: string; id: number } & WorkerReply) => {
+            if (message.type === 'start') {
+              started.set(message.id, performance.now());
+              onEvent?.({ type: 'start', name: todo[message.id].spec.name });
+            } else if (message.type === 'done') {
+              if (message.record) {
+                const { seconds, ...record } = message.record;
+                finish(message.id, record, seconds);
+              } else {
+                crashed(message.id, message.error ?? 'failed');
+              }
+            } else if (message.type === 'finished') {
+              cleanup();
+              done(null);
+            }
+          };
+          const onError = (error: Error) => { cleanup(); done(error.message); };
+          const onExit = (code: number) => { cleanup(); done(`worker exited with code ${code}`); };
+          const cleanup = () => {
+            current.off('message', onMessage);
+            current.off('error', onError);
+            current.off('exit', onExit);
+          };
+          current.on('message', onMessage);
+          current.on('error', onError);
+          current.on('exit', onExit);
+          current.postMessage({ type: 'run', todo, out, shared, slot });
+        });
+        await current.terminate();
+        if (crash === null || this.closed) return;
+        const i = Atomics.exchange(shared, slot, -1);
+        if (i < 0) throw new Error(`sweep worker: ${crash}`);
+        if (records[i] === undefined) crashed(i, crash);
       }
       if (worker) await worker.terminate();
-      else if (pending) await (await pending).terminate();
     };
-    await Promise.all(this.workers.map((w) => lane(w)));
+    const lanes = this.workers.map((w, k) => lane(w, 1 + k));
+    // The main thread's lane takes from the same counter; between its jobs the event loop hears
+    // the workers' messages.
+    for (let i = Atomics.add(shared, 0, 1); i < todo.length; i = Atomics.add(shared, 0, 1)) {
+      const { spec, inputs } = todo[i];
+      onEvent?.({ type: 'start', name: spec.name });
+      const { seconds, ...record } = await executeJob(spec, inputs, out);
+      finish(i, record, seconds);
+      await new Promise<void>((done) => setImmediate(done));
+    }
+    await Promise.all(lanes);
     return records;
   }
 
-  /** Stop workers that were started but not used. */
+  /** Stop every worker: those started but not used, and those of a run that failed. */
   async close(): Promise<void> {
-    await Promise.all(this.workers.map(async (w) => (await w.catch(() => null))?.terminate()));
+    this.closed = true;
+    await Promise.all([...this.live].map((w) => w.terminate()));
   }
 }
 

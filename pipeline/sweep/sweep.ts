@@ -60,7 +60,7 @@ export interface SweepOptions {
   resume?: boolean;
   /** Rerun every job, up to date or not. */
   force?: boolean;
-  /** Worker threads (1 = run in this thread). @default 1 */
+  /** Lanes running jobs: this thread and `jobs − 1` worker threads (1 = this thread only). @default 1 */
   jobs?: number;
   /** Modules that register more job kinds (imported here and in every worker). */
   plugins?: string[];
@@ -149,12 +149,13 @@ async function runJobs(options: SweepOptions, sweep: SweepConfig, specs: JobSpec
         kept.push(record);
       } else {
         todo.push({ spec, inputs });
-        // Start the workers now (at most one per job that may still run): they load while we plan.
-        pool?.grow(Math.min(jobsWanted, todo.length + (mine.length - k - 1)));
+        // Start the workers now (the main thread is one lane; at most one lane per job that may
+        // still run): they load while we plan.
+        pool?.grow(Math.min(jobsWanted, todo.length + (mine.length - k - 1)) - 1);
       }
     }
     options.onEvent?.({ type: 'plan', total: specs.length, mine: mineNames.size, upToDate: kept.length, todo: todo.length });
-    ran = pool && pool.size > 1 ? await pool.run(todo, out, options.onEvent) : await runHere(todo, out, options.onEvent);
+    ran = pool && pool.size > 0 ? await pool.run(todo, out, options.onEvent) : await runHere(todo, out, options.onEvent);
   } catch (error) {
     // A full disk or a failed write: index what is finished (if that still fits), then stop.
     try { writeIndex(out, plan); } catch { /* the original error says why */ }

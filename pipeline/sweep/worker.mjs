@@ -1,8 +1,10 @@
 // Worker thread of `atlas sweep --jobs J`: loads the job runner, plugin job kinds and the modules
-// of the kinds it will run, then runs the jobs it is sent, one at a time. Beside the compiled
-// modules (dist/) it loads jobs.js; beside the TypeScript sources it first registers tsx (workers
-// do not inherit the main thread's module hooks). Protocol: main → { id, spec, inputs, out };
-// worker → { type: 'ready' } once, then { type: 'done', id, record } or { type: 'done', id, error } per job.
+// of the kinds it will run, then runs jobs one at a time, taking each from a counter it shares with
+// the main thread and the other workers. Beside the compiled modules (dist/) it loads jobs.js;
+// beside the TypeScript sources it first registers tsx (workers do not inherit the main thread's
+// module hooks). Protocol: worker → { type: 'ready' } once it has loaded; main → { type: 'run',
+// todo, out, shared, slot } (sent at once, it waits until the worker listens); worker →
+// { type: 'start', id } and { type: 'done', id, record } (or error) per job, then { type: 'finished' }.
 import { existsSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 
@@ -13,11 +15,21 @@ await loadPlugins(workerData?.plugins ?? []);
 await warmJobKinds(workerData?.kinds);
 
 parentPort.on('message', async (message) => {
-  try {
-    const record = await executeJob(message.spec, message.inputs, message.out);
-    parentPort.postMessage({ type: 'done', id: message.id, record });
-  } catch (error) {
-    parentPort.postMessage({ type: 'done', id: message.id, error: error instanceof Error ? error.message : String(error) });
+  // { type: 'run', todo, out, shared, slot }: take jobs from the shared counter until none is left;
+  // slot `slot` of the counter's array names the job in hand, so that a crash can be recorded.
+  const shared = message.shared;
+  for (let i = Atomics.add(shared, 0, 1); i < message.todo.length; i = Atomics.add(shared, 0, 1)) {
+    Atomics.store(shared, message.slot, i);
+    parentPort.postMessage({ type: 'start', id: i });
+    const { spec, inputs } = message.todo[i];
+    try {
+      const record = await executeJob(spec, inputs, message.out);
+      parentPort.postMessage({ type: 'done', id: i, record });
+    } catch (error) {
+      parentPort.postMessage({ type: 'done', id: i, error: error instanceof Error ? error.message : String(error) });
+    }
+    Atomics.store(shared, message.slot, -1);
   }
+  parentPort.postMessage({ type: 'finished' });
 });
 parentPort.postMessage({ type: 'ready' });
