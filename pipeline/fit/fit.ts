@@ -97,7 +97,7 @@ function finishGroup(prepared: ReturnType<typeof prepareGroup>, result: FitResul
   if (heldoutRows > 0) {
     metrics.heldout = { spec: request.holdout ?? 'split', ...lossMetrics(table.loss, predicted, (i) => mask[i] === 1) };
   }
-  return { result, ctx, predicted, mask, keep, dropped, metrics, residuals, ranges, trainRows: train.rows, trainRuns };
+  return { result, ctx, design, predicted, mask, keep, dropped, metrics, residuals, ranges, trainRows: train.rows, trainRuns };
 }
 
 /** One fitted group: the law on the group's rows, with hold-out metrics and predictions. */
@@ -203,6 +203,8 @@ export async function runFit(request: FitRequest): Promise<FitOutput> {
   const table = request.table;
   if (table.rows === 0) throw new InputError('fit: no data rows');
   const results = new Map<string, FitResult>();
+  // Each group's design, reused for the prediction intervals (building it again is most of their cost on large logs).
+  const designs = new Map<string, unknown>();
   const predicted = new Float64Array(table.rows);
   const heldOut = new Uint8Array(table.rows);
   const groupOf: string[] = new Array(table.rows).fill('');
@@ -249,6 +251,7 @@ export async function runFit(request: FitRequest): Promise<FitOutput> {
     }
     for (const { name, rows, sub, group } of fitted) {
       results.set(name, group.result);
+      designs.set(name, group.design);
       rows.forEach((row, k) => {
         predicted[row] = group.predicted[k];
         heldOut[row] = group.mask[k] ? 1 : group.keep[k] ? 0 : 2;
@@ -295,6 +298,7 @@ export async function runFit(request: FitRequest): Promise<FitOutput> {
   } else {
     const group = await fitGroup(table, request, options);
     results.set('', group.result);
+    designs.set('', group.design);
     predicted.set(group.predicted);
     for (let i = 0; i < table.rows; i++) heldOut[i] = group.mask[i] ? 1 : group.keep[i] ? 0 : 2;
     artifact = { ...base, ...groupEntry(group, options), data: { ...base.data, ranges: group.ranges }, checkpoints: { policy, rows_removed: group.dropped } };
@@ -312,7 +316,7 @@ export async function runFit(request: FitRequest): Promise<FitOutput> {
   }
   let seconds = 0;
   for (const result of results.values()) seconds += result.seconds;
-  const intervals = predictionIntervals(artifact, table, draws);
+  const intervals = predictionIntervals(artifact, table, draws, designs);
   return { artifact, predictions: predictionsCsv(table, predicted, heldOut, groupOf, intervals), results, draws, seconds };
 }
 

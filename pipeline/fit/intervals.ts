@@ -60,12 +60,14 @@ export function residualScatter(observed: ArrayLike<number>, predicted: ArrayLik
 /**
  * 95 % prediction interval of every row of `table` under a fitted artifact.
  * @param draws the fit's bootstrap draws (`readDraws(path, artifact)`), or null for residual scatter only
+ * @param designs the law's design of each group's rows by group name ('' without groups), where the
+ *   caller has it (the fit stage); a group without one is prepared from `table`
  * @example
  *   const artifact = readArtifact('results/fit/coefficients.json');
  *   const iv = predictionIntervals(artifact, table, readDraws('results/fit/coefficients.json', artifact));
  *   iv.lo[0], iv.predicted[0], iv.hi[0]
  */
-export function predictionIntervals(artifact: CoefficientArtifact, table: RunTable, draws: BootstrapDraws | null): PredictionIntervals {
+export function predictionIntervals(artifact: CoefficientArtifact, table: RunTable, draws: BootstrapDraws | null, designs?: ReadonlyMap<string, unknown>): PredictionIntervals {
   const law = getLaw(artifact.law);
   const space = residualSpace(artifact);
   const toSpace = space === 'log' ? Math.log : (v: number) => v;
@@ -75,8 +77,8 @@ export function predictionIntervals(artifact: CoefficientArtifact, table: RunTab
   const hi = new Float64Array(table.rows);
   let parameter = draws !== null;
   for (const { name, entry, rows } of entriesFor(artifact, table)) {
-    const sub = artifact.groups ? subsetTable(table, rows) : table;
-    const design = law.prepare(sub, entry.context);
+    const known = designs?.get(name);
+    const design = known !== undefined && law.size(known) === rows.length ? known : law.prepare(artifact.groups ? subsetTable(table, rows) : table, entry.context);
     const point = predictLoss(law, entry.context, design, valuesOf(entry.params));
     const scatter = entry.residuals;
     const rLo = scatter && Number.isFinite(scatter.q025) ? Math.max(0, -scatter.q025) : 0;

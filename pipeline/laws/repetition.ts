@@ -87,31 +87,54 @@ function uniqueTokensOf(table: RunTable, rowUnique: ReadonlyMap<string, number>,
 }
 
 /**
- * `languageTokens` for every row of a table, with the language order, weights and unique-token
- * counts of a pretraining row's (mixture, unique tokens) pair computed once: ingest shares one
- * mixture object and one unique-tokens map among the rows that have the same ones (all the
- * checkpoints of a run), so a log with many checkpoints per run sorts each run's languages once
- * instead of once per row. The tokens are the same products, weight × tokens, as languageTokens'.
+ * `languageTokens` for every row of a table, with the language order and unique-token counts of a
+ * row's (mixture, unique tokens, base mixture) computed once: ingest shares one mixture object and
+ * one unique-tokens map among the rows that have the same ones (all the checkpoints of a run), so a
+ * log with many checkpoints per run sorts each run's languages once instead of once per row. Each
+ * language's tokens are summed in the same order, from the same products, as in languageTokens
+ * (the base mixture's weight × base_tokens, then each own weight × own tokens), so they are equal.
  */
 export function languageTokensOf(table: RunTable, runs: RunIndex, bases?: Record<string, BaseMixture>): (i: number) => LanguageTokens {
-  const cache = new Map<object, Map<object, { langs: string[]; weights: number[]; unique: number[] }>>();
+  /** Per language (sorted): the base mixture's entry (the last one listed, −1 for none) and its own entries. */
+  type Plan = { langs: string[]; unique: number[]; base: Int32Array; own: number[][] };
+  const cache = new Map<object, Map<object, Map<object | null, Plan>>>();
+  const plan = (mixture: BaseMixture, uniqueMap: ReadonlyMap<string, number>, base: BaseMixture | null): Plan => {
+    const at = new Map<string, { base: number; own: number[] }>();
+    const slot = (l: string) => { let e = at.get(l); if (!e) at.set(l, (e = { base: -1, own: [] })); return e; };
+    if (base) base.langs.forEach((l, k) => { slot(l).base = k; });
+    mixture.langs.forEach((l, k) => { slot(l).own.push(k); });
+    const langs = [...at.keys()].sort();
+    return { langs, unique: langs.map((l) => uniqueTokensOf(table, uniqueMap, l)), base: Int32Array.from(langs, (l) => at.get(l)!.base), own: langs.map((l) => at.get(l)!.own) };
+  };
   return (i) => {
-    if (table.kind[i] === 'finetune') return languageTokens(table, i, runs, bases);
     const mixture = table.mixture[i];
     const uniqueMap = table.uniqueTokens[i];
+    let base: BaseMixture | null = null;
+    let baseTokens = 0;
+    let own = table.tokens[i];
+    if (table.kind[i] === 'finetune') {
+      const name = table.baseRun[i];
+      const j = name === null ? undefined : runs.get(name);
+      const bm = j !== undefined ? table.mixture[j] : name !== null ? bases?.[name] : undefined;
+      if (bm && Number.isFinite(table.baseTokens[i]) && table.baseTokens[i] > 0) {
+        base = bm;
+        baseTokens = table.baseTokens[i];
+        own = Math.max(0, own - baseTokens);
+      }
+    }
     let byUnique = cache.get(mixture);
     if (!byUnique) cache.set(mixture, (byUnique = new Map()));
-    let entry = byUnique.get(uniqueMap);
-    if (!entry) {
-      const order = mixture.langs.map((_, k) => k).sort((a, b) => (mixture.langs[a] < mixture.langs[b] ? -1 : mixture.langs[a] > mixture.langs[b] ? 1 : 0));
-      const langs = order.map((k) => mixture.langs[k]);
-      // A language listed twice would sum two products; languageTokens handles that case.
-      if (new Set(langs).size !== langs.length) return languageTokens(table, i, runs, bases);
-      entry = { langs, weights: order.map((k) => mixture.weights[k]), unique: langs.map((l) => uniqueTokensOf(table, uniqueMap, l)) };
-      byUnique.set(uniqueMap, entry);
+    let byBase = byUnique.get(uniqueMap);
+    if (!byBase) byUnique.set(uniqueMap, (byBase = new Map()));
+    let p = byBase.get(base);
+    if (!p) byBase.set(base, (p = plan(mixture, uniqueMap, base)));
+    const tokens = new Array<number>(p.langs.length);
+    for (let k = 0; k < tokens.length; k++) {
+      let v: number | undefined = p.base[k] >= 0 ? base!.weights[p.base[k]] * baseTokens : undefined;
+      for (const m of p.own[k]) v = (v ?? 0) + mixture.weights[m] * own;
+      tokens[k] = v!;
     }
-    const own = table.tokens[i];
-    return { langs: entry.langs, tokens: entry.weights.map((w) => w * own), unique: entry.unique };
+    return { langs: p.langs, tokens, unique: p.unique };
   };
 }
 
