@@ -216,12 +216,14 @@ export async function multiStart<Ctx, D>(full: FitProblem<Ctx, D>, map: Paramete
   const optima = new OptimaList(5, map);
   const polishBase = { ...base, weights: full.weights };
   // On a subsample, only the three best screened optima are polished on every row, the best
-  // first; with `prune`, the others follow the search's rule against its polished objective (a
-  // screened optimum still above PRUNE_FACTOR × that after PRUNE_AFTER iterations on every row is
-  // heading for a worse basin, and is dropped).
+  // first; with `prune`, the others follow the search's rule: one that converged on the subsample
+  // above PRUNE_FACTOR × the search's best lies in a worse basin and is not polished, and one still
+  // above PRUNE_FACTOR × the best polished objective after PRUNE_AFTER iterations on every row is
+  // heading for a worse basin, and is dropped.
   let polished = Infinity;
   for (const item of problem === full ? search.items : search.items.slice(0, 3)) {
     const prunePolish = problem !== full && options.prune && Number.isFinite(polished);
+    if (prunePolish && item.cost > PRUNE_FACTOR * best) { abandoned++; continue; }
     const result = starts.length > 1
       ? leastSquares(fullPrepared.residuals, item.x, prunePolish ? { ...polishBase, abandonAbove: PRUNE_FACTOR * polished, abandonAfter: PRUNE_AFTER } : polishBase, fullPrepared.workspace)
       : item.result!;
