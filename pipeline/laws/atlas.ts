@@ -178,31 +178,49 @@ export function prepareAtlas(table: RunTable, ctx: AtlasContext): AtlasDesign {
   const dRef = new Float64Array(n);
   const otherParam = ctx.terms === 'target' ? -1 : 6;
   const tokensOf = languageTokensOf(table, runIndex(table), ctx.baseMixtures);
+  // Where each of a row's languages goes (target, a transfer slot and its tau, or the other
+  // term) depends only on its language list and its target: worked out once per pair.
+  type Roles = { target: number; slotLang: number[]; slotParam: number[]; others: number[] };
+  const rolesCache = new Map<readonly string[], Map<string, Roles>>();
+  const rolesOf = (langs: readonly string[], t: string, kt: readonly string[], key: string): Roles => {
+    let byTarget = rolesCache.get(langs);
+    if (!byTarget) rolesCache.set(langs, (byTarget = new Map()));
+    let roles = byTarget.get(key);
+    if (!roles) {
+      roles = { target: -1, slotLang: [], slotParam: [], others: [] };
+      for (let k = 0; k < langs.length; k++) {
+        const l = langs[k];
+        if (l === t) roles.target = k;
+        else if (kt.includes(l) && tauIndex.has(l)) { roles.slotLang.push(k); roles.slotParam.push(tauIndex.get(l)!); }
+        else roles.others.push(k);
+      }
+      byTarget.set(key, roles);
+    }
+    return roles;
+  };
   const problems: string[] = [];
   for (let i = 0; i < n; i++) {
     logN[i] = Math.log(table.params[i]);
     const t = ctx.targetSources?.[table.evalLang[i]] ?? table.evalLang[i];
     const lt = tokensOf(i);
     const kt = slots > 0 ? (ctx.transfer[table.evalLang[i]] ?? []) : [];
-    let slot = 0;
+    const roles = rolesOf(lt.langs, t, kt, slots > 0 ? `${t}\u0000${table.evalLang[i]}` : t);
+    const found = roles.target >= 0;
+    if (found) {
+      dT[i] = lt.tokens[roles.target];
+      uT[i] = lt.unique[roles.target];
+    }
+    for (let slot = 0; slot < roles.slotLang.length; slot++) {
+      const k = roles.slotLang[slot];
+      kParam[i * slots + slot] = roles.slotParam[slot];
+      dK[i * slots + slot] = lt.tokens[k];
+      uK[i * slots + slot] = lt.unique[k];
+    }
     let other = 0;
     let otherU = 0;
-    let found = false;
-    for (let k = 0; k < lt.langs.length; k++) {
-      const l = lt.langs[k];
-      if (l === t) {
-        dT[i] = lt.tokens[k];
-        uT[i] = lt.unique[k];
-        found = true;
-      } else if (kt.includes(l) && tauIndex.has(l)) {
-        kParam[i * slots + slot] = tauIndex.get(l)!;
-        dK[i * slots + slot] = lt.tokens[k];
-        uK[i * slots + slot] = lt.unique[k];
-        slot++;
-      } else {
-        other += lt.tokens[k];
-        otherU += lt.unique[k];
-      }
+    for (const k of roles.others) {
+      other += lt.tokens[k];
+      otherU += lt.unique[k];
     }
     dO[i] = other;
     uO[i] = other > 0 ? otherU : Infinity;
