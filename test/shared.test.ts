@@ -53,6 +53,25 @@ describe('shared parameters across groups', () => {
     expect(joint.specs.map((s) => s.name)).toEqual(['E', 'N_c@a', 'D_c@a', 'alpha', 'beta@a', 'N_c@b', 'D_c@b', 'beta@b']);
     const theta = Float64Array.of(Math.log(0.8), 18, 20, 0.35, 0.3, 17, 21, 0.4);
     expect(jacobianError(joint.law, null, joint.design, theta, 1e-5)).toBeLessThan(1e-6);
+
+    // The groups' scratch buffers are reused between evaluations, and the joint Jacobian is
+    // written whole: a buffer left dirty by another point gives what a fresh one gives.
+    const n = joint.design.n;
+    const P = joint.specs.length;
+    const other = theta.map((v, k) => v * (1 + 0.1 * (k + 1)));
+    const fresh = (x: Float64Array) => {
+      const r = new Float64Array(n);
+      const J = new Float64Array(n * P);
+      joint.law.evaluate(x, joint.design, r, J);
+      return { r, J };
+    };
+    const want = fresh(theta);
+    const r = new Float64Array(n);
+    const J = new Float64Array(n * P).fill(Number.NaN);
+    joint.law.evaluate(other, joint.design, r, J);
+    joint.law.evaluate(theta, joint.design, r, J);
+    expect(r).toEqual(want.r);
+    expect(J).toEqual(want.J);
   });
 
   it('--share without --group-by, or of a parameter the law lacks, is an input error', async () => {

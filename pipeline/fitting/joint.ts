@@ -58,6 +58,14 @@ export function jointLaw<Ctx, D>(base: Law<Ctx, D>, groups: JointGroup<Ctx, D>[]
   }
   const design: JointDesign = { n: offset, parts };
   const P = specs.length;
+  // Each group's parameter vector and Jacobian, allocated once per thread and group rather than
+  // per evaluation (the optimiser evaluates thousands of times).
+  const scratch = new WeakMap<object, { local: Float64Array; localJac: Float64Array }>();
+  const scratchOf = (part: JointDesign['parts'][number]) => {
+    let s = scratch.get(part);
+    if (!s) scratch.set(part, (s = { local: new Float64Array(part.index.length), localJac: new Float64Array(part.size * part.index.length) }));
+    return s;
+  };
   const law: Law<null, JointDesign> = {
     id: `${base.id}+shared`,
     title: `${base.title}, ${share.join(', ')} shared across groups`,
@@ -70,19 +78,21 @@ export function jointLaw<Ctx, D>(base: Law<Ctx, D>, groups: JointGroup<Ctx, D>[]
     evaluate(theta, d, out, jac) {
       for (const part of d.parts) {
         const p = part.index.length;
-        const local = new Float64Array(p);
+        const { local, localJac } = scratchOf(part);
         for (let j = 0; j < p; j++) local[j] = theta[part.index[j]];
         const view = out.subarray(part.offset, part.offset + part.size);
         if (!jac) {
           base.evaluate(local, part.design as D, view);
           continue;
         }
-        const localJac = new Float64Array(part.size * p);
         base.evaluate(local, part.design as D, view, localJac);
+        // The group's columns of each row; every other column of the row is 0.
+        const index = part.index;
         for (let r = 0; r < part.size; r++) {
           const row = (part.offset + r) * P;
-          jac.fill(0, row, row + P);
-          for (let j = 0; j < p; j++) jac[row + part.index[j]] += localJac[r * p + j];
+          for (let k = 0; k < P; k++) jac[row + k] = 0;
+          const from = r * p;
+          for (let j = 0; j < p; j++) jac[row + index[j]] += localJac[from + j];
         }
       }
     },
