@@ -19,7 +19,10 @@
  * For context it also prints the machine's speed-up on three pure CPU workloads (the same work on
  * 1 thread, then split over J threads): a scalar loop, a matrix product and an exp/log loop like
  * the laws' residuals; and for each run how busy the whole machine was (Linux /proc/stat; in
- * cores) and the CPU time it used: well above J cores means other work shared the machine.
+ * cores) and the CPU time it used: well above J cores means other work shared the machine. The
+ * CPU time `--jobs J` uses beyond one copy's (the same jobs in one lane) is what the extra lanes
+ * cost: it does not grow with the sweep, so the efficiency rises on a longer sweep
+ * (configs/sweeps/shipped-grid-long.yaml: the same grid with 4× the bootstrap replicates).
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -94,6 +97,7 @@ try {
   const peers: Record<string, { one: number; many: number }> = { loop: { one: Infinity, many: Infinity }, matmul: { one: Infinity, many: Infinity }, explog: { one: Infinity, many: Infinity } };
   const efficiency: number[] = [];
   const bounds: number[] = [];
+  const extraCpu: number[] = [];
   /** Run `count` copies of the sweep at once (separate processes and folders); seconds until all are done. */
   const sweeps = async (jobs: number, count: number, label: string) => {
     const ticksBefore = cpuTicks();
@@ -116,22 +120,28 @@ try {
     total = result.total;
     failed = result.failed;
     process.stderr.write(`${label}: ${count > 1 ? `${count} copies of --jobs ${jobs}` : `--jobs ${jobs}`}, ${result.ok} ok, ${result.failed} failed of ${result.total} in ${seconds.toFixed(2)} s (machine busy ${cores.toFixed(2)} cores, ${cpuSeconds.toFixed(1)} CPU s)\n`);
-    return seconds;
+    return { seconds, cpuSeconds };
   };
   for (let r = 0; r < repeat; r++) {
     for (const kind of ['loop', 'matmul', 'explog'] as const) {
       peers[kind].one = Math.min(peers[kind].one, await peer(kind, 1, 10));
       peers[kind].many = Math.min(peers[kind].many, await peer(kind, parallel, 10));
     }
-    const one = await sweeps(1, 1, 'j1');
-    const many = await sweeps(parallel, 1, `j${parallel}`);
-    const copies = await sweeps(1, parallel, 'copies');
+    const one = (await sweeps(1, 1, 'j1')).seconds;
+    const manyRun = await sweeps(parallel, 1, `j${parallel}`);
+    const copiesRun = await sweeps(1, parallel, 'copies');
+    const many = manyRun.seconds;
+    const copies = copiesRun.seconds;
+    // CPU time the J lanes spend beyond one copy's (the same jobs in one lane): what each extra lane
+    // costs whatever the sweep's length (a fresh V8 isolate runs the code unoptimised at first and
+    // compiles it again; its heap grows from nothing).
+    extraCpu.push(manyRun.cpuSeconds - copiesRun.cpuSeconds / parallel);
     times[1] = Math.min(times[1], one);
     times[parallel] = Math.min(times[parallel], many);
     const bound = (parallel * one) / copies;
     bounds.push(bound);
     efficiency.push(copies / (parallel * many));
-    process.stderr.write(`repeat ${r + 1}: speed-up ${(one / many).toFixed(2)}x; ${parallel} independent --jobs 1 sweeps at once: bound ${bound.toFixed(2)}x; efficiency ${efficiency[r].toFixed(3)}\n`);
+    process.stderr.write(`repeat ${r + 1}: speed-up ${(one / many).toFixed(2)}x; ${parallel} independent --jobs 1 sweeps at once: bound ${bound.toFixed(2)}x; efficiency ${efficiency[r].toFixed(3)}; --jobs ${parallel} CPU beyond one copy's ${extraCpu[r].toFixed(1)} s\n`);
   }
   const a = snapshot(join(scratch, 'j1'));
   const b = snapshot(join(scratch, `j${parallel}`));
@@ -146,6 +156,7 @@ try {
         .join('') +
       `bound (${parallel} independent --jobs 1 sweeps at once): ${bounds.map((b) => `${b.toFixed(2)}x`).join(', ')}\n` +
       `efficiency against that bound: ${efficiency.map((e) => e.toFixed(3)).join(', ')} (median ${median(efficiency).toFixed(3)}; bound ${median(bounds).toFixed(2)}x)\n` +
+      `CPU of --jobs ${parallel} beyond one copy's (the same jobs on one lane): ${extraCpu.map((c) => `${c.toFixed(1)} s`).join(', ')} (median ${median(extraCpu).toFixed(1)} s)\n` +
       `results identical: ${identical ? 'yes' : 'NO'}\n`,
   );
 } finally {

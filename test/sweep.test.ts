@@ -71,6 +71,18 @@ fit: { starts: init }
     expect(specs.map((s) => s.name)).toEqual(['chinchilla@lsq-a', 'chinchilla@lsq-b', 'chinchilla@huber-a', 'chinchilla@huber-b']);
   });
 
+  it('plans the shipped benchmark grids: the long one has the short one\'s datasets and hold-outs with 4x the replicates', async () => {
+    const dir = join(import.meta.dirname, '..', 'configs', 'sweeps');
+    const short = (await planSweep(join(dir, 'shipped-grid.yaml'))).specs;
+    const long = (await planSweep(join(dir, 'shipped-grid-long.yaml'))).specs;
+    expect(short).toHaveLength(40);
+    expect(long).toHaveLength(40);
+    const replicates = (specs: typeof short) => specs.map((s) => (s.params.fit as { bootstrap?: number }).bootstrap ?? 0);
+    expect(replicates(long)).toEqual(replicates(short).map((b) => 4 * b));
+    const rest = (specs: typeof short) => specs.map((s) => s.name.replace(/@[^-]+-/, '@'));
+    expect(rest(long)).toEqual(rest(short));
+  });
+
   it('labels values: null is none, paths are base names, objects are k=v', () => {
     expect(labelOf('holdout', null)).toBe('none');
     expect(labelOf('config', '../configs/epoch-chinchilla.yaml')).toBe('epoch-chinchilla');
