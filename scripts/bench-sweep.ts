@@ -127,15 +127,13 @@ try {
       peers[kind].one = Math.min(peers[kind].one, await peer(kind, 1, 10));
       peers[kind].many = Math.min(peers[kind].many, await peer(kind, parallel, 10));
     }
-    const one = (await sweeps(1, 1, 'j1')).seconds;
-    const manyRun = await sweeps(parallel, 1, `j${parallel}`);
-    const copiesRun = await sweeps(1, parallel, 'copies');
-    const many = manyRun.seconds;
-    const copies = copiesRun.seconds;
-    // CPU time the J lanes spend beyond one copy's (the same jobs in one lane): what each extra lane
-    // costs whatever the sweep's length (a fresh V8 isolate runs the code unoptimised at first and
-    // compiles it again; its heap grows from nothing).
-    extraCpu.push(manyRun.cpuSeconds - copiesRun.cpuSeconds / parallel);
+    const { seconds: one } = await sweeps(1, 1, 'j1');
+    const { seconds: many, cpuSeconds: manyCpu } = await sweeps(parallel, 1, `j${parallel}`);
+    const { seconds: copies, cpuSeconds: copiesCpu } = await sweeps(1, parallel, 'copies');
+    // CPU time the J lanes spend beyond one copy's (the same jobs in one lane): what the J − 1 extra
+    // lanes cost, whatever the sweep's length (a fresh V8 isolate runs the code unoptimised at
+    // first and compiles it again; its heap grows from nothing).
+    extraCpu.push(manyCpu - copiesCpu / parallel);
     times[1] = Math.min(times[1], one);
     times[parallel] = Math.min(times[parallel], many);
     const bound = (parallel * one) / copies;
