@@ -2,15 +2,18 @@
  * Sweep engine: expansion and names, hashing and skipping, failures, worker threads, shards and
  * merge. Uses the trivial `echo` job kind of test/sweep_plugin.ts, so no fitting is involved.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { parseSweep } from '../pipeline/sweep/schema.ts';
 import { expandMatrix, jobName, labelOf, parseShard, shardOf } from '../pipeline/sweep/expand.ts';
 import { mergeSweeps, planSweep, runSweep } from '../pipeline/sweep/sweep.ts';
 import { InputError } from '../pipeline/io/types.ts';
+import type { AtlasConfig } from '../pipeline/config/load.ts';
+import { jobInputs } from '../pipeline/sweep/job_folder.ts';
+import { shareJobKinds } from '../pipeline/sweep/kinds.ts';
 import { chinchillaCsv, snapshot } from './sweep_helpers.ts';
 import { runAtlas } from './helpers/command.ts';
 
@@ -248,6 +251,42 @@ jobs:
     expect(result).toMatchObject({ ok: 1, failed: 2 });
     expect(result.failures.find((f) => f.name === 'chinchilla@bad')!.error).toMatch(/bad\.csv:2: loss: /);
     expect(result.failures.find((f) => f.name === 'chinchilla@missing')!.error).toMatch(/missing\.csv/);
+  });
+});
+
+describe('fit configs handed to workers', () => {
+  // A folder of its own: its configs are not inside the working directory, so their paths may
+  // not leave their own folder without --allow-outside.
+  const folder = join(scratch, 'shared-configs');
+  const sub = join(folder, 'sub');
+  mkdirSync(sub, { recursive: true });
+  writeFileSync(join(sub, 'runs.csv'), chinchillaCsv(3));
+  writeFileSync(join(sub, 'fit.yaml'), 'data: [runs.csv]\nlaw: chinchilla\nfit: { starts: init }\n');
+  writeFileSync(join(sub, 'sweep.yaml'), 'sweep: shared\njobs:\n  - kind: fit\n    matrix:\n      config: [fit.yaml]\n');
+
+  it('gives a worker the configs its main thread loaded while planning, and the worker reads no config file again', async () => {
+    const { specs } = await planSweep(join(sub, 'sweep.yaml'));
+    const shared = shareJobKinds(['fit']) as { fit: { configs: [string, { config: AtlasConfig }][] } };
+    const entry = shared.fit.configs.find(([abs]) => abs === join(sub, 'fit.yaml'));
+    expect(entry?.[1].config.data).toEqual([join(sub, 'runs.csv')]);
+    // A fresh copy of the job kind's module, as a new worker has, starts from what was shared:
+    // given a config whose data is a shorter log, the job reads that log, not the config file's.
+    writeFileSync(join(sub, 'short.csv'), chinchillaCsv(3).split('\n').slice(0, 9).join('\n') + '\n');
+    const [abs, cached] = entry!;
+    vi.resetModules();
+    const fresh = await import('../pipeline/sweep/fit_job.ts');
+    await fresh.fitJobKind.warm!({ configs: [[abs, { ...cached, config: { ...cached.config, data: [join(sub, 'short.csv')] } }]] });
+    const output = await fresh.fitJobKind.run(specs[0], await jobInputs(specs[0]));
+    expect(output.files['predictions.csv'].trim().split('\n')).toHaveLength(1 + 8);
+  });
+
+  it('checks a config loaded under --allow-outside again for a sweep planned without it', async () => {
+    writeFileSync(join(folder, 'outside.csv'), chinchillaCsv(4));
+    writeFileSync(join(sub, 'fit-outside.yaml'), 'data: [../outside.csv]\nlaw: chinchilla\n');
+    const sweep = join(sub, 'sweep-outside.yaml');
+    writeFileSync(sweep, 'sweep: outside\njobs:\n  - kind: fit\n    matrix:\n      config: [fit-outside.yaml]\n');
+    expect((await planSweep(sweep, [], true)).specs).toHaveLength(1);
+    await expect(planSweep(sweep)).rejects.toThrow(/fit-outside\.yaml:1: data.*outside\.csv/);
   });
 });
 

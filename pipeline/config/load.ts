@@ -17,7 +17,7 @@ import { isMap, isSeq, LineCounter, parseDocument, visit, type Document } from '
 import type { z } from 'zod';
 import type { LawOptions } from '../laws/law.ts';
 import type { FitOptions } from '../fitting/options.ts';
-import { ingestFiles, parseMapFlags, type IngestOptions } from '../ingest/ingest.ts';
+import { ingestOptionsFor, tableFor, type TableRequest } from './table.ts';
 import { parseFilter } from '../ingest/expressions.ts';
 import { parseHoldoutSpec } from '../fit/holdout.ts';
 import { InputError, type RunTable } from '../io/types.ts';
@@ -65,7 +65,9 @@ export interface LoadConfigOptions {
   allowOutside?: boolean;
 }
 
-// Path safety (pipeline/io/paths.ts): re-exported for callers of this module.
+// Path safety (pipeline/io/paths.ts) and the ingest options of a loaded config (table.ts):
+// re-exported for callers of this module.
+export { ingestOptionsFor, tableFor };
 export { displayPath, outsideProblem, resolveInside } from '../io/paths.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -308,40 +310,12 @@ export function loadConfig(path: string, options: LoadConfigOptions = {}): Atlas
   return config;
 }
 
-/** What {@link loadTable} reads: command-line flags, and optionally a config under them. */
-export interface LoadTableRequest {
-  /** Run-log files from the command line (win over the config's `data`). */
-  data?: string[];
+/** What {@link loadTable} reads: command-line flags (table.ts), and optionally a config under them. */
+export interface LoadTableRequest extends TableRequest {
   /** Config path (or an already loaded config). */
   config?: string | AtlasConfig | null;
-  /** Languages table from the command line (wins over the config's). */
-  languages?: string;
-  /** Column map from `--map`: `{ target: source }` or the raw `TARGET=SOURCE` flags (entries win over the config's `columns`). */
-  map?: Record<string, string> | readonly string[];
-  /** Extra row filters from the command line (added to the config's `where`). */
-  where?: string[];
   /** `--allow-outside`. */
   allowOutside?: boolean;
-  /** `--format`: the log format (default: by extension and content). */
-  format?: string;
-  /** `--delimiter`: the field delimiter of delimited text (default: sniffed). */
-  delimiter?: string;
-}
-
-/** The ingest options a config and flags give (flags win). */
-export function ingestOptionsFor(config: AtlasConfig | null, request: Omit<LoadTableRequest, 'config' | 'data'> = {}): IngestOptions {
-  const flags = Array.isArray(request.map) ? parseMapFlags(request.map as readonly string[]) : (request.map as Record<string, string> | undefined);
-  const options: IngestOptions = {
-    map: { ...(config?.columns ?? {}), ...(flags ?? {}) },
-    where: [...(config?.where ?? []), ...(request.where ?? [])],
-    values: config?.values ?? {},
-  };
-  const languages = request.languages ?? config?.languages;
-  if (languages !== undefined) options.languages = languages;
-  if (config?.mixture_tolerance !== undefined) options.mixtureTolerance = config.mixture_tolerance;
-  if (request.format !== undefined) options.format = request.format;
-  if (request.delimiter !== undefined) options.delimiter = request.delimiter;
-  return options;
 }
 
 /**
@@ -352,12 +326,5 @@ export async function loadTable(request: LoadTableRequest): Promise<{ table: Run
   const config = request.config === undefined || request.config === null
     ? null
     : typeof request.config === 'string' ? loadConfig(request.config, { allowOutside: request.allowOutside }) : request.config;
-  const data = request.data && request.data.length > 0 ? request.data : config?.data ?? [];
-  if (data.length === 0) {
-    throw new InputError(config
-      ? `${config.path}:1: data: no run-log files (add data: to the config or give them on the command line)`
-      : 'no run-log files given (name them on the command line, or give --config with data:)');
-  }
-  const table = await ingestFiles(data, ingestOptionsFor(config, request));
-  return { table, config };
+  return { table: await tableFor(config, request), config };
 }

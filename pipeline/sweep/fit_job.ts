@@ -58,15 +58,20 @@ function pick<T>(point: Record<string, unknown>, key: string, ...fallbacks: (T |
 /** Jobs run after planning checked their paths (expand), so running them does not check again. */
 const CHECKED = true;
 
-const configCache = new Map<string, { size: number; mtimeMs: number; allowOutside: boolean; config: AtlasConfig }>();
+type CachedConfig = { size: number; mtimeMs: number; allowOutside: boolean; config: AtlasConfig };
+const configCache = new Map<string, CachedConfig>();
 
-/** A fit config, loaded once per process while its file is unchanged. */
+/**
+ * A fit config, loaded once per thread while its file is unchanged (a worker starts with those its
+ * main thread loaded: `share`/`warm`). A config loaded with the paths check serves a request
+ * without it (`allowOutside` only turns the check off); the reverse loads and checks it again.
+ */
 async function fitConfig(path: string, allowOutside = false): Promise<AtlasConfig> {
-  const { loadConfig } = await import('../config/load.ts');
   const abs = resolve(path);
   const stat = statSync(abs);
   const cached = configCache.get(abs);
-  if (cached && cached.allowOutside === allowOutside && cached.size === stat.size && cached.mtimeMs === stat.mtimeMs) return cached.config;
+  if (cached && (allowOutside || !cached.allowOutside) && cached.size === stat.size && cached.mtimeMs === stat.mtimeMs) return cached.config;
+  const { loadConfig } = await import('../config/load.ts');
   const config = loadConfig(path, { allowOutside });
   configCache.set(abs, { size: stat.size, mtimeMs: stat.mtimeMs, allowOutside, config });
   return config;
@@ -124,15 +129,12 @@ function jobTable(params: FitJobParams): Promise<RunTable> {
         const { ingestFiles } = await import('../ingest/ingest.ts');
         return ingestFiles(params.data ?? [], { languages: params.languages ?? undefined, map: params.map ?? undefined });
       }
-      const { loadTable } = await import('../config/load.ts');
-      const { table } = await loadTable({
-        config: params.config ?? undefined,
+      const { tableFor } = await import('../config/table.ts');
+      return tableFor(await fitConfig(params.config, CHECKED), {
         data: params.data ?? undefined,
         languages: params.languages ?? undefined,
         map: params.map ?? undefined,
-        allowOutside: CHECKED,
       });
-      return table;
     })();
     if (tableCache.size >= 16) tableCache.delete(tableCache.keys().next().value as string);
     tableCache.set(key, pending);
@@ -174,8 +176,15 @@ export function globFiles(sweep: SweepConfig, pattern: string): string[] {
 /** The `fit` job kind: one `runFit` per matrix point. */
 export const fitJobKind: JobKind = {
   kind: 'fit',
-  async warm() {
-    await Promise.all([import('../fit/fit.ts'), import('../config/load.ts'), import('../ingest/ingest.ts')]);
+  // The configs loaded while planning: a worker reads them from here instead of parsing their YAML
+  // again (which would also load the YAML parser and the config schema, a third of its start-up).
+  share() {
+    return { configs: [...configCache] };
+  },
+  async warm(shared) {
+    const configs = (shared as { configs?: [string, CachedConfig][] } | undefined)?.configs;
+    for (const [abs, entry] of configs ?? []) if (!configCache.has(abs)) configCache.set(abs, entry);
+    await Promise.all([import('../fit/fit.ts'), import('../config/table.ts'), ...(configs ? [] : [import('../config/load.ts')])]);
   },
   async expand(block, sweep) {
     const b = block as FitBlock;

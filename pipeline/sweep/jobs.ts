@@ -6,7 +6,7 @@ import { registerJobKind } from './kinds.ts';
 import { fitJobKind } from './fit_job.ts';
 import { reproduceJobKind } from './reproduce_job.ts';
 
-export { getJobKind, jobKinds, loadPlugins, registerJobKind, warmJobKinds } from './kinds.ts';
+export { getJobKind, jobKinds, loadPlugins, registerJobKind, shareJobKinds, warmJobKinds } from './kinds.ts';
 export type { Headline, JobInputs, JobKind, JobOutput, JobRecord } from './kinds.ts';
 export {
   checkJobFolders, cleanStaging, errorText, executeJob, installJobFolder, jobInputs, jobStagingFolder, readJobRecord, toolVersion, writeJobFolder, JOB_FOLDER,

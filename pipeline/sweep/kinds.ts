@@ -66,8 +66,13 @@ export interface JobKind {
   dataHash(spec: JobSpec): Promise<string>;
   /** What identifies the job's configuration beyond its params (e.g. a config file's hash). */
   configIdentity?(spec: JobSpec): Promise<unknown>;
-  /** Load what `run` needs ahead of the first job (a worker calls it when it starts). */
-  warm?(): Promise<void>;
+  /**
+   * What this thread loaded while planning that a worker can reuse instead of loading it again
+   * (structured-cloneable; handed to `warm` in each worker).
+   */
+  share?(): unknown;
+  /** Load what `run` needs ahead of the first job (a worker calls it when it starts, with what `share` gave). */
+  warm?(shared?: unknown): Promise<void>;
   /** Run the job (`inputs` as computed by `jobInputs`). Throwing marks it failed with the error's message. */
   run(spec: JobSpec, inputs: JobInputs): Promise<JobOutput>;
 }
@@ -88,10 +93,20 @@ export function getJobKind(name: string): JobKind {
   return kind;
 }
 
-/** Load ahead what the named kinds (default: all registered) need to run a job. */
-export async function warmJobKinds(names?: readonly string[]): Promise<void> {
-  const kinds = names ? names.map((n) => KINDS.get(n)).filter((k): k is JobKind => k !== undefined) : [...KINDS.values()];
-  await Promise.all(kinds.map((kind) => kind.warm?.()));
+function registered(names?: readonly string[]): JobKind[] {
+  return names ? names.map((n) => KINDS.get(n)).filter((k): k is JobKind => k !== undefined) : [...KINDS.values()];
+}
+
+/** What the named kinds (default: all registered) can hand to a worker (`JobKind.share`), by kind. */
+export function shareJobKinds(names?: readonly string[]): Record<string, unknown> {
+  const shared: Record<string, unknown> = {};
+  for (const kind of registered(names)) if (kind.share) shared[kind.kind] = kind.share();
+  return shared;
+}
+
+/** Load ahead what the named kinds (default: all registered) need to run a job, with what `shareJobKinds` gave. */
+export async function warmJobKinds(names?: readonly string[], shared: Record<string, unknown> = {}): Promise<void> {
+  await Promise.all(registered(names).map((kind) => kind.warm?.(shared[kind.kind])));
 }
 
 /** Names of the registered kinds. */

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { JobSpec } from './expand.ts';
 import { executeJob, jobRecord, writeJobFolder } from './job_folder.ts';
-import type { JobInputs, JobRecord } from './kinds.ts';
+import { shareJobKinds, type JobInputs, type JobRecord } from './kinds.ts';
 
 /** Progress events (for a progress bar). */
 export type SweepEvent =
@@ -52,9 +52,13 @@ export class WorkerPool {
     return this.workers.length;
   }
 
-  /** A worker loading its modules; messages posted to it before it listens wait for it. */
+  /**
+   * A worker loading its modules; messages posted to it before it listens wait for it. It gets
+   * what the job kinds loaded here while planning (`JobKind.share`: the fit configs), so that it
+   * does not load them, nor the modules that read them, again.
+   */
   private spawn(): Worker {
-    const worker = new Worker(this.url, { workerData: { plugins: this.plugins, kinds: this.kinds } });
+    const worker = new Worker(this.url, { workerData: { plugins: this.plugins, kinds: this.kinds, shared: shareJobKinds(this.kinds) } });
     this.live.add(worker);
     worker.once('exit', () => this.live.delete(worker));
     // A lane listens for errors while it uses the worker; this keeps an error raised at another

@@ -1,6 +1,7 @@
 // Worker thread of `atlas sweep --jobs J`: loads the job runner, plugin job kinds and the modules
-// of the kinds it will run, then runs jobs one at a time, taking each from a counter it shares with
-// the main thread and the other workers. Beside the compiled modules (dist/) it loads jobs.js;
+// of the kinds it will run (handing each kind what the main thread loaded while planning,
+// JobKind.share), then runs jobs one at a time, taking each from a counter it shares with the
+// main thread and the other workers. Beside the compiled modules (dist/) it loads jobs.js;
 // beside the TypeScript sources it first registers tsx (workers do not inherit the main thread's
 // module hooks). Protocol: worker → { type: 'ready' } once it has loaded; main → { type: 'run',
 // todo, out, shared, slot } (sent at once, it waits until the worker listens); worker →
@@ -12,7 +13,7 @@ const compiled = new URL('./jobs.js', import.meta.url);
 if (!existsSync(compiled)) (await import('tsx/esm/api')).register();
 const { executeJob, loadPlugins, warmJobKinds } = await import(existsSync(compiled) ? compiled.href : new URL('./jobs.ts', import.meta.url).href);
 await loadPlugins(workerData?.plugins ?? []);
-await warmJobKinds(workerData?.kinds);
+await warmJobKinds(workerData?.kinds, workerData?.shared);
 
 parentPort.on('message', async (message) => {
   // { type: 'run', todo, out, shared, slot }: take jobs from the shared counter until none is left;
