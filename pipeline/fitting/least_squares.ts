@@ -120,6 +120,8 @@ export function objectiveValue(residuals: Float64Array, loss: 'lsq' | 'huber', d
   return sum;
 }
 
+const EMPTY = new Float64Array(0);
+
 /** Workspace reused across calls with the same (n, p): keeps multi-start allocation-free. */
 export class Workspace {
   readonly r: Float64Array;
@@ -135,10 +137,12 @@ export class Workspace {
   readonly step: Float64Array;
   readonly active: Uint8Array;
   readonly scale: Float64Array;
-  private unit?: Float64Array;
+  // Always a Float64Array (empty until first asked for), so that every workspace keeps one shape.
+  private unit: Float64Array = EMPTY;
   /** n ones: the weights of an unweighted fit. */
   ones(): Float64Array {
-    return (this.unit ??= new Float64Array(this.n).fill(1));
+    if (this.unit.length !== this.n) this.unit = new Float64Array(this.n).fill(1);
+    return this.unit;
   }
   constructor(readonly n: number, readonly p: number) {
     this.r = new Float64Array(n);
@@ -197,22 +201,56 @@ export function choleskySolve(A: Float64Array, b: Float64Array, p: number, skip?
   return true;
 }
 
+/** The options of {@link leastSquares} with their defaults filled in. */
+class Settings {
+  readonly loss: 'lsq' | 'huber';
+  readonly delta: number;
+  readonly weights: Float64Array | undefined;
+  readonly maxIterations: number;
+  readonly ftol: number;
+  readonly xtol: number;
+  readonly gtol: number;
+  readonly initialDamping: number;
+  readonly keepArrays: boolean;
+  /** Infinity: never abandon. */
+  readonly abandonAbove: number;
+  readonly abandonAfter: number;
+  readonly typical: (x: Float64Array, x0: Float64Array) => Float64Array;
+  readonly identify: boolean;
+  readonly inlierSwitch: number;
+  constructor(options: LeastSquaresOptions) {
+    this.loss = options.loss ?? 'lsq';
+    this.delta = options.delta ?? 1e-3;
+    this.weights = options.weights;
+    this.maxIterations = options.maxIterations ?? 200;
+    this.ftol = options.ftol ?? 1e-12;
+    this.xtol = options.xtol ?? 1e-10;
+    this.gtol = options.gtol ?? 1e-10;
+    this.initialDamping = options.initialDamping ?? 1e-3;
+    this.keepArrays = options.keepArrays ?? true;
+    this.abandonAbove = options.abandonAbove ?? Infinity;
+    this.abandonAfter = options.abandonAfter ?? 5;
+    this.typical = options.typical ?? typicalScale;
+    this.identify = options.identify !== false;
+    this.inlierSwitch = options.inlierSwitch ?? INLIER_SWITCH;
+  }
+}
+
 /**
  * Minimise Σ w ρ(r(x)) from x0 within bounds.
  * @example leastSquares({ n: 3, p: 1, residuals: (x, r, J) => { … } }, Float64Array.of(1))
  */
 export function leastSquares(problem: ResidualProblem, x0: Float64Array, options: LeastSquaresOptions = {}, workspace?: Workspace): LeastSquaresResult {
+  // The solver proper reads one shape of options whatever shapes the callers pass (each caller
+  // spreads its own), so its optimised code is not thrown away and compiled again for each new
+  // caller; a fresh worker thread of a sweep pays that compilation once per shape otherwise.
+  return solve(problem, x0, new Settings(options), workspace);
+}
+
+function solve(problem: ResidualProblem, x0: Float64Array, options: Settings, workspace: Workspace | undefined): LeastSquaresResult {
   const { n, p } = problem;
   const ws = workspace && workspace.n === n && workspace.p === p ? workspace : new Workspace(n, p);
-  const loss = options.loss ?? 'lsq';
-  const delta = options.delta ?? 1e-3;
-  const weights = options.weights;
-  const maxIterations = options.maxIterations ?? 200;
-  const ftol = options.ftol ?? 1e-12;
-  const xtol = options.xtol ?? 1e-10;
-  const gtol = options.gtol ?? 1e-10;
-  const keepArrays = options.keepArrays ?? true;
-  const inlierSwitch = options.inlierSwitch ?? INLIER_SWITCH;
+  const { loss, delta, weights, maxIterations, ftol, xtol, gtol, keepArrays, inlierSwitch } = options;
   const lower = problem.lower;
   const upper = problem.upper;
   const { r, rTrial, x, xTrial, g, H, A, step, active, scale } = ws;
@@ -231,9 +269,9 @@ export function leastSquares(problem: ResidualProblem, x0: Float64Array, options
   let F = objectiveValue(r, loss, delta, rowWeights);
   const done = (status: LeastSquaresResult['status'], message: string, iterations: number): LeastSquaresResult => {
     let identifiability: Identifiability | undefined;
-    if (status === 'converged' && options.identify !== false) {
+    if (status === 'converged' && options.identify) {
       // A stop on a numerically flat direction (an asymptote, a redundant parameter) is not a minimum.
-      identifiability = flatDirections(jac, n, p, (options.typical ?? typicalScale)(x, start), weights);
+      identifiability = flatDirections(jac, n, p, options.typical(x, start), weights);
       if (identifiability.flat.length > 0) {
         status = 'degenerate';
         message = `${message}; degenerate: σ_min/σ_max = ${identifiability.ratio.toExponential(2)} of the scaled Jacobian, coordinates ${identifiability.flat.join(', ')} on flat directions`;
@@ -272,7 +310,7 @@ export function leastSquares(problem: ResidualProblem, x0: Float64Array, options
     }
     if (!Number.isFinite(gmax)) return done('non-finite', 'gradient is not finite', iter);
     if (gmax <= gtol * Math.max(F, 1e-300) || F === 0) return done('converged', 'scaled gradient below gtol', iter);
-    if (mu < 0) mu = options.initialDamping ?? 1e-3;
+    if (mu < 0) mu = options.initialDamping;
 
     // Inner loop: increase damping until a step decreases F.
     for (;;) {
@@ -325,7 +363,7 @@ export function leastSquares(problem: ResidualProblem, x0: Float64Array, options
           if (loss === 'huber' && decrease <= inlierSwitch * F) irls = false;
           if (decrease <= ftol * F) return done('converged', 'relative decrease of the objective below ftol', iter);
           if (Math.sqrt(stepNorm) <= xtol * (Math.sqrt(xNorm) + xtol)) return done('converged', 'relative step below xtol', iter);
-          if (options.abandonAbove !== undefined && iter >= (options.abandonAfter ?? 5) && F > options.abandonAbove) {
+          if (iter >= options.abandonAfter && F > options.abandonAbove) {
             return done('abandoned', 'objective far above the best start so far', iter);
           }
           break;
@@ -354,7 +392,6 @@ export function leastSquares(problem: ResidualProblem, x0: Float64Array, options
   return done('max-iterations', `iteration cap ${maxIterations} reached`, maxIterations);
 }
 
-const EMPTY = new Float64Array(0);
 
 function clamp(v: number, lo: number, hi: number): number {
   return v < lo ? lo : v > hi ? hi : v;
