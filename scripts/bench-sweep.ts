@@ -23,9 +23,11 @@
  * CPU time `--jobs J` uses beyond one copy's (the same jobs in one lane) is what the extra lanes
  * cost: it does not grow with the sweep, so the efficiency rises on a longer sweep
  * (configs/sweeps/shipped-grid-long.yaml: the same grid with 4× the bootstrap replicates).
+ * Last, the CPU time a compiled worker takes to load, handed the fit configs planning loaded (as
+ * `--jobs J` does) and without them.
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,6 +90,36 @@ async function peer(kind: keyof typeof PEERS, threads: number, units: number): P
   return seconds;
 }
 
+/**
+ * CPU time (ms, every thread of the process) from starting a compiled sweep worker until it has
+ * loaded its modules, median of `tries`, handed the fit configs planning loaded (as `--jobs J`
+ * does) or not (then it loads the YAML parser and the config schema too). Measured in a plain
+ * `node` process like the CLI's, not in this one (tsx's loader would add its own work); the worker
+ * gets no execArgv, as the CLI's workers have none.
+ */
+function workerStartup(config: string, tries = 5): { shared: number; bare: number } {
+  const dist = (path: string) => JSON.stringify(pathToFileURL(join(root, 'dist', path)).href);
+  const code = `import { Worker } from 'node:worker_threads';
+    const { planSweep } = await import(${dist('sweep/index.js')});
+    const { shareJobKinds } = await import(${dist('sweep/jobs.js')});
+    await planSweep(${JSON.stringify(config)}, [], true);
+    const cpu = async (shared) => {
+      const before = process.cpuUsage();
+      const worker = new Worker(new URL(${dist('sweep/worker.mjs')}), { execArgv: [], workerData: { plugins: [], kinds: ['fit'], shared } });
+      await new Promise((done) => worker.on('message', (m) => { if (m.type === 'ready') done(); }));
+      const used = process.cpuUsage(before);
+      await worker.terminate();
+      return (used.user + used.system) / 1000;
+    };
+    const shared = [], bare = [];
+    for (let t = 0; t < ${tries}; t++) { shared.push(await cpu(shareJobKinds(['fit']))); bare.push(await cpu(undefined)); }
+    console.log(JSON.stringify({ shared, bare }));`;
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: root, encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`worker start-up: ${run.stderr}`);
+  const { shared, bare } = JSON.parse(run.stdout) as { shared: number[]; bare: number[] };
+  return { shared: median(shared), bare: median(bare) };
+}
+
 const cpuCount = availableParallelism();
 const scratch = mkdtempSync(join(tmpdir(), 'atlas-bench-sweep-'));
 try {
@@ -141,6 +173,7 @@ try {
     efficiency.push(copies / (parallel * many));
     process.stderr.write(`repeat ${r + 1}: speed-up ${(one / many).toFixed(2)}x; ${parallel} independent --jobs 1 sweeps at once: bound ${bound.toFixed(2)}x; efficiency ${efficiency[r].toFixed(3)}; --jobs ${parallel} CPU beyond one copy's ${extraCpu[r].toFixed(1)} s\n`);
   }
+  const startup = workerStartup(config);
   const a = snapshot(join(scratch, 'j1'));
   const b = snapshot(join(scratch, `j${parallel}`));
   const identical = a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
@@ -155,6 +188,7 @@ try {
       `bound (${parallel} independent --jobs 1 sweeps at once): ${bounds.map((b) => `${b.toFixed(2)}x`).join(', ')}\n` +
       `efficiency against that bound: ${efficiency.map((e) => e.toFixed(3)).join(', ')} (median ${median(efficiency).toFixed(3)}; bound ${median(bounds).toFixed(2)}x)\n` +
       `CPU of --jobs ${parallel} beyond one copy's (the same jobs on one lane): ${extraCpu.map((c) => `${c.toFixed(1)} s`).join(', ')} (median ${median(extraCpu).toFixed(1)} s)\n` +
+      `worker start-up (until loaded, median of 5): ${startup.shared.toFixed(0)} ms CPU given the configs planning loaded, ${startup.bare.toFixed(0)} ms without\n` +
       `results identical: ${identical ? 'yes' : 'NO'}\n`,
   );
 } finally {
