@@ -137,7 +137,8 @@ export class Workspace {
   readonly step: Float64Array;
   readonly active: Uint8Array;
   readonly scale: Float64Array;
-  // Always a Float64Array (empty until first asked for), so that every workspace keeps one shape.
+  // Always a Float64Array (empty until first asked for): a field that turns from undefined into an
+  // array changes the hidden class V8 gives every workspace, and the solver's code optimised for it.
   private unit: Float64Array = EMPTY;
   /** n ones: the weights of an unweighted fit. */
   ones(): Float64Array {
@@ -391,7 +392,6 @@ function solve(problem: ResidualProblem, x0: Float64Array, options: Settings, wo
   }
   return done('max-iterations', `iteration cap ${maxIterations} reached`, maxIterations);
 }
-
 
 function clamp(v: number, lo: number, hi: number): number {
   return v < lo ? lo : v > hi ? hi : v;

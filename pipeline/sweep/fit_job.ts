@@ -177,7 +177,7 @@ export function globFiles(sweep: SweepConfig, pattern: string): string[] {
 export const fitJobKind: JobKind = {
   kind: 'fit',
   // The configs loaded while planning: a worker reads them from here instead of parsing their YAML
-  // again (which would also load the YAML parser and the config schema, a third of its start-up).
+  // again (which would also load the YAML parser and the config schema, about half its start-up).
   share() {
     return { configs: [...configCache] };
   },
