@@ -17,7 +17,7 @@ import { isMap, isSeq, LineCounter, parseDocument, visit, type Document } from '
 import type { z } from 'zod';
 import type { LawOptions } from '../laws/law.ts';
 import type { FitOptions } from '../fitting/options.ts';
-import { ingestOptionsFor, tableFor, type TableRequest } from './table.ts';
+import { ingestOptionsFor, tableFor, type TableRequest, type TableSource } from './table.ts';
 import { parseFilter } from '../ingest/expressions.ts';
 import { parseHoldoutSpec } from '../fit/holdout.ts';
 import { InputError, type RunTable } from '../io/types.ts';
@@ -25,23 +25,17 @@ import { ConfigSchema, type ConfigInput } from './schema.ts';
 import { allowedRoot, displayPath, escapeProblem } from '../io/paths.ts';
 import { reservedNameProblem } from './limits.ts';
 
-/** A loaded, checked config. Paths are resolved (relative to the working directory when inside it). */
-export interface AtlasConfig {
-  /** Path as given. */
-  path: string;
+/**
+ * A loaded, checked config. Paths are resolved (relative to the working directory when inside it).
+ * What the ingest reads (path, data, languages, columns, values, where, mixture_tolerance) is
+ * declared in table.ts.
+ */
+export interface AtlasConfig extends TableSource {
   /** Folder of the config file (absolute). */
   dir: string;
   /** SHA-256 of the config file's bytes. */
   sha256: string;
   description?: string;
-  /** Run-log files, resolved. */
-  data: string[];
-  /** Languages table, resolved. */
-  languages?: string;
-  columns: Record<string, string>;
-  values: Record<string, Record<string, string>>;
-  where: string[];
-  mixture_tolerance?: number;
   law?: string;
   law_options: LawOptions;
   fit: Partial<FitOptions>;

@@ -9,7 +9,7 @@ import { InputError, type RunTable } from '../io/types.ts';
 
 /** What of a loaded config (load.ts, AtlasConfig) the ingest reads. */
 export interface TableSource {
-  /** The config's path as given (for messages). */
+  /** The config's path as given. */
   path: string;
   /** Run-log files, resolved. */
   data: string[];
