@@ -4,7 +4,7 @@
  * rows), against a peer measured in the same run: scipy.optimize.least_squares(method='trf') on
  * the same law, design, data, starts and screening strategy (bench/peer/atlas_trf.py).
  *
- *   npx tsx scripts/bench-atlas-fit.ts [--threads 1,2] [--x-scale jac,1] [--plain] [--checkpoint-every S] [--no-peer] [--json]
+ *   npx tsx scripts/bench-atlas-fit.ts [--threads 1,2] [--x-scale jac,1] [--plain] [--two-point] [--checkpoint-every S] [--no-peer] [--json]
  *
  * atlas runs through the fit stage, as `atlas fit` does: the law's 72 grid starts screened on an
  * even subsample of the rows, the three best distinct optima polished on every row. The peer gets
@@ -14,7 +14,9 @@
  * parameter by its Jacobian column, what atlas's Marquardt damping does; the peer that reaches
  * atlas's objective) and `1` (scipy's default). With `--plain` it also runs the plain multi-start
  * script (x_scale='jac', every start run to convergence on the subsample, no pruning: the obvious
- * scipy script, which atlas's pruning is measured against). Prints, per atlas thread count and per peer,
+ * scipy script, which atlas's pruning is measured against), and with `--two-point` that script
+ * with scipy's default Jacobian (forward differences) instead of the law's analytic one: the
+ * script a researcher writes without deriving the Jacobian. Prints, per atlas thread count and per peer,
  * seconds and the objective reached on every row (Σ Huber_δ of log-loss residuals), and the ratio
  * peer / atlas. atlas's time is the whole fit stage (`runFit`: the design, the fit, predictions.csv
  * and prediction intervals); the time of the fit alone (FitResult.seconds) is printed beside it,
@@ -56,7 +58,7 @@ export interface AtlasFitBench {
   parameters: number;
   starts: number;
   atlas: { threads: number; seconds: number; fitSeconds: number; objective: number; iterations: number; evaluations: number; status: string }[];
-  peers: { xScale: string; prune: boolean; seconds: number; objective: number; scipy_version: string; nfev: number; abandoned: number; search_seconds: number }[];
+  peers: { xScale: string; prune: boolean; jac: 'analytic' | '2-point'; seconds: number; objective: number; scipy_version: string; nfev: number; abandoned: number; search_seconds: number }[];
 }
 
 const out: AtlasFitBench = { rows: table.rows, searchRows: null, parameters: 0, starts: 0, atlas: [], peers: [] };
@@ -103,13 +105,14 @@ if (python) {
     const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
     delete env.OPENBLAS_CORETYPE;
     delete env.OPENBLAS_L2_SIZE;
-    const runs = (flag('--x-scale') ?? 'jac,1').split(',').map((xScale) => ({ xScale, prune: true }));
-    if (args.includes('--plain')) runs.push({ xScale: 'jac', prune: false });
-    for (const { xScale, prune } of runs) {
-      log(`scipy least_squares(trf, x_scale=${xScale})${prune ? '' : ' plain multi-start'} peer …`);
-      const peer = spawnSync(python, [join(root, 'bench/peer/atlas_trf.py'), dir, '--x-scale', xScale, ...(prune ? [] : ['--no-prune'])], { env, encoding: 'utf8', maxBuffer: 1 << 24 });
+    const runs: { xScale: string; prune: boolean; jac: 'analytic' | '2-point' }[] = (flag('--x-scale') ?? 'jac,1').split(',').map((xScale) => ({ xScale, prune: true, jac: 'analytic' }));
+    if (args.includes('--plain')) runs.push({ xScale: 'jac', prune: false, jac: 'analytic' });
+    if (args.includes('--two-point')) runs.push({ xScale: 'jac', prune: false, jac: '2-point' });
+    for (const run of runs) {
+      log(`scipy least_squares(trf, ${atlasPeerLabel(run)}) peer …`);
+      const peer = spawnSync(python, [join(root, 'bench/peer/atlas_trf.py'), dir, '--x-scale', run.xScale, '--jac', run.jac, ...(run.prune ? [] : ['--no-prune'])], { env, encoding: 'utf8', maxBuffer: 1 << 24 });
       if (peer.status !== 0) throw new Error(`atlas_trf.py failed: ${peer.stderr}`);
-      out.peers.push({ xScale, ...JSON.parse(peer.stdout), prune });
+      out.peers.push({ ...JSON.parse(peer.stdout), ...run });
     }
   } finally {
     if (!keep) rmSync(dir, { recursive: true, force: true });

@@ -52,8 +52,8 @@ export function findPeerPython(log: (line: string) => void): string | null {
 
 /** Run the scipy peer once. */
 /** How a run of the joint-fit peer (bench/peer/atlas_trf.py) is named in benchmark output. */
-export function atlasPeerLabel(p: { xScale: string; prune: boolean }): string {
-  return p.prune ? `x_scale=${p.xScale}` : `x_scale=${p.xScale}, plain multi-start`;
+export function atlasPeerLabel(p: { xScale: string; prune: boolean; jac?: string }): string {
+  return `x_scale=${p.xScale}${p.prune ? '' : ', plain multi-start'}${p.jac === '2-point' ? ', 2-point Jacobian' : ''}`;
 }
 
 export function runPeer(python: string, args: string[]): PeerResult {

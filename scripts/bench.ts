@@ -9,7 +9,7 @@
  * | Epoch 4,500-start grid fit (1 and 2 threads) | scipy L-BFGS-B, 1 BLAS thread (bench/peer/fit_scipy.py) |
  * | 1,000 bootstrap refits of the Epoch fit (1 and 2 threads) | scipy L-BFGS-B refits warm-started at the same optimum, at atlas's tolerances (`--tight`) |
  * | ingest of a ≥ 1,000,000-row log made by `atlas simulate` (time, peak RSS) | csv-parse's plain synchronous parse of the same file |
- * | joint atlas fit on the simulated 774-run design (1 and 2 threads) | scipy least_squares(trf) on the same law, design, starts and screening, with atlas's pruning and as a plain multi-start (bench/peer/atlas_trf.py via scripts/bench-atlas-fit.ts) |
+ * | joint atlas fit on the simulated 774-run design (1 and 2 threads) | scipy least_squares(trf) on the same law, design, starts and screening, with atlas's pruning and as a plain multi-start, with the analytic Jacobian and with scipy's default 2-point one (bench/peer/atlas_trf.py via scripts/bench-atlas-fit.ts) |
  * | Chinchilla fit on 1,000,000 rows, 64 starts (time, peak RSS) | the targets ≤ 5 s and ≤ 500 MB (scripts/bench-million.ts) |
  * | 40-job sweep, --jobs 2 against --jobs 1 | two --jobs 1 sweeps run at once: the machine's own 2-thread throughput on the same work (scripts/bench-sweep.ts) |
  */
@@ -164,7 +164,7 @@ try {
 
 // 4. Joint atlas fit on the 774-run simulation, against scipy least_squares(trf).
 log('joint atlas fit on the 774-run simulation, atlas (1 and 2 threads) and scipy trf …');
-const atlasFit = spawnSync('node', ['--import', 'tsx', join(root, 'scripts/bench-atlas-fit.ts'), '--json', '--threads', '1,2', '--plain'], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 24 });
+const atlasFit = spawnSync('node', ['--import', 'tsx', join(root, 'scripts/bench-atlas-fit.ts'), '--json', '--threads', '1,2', '--plain', '--two-point'], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 24 });
 if (atlasFit.status !== 0) process.stderr.write(atlasFit.stderr);
 else {
   const joint = JSON.parse(atlasFit.stdout.trim().split('\n').pop()!) as AtlasFitBench;
@@ -174,7 +174,7 @@ else {
         benchmark: `joint atlas fit, 774 runs (${joint.rows} rows, ${joint.parameters} parameters, ${joint.starts} starts), ${a.threads} thread${a.threads > 1 ? 's' : ''}`,
         atlas: `${a.seconds.toFixed(2)} s (fit ${a.fitSeconds.toFixed(2)} s)`,
         peer: `${peer.seconds.toFixed(2)} s (scipy ${peer.scipy_version} trf, ${atlasPeerLabel(peer)})`,
-        ratio: fmtRatio(peer.seconds, a.seconds),
+        ratio: `${fmtRatio(peer.seconds, a.seconds)} (fit alone ${fmtRatio(peer.seconds, a.fitSeconds)})`,
         objective: `${a.objective.toPrecision(12)} vs ${peer.objective.toPrecision(12)}`,
       });
     }

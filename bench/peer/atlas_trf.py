@@ -3,7 +3,8 @@ starts and screening strategy as `atlas fit`, solved with scipy.optimize.least_s
 (method='trf', loss='huber', f_scale=delta: the same objective, sum of Huber_delta of log-loss
 residuals) and the law's analytic Jacobian, vectorised with numpy.
 
-Usage: python3 atlas_trf.py DIR [--x-scale 1|jac] [--no-prune]   (scipy's default x_scale=1 unless told)
+Usage: python3 atlas_trf.py DIR [--x-scale 1|jac] [--no-prune] [--jac analytic|2-point]
+(scipy's default x_scale=1 unless told; the analytic Jacobian unless told)
 DIR holds meta.json (n, p, slots, other_param, deff_floor, delta, lower, upper, starts, search_rows,
 search and polish tolerances, prune factor/after) and one raw little-endian array per field
 (float64: logN dT uT dK uK dO uO y; int32: kParam), written by the benchmark from atlas's own design.
@@ -176,9 +177,13 @@ def main():
     x_scale = sys.argv[sys.argv.index("--x-scale") + 1] if "--x-scale" in sys.argv else "1"
     common = dict(method="trf", loss="huber", f_scale=delta, bounds=(lower, upper), x_scale="jac" if x_scale == "jac" else float(x_scale))
 
+    # --jac 2-point: scipy's default Jacobian (forward differences, p + 1 residual evaluations each)
+    # instead of the law's analytic one.
+    two_point = "--jac" in sys.argv and sys.argv[sys.argv.index("--jac") + 1] == "2-point"
+
     def run(problem, x0, **kw):
         x0 = np.clip(x0, lower, upper)
-        return least_squares(problem.residuals, x0, jac=problem.jacobian, **common, **kw)
+        return least_squares(problem.residuals, x0, jac="2-point" if two_point else problem.jacobian, **common, **kw)
 
     t0 = time.perf_counter()
     initial = [huber_cost(sub.residuals(np.clip(s, lower, upper)), delta) for s in starts]
@@ -225,7 +230,7 @@ def main():
     seconds = time.perf_counter() - t0
     winner = min(polished, key=lambda r: r.cost)
     print(json.dumps({
-        "solver": "scipy.optimize.least_squares(method='trf', loss='huber', analytic Jacobian)",
+        "solver": f"scipy.optimize.least_squares(method='trf', loss='huber', {'2-point' if two_point else 'analytic'} Jacobian)",
         "scipy_version": scipy.__version__,
         "numpy_version": np.__version__,
         "rows": full.n,
