@@ -38,7 +38,7 @@ import { SEARCH_FTOL } from '../pipeline/fitting/search.ts';
 import { PRUNE_AFTER, PRUNE_FACTOR } from '../pipeline/fitting/pruning.ts';
 import { closePool, warmPool } from '../pipeline/fitting/pool.ts';
 import { shipped } from '../pipeline/io/shipped.ts';
-import { atlasPeerLabel, findPeerPython } from './bench-vs-scipy.ts';
+import { atlasPeerLabel, findPeerPython, peerEnv } from './bench-vs-scipy.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const args = process.argv.slice(2);
@@ -102,15 +102,12 @@ if (python) {
       search_ftol: SEARCH_FTOL, ftol: 1e-12, xtol: 1e-10, gtol: 1e-10, max_iterations: options.maxIterations,
       prune_factor: PRUNE_FACTOR, prune_after: PRUNE_AFTER,
     }));
-    const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
-    delete env.OPENBLAS_CORETYPE;
-    delete env.OPENBLAS_L2_SIZE;
     const runs: { xScale: string; prune: boolean; jac: 'analytic' | '2-point' }[] = (flag('--x-scale') ?? 'jac,1').split(',').map((xScale) => ({ xScale, prune: true, jac: 'analytic' }));
     if (args.includes('--plain')) runs.push({ xScale: 'jac', prune: false, jac: 'analytic' });
     if (args.includes('--two-point')) runs.push({ xScale: 'jac', prune: false, jac: '2-point' });
     for (const run of runs) {
       log(`scipy least_squares(trf, ${atlasPeerLabel(run)}) peer …`);
-      const peer = spawnSync(python, [join(root, 'bench/peer/atlas_trf.py'), dir, '--x-scale', run.xScale, '--jac', run.jac, ...(run.prune ? [] : ['--no-prune'])], { env, encoding: 'utf8', maxBuffer: 1 << 24 });
+      const peer = spawnSync(python, [join(root, 'bench/peer/atlas_trf.py'), dir, '--x-scale', run.xScale, '--jac', run.jac, ...(run.prune ? [] : ['--no-prune'])], { env: peerEnv(), encoding: 'utf8', maxBuffer: 1 << 24 });
       if (peer.status !== 0) throw new Error(`atlas_trf.py failed: ${peer.stderr}`);
       out.peers.push({ ...JSON.parse(peer.stdout), ...run });
     }

@@ -15,7 +15,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findPeerPython, runPeer } from './bench-vs-scipy.ts';
+import { findPeerPython, peerEnv, runPeer } from './bench-vs-scipy.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const bin = join(root, 'bin', 'atlas.mjs');
@@ -77,10 +77,7 @@ try {
 const python = findPeerPython(log);
 let peer: { seconds: number; cpu: number; objective: number; version: string } | null = null;
 if (python) {
-  const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
-  delete env.OPENBLAS_CORETYPE;
-  delete env.OPENBLAS_L2_SIZE;
-  const run = medianOf(peerRepeats, python, [join(root, 'bench', 'peer', 'fit_scipy.py'), dataPath, '--starts', 'grid'], env);
+  const run = medianOf(peerRepeats, python, [join(root, 'bench', 'peer', 'fit_scipy.py'), dataPath, '--starts', 'grid'], peerEnv());
   const result = JSON.parse(run.stdout) as ReturnType<typeof runPeer>;
   peer = { seconds: run.seconds, cpu: run.cpu, objective: result.objective, version: result.scipy_version };
 }

@@ -97,7 +97,7 @@ async function peer(kind: keyof typeof PEERS, threads: number, units: number): P
  * `node` process like the CLI's, not in this one (tsx's loader would add its own work); the worker
  * gets no execArgv, as the CLI's workers have none.
  */
-function workerStartup(config: string, tries = 5): { shared: number; bare: number } {
+function workerStartup(config: string, tries: number): { shared: number; bare: number } {
   const dist = (path: string) => JSON.stringify(pathToFileURL(join(root, 'dist', path)).href);
   const code = `import { Worker } from 'node:worker_threads';
     const { planSweep } = await import(${dist('sweep/index.js')});
@@ -173,7 +173,8 @@ try {
     efficiency.push(copies / (parallel * many));
     process.stderr.write(`repeat ${r + 1}: speed-up ${(one / many).toFixed(2)}x; ${parallel} independent --jobs 1 sweeps at once: bound ${bound.toFixed(2)}x; efficiency ${efficiency[r].toFixed(3)}; --jobs ${parallel} CPU beyond one copy's ${extraCpu[r].toFixed(1)} s\n`);
   }
-  const startup = workerStartup(config);
+  const startupTries = 5;
+  const startup = workerStartup(config, startupTries);
   const a = snapshot(join(scratch, 'j1'));
   const b = snapshot(join(scratch, `j${parallel}`));
   const identical = a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
@@ -188,7 +189,7 @@ try {
       `bound (${parallel} independent --jobs 1 sweeps at once): ${bounds.map((b) => `${b.toFixed(2)}x`).join(', ')}\n` +
       `efficiency against that bound: ${efficiency.map((e) => e.toFixed(3)).join(', ')} (median ${median(efficiency).toFixed(3)}; bound ${median(bounds).toFixed(2)}x)\n` +
       `CPU of --jobs ${parallel} beyond one copy's (the same jobs on one lane): ${extraCpu.map((c) => `${c.toFixed(1)} s`).join(', ')} (median ${median(extraCpu).toFixed(1)} s)\n` +
-      `worker start-up (until loaded, median of 5): ${startup.shared.toFixed(0)} ms CPU given the configs planning loaded, ${startup.bare.toFixed(0)} ms without\n` +
+      `worker start-up (until loaded, median of ${startupTries}): ${startup.shared.toFixed(0)} ms CPU given the configs planning loaded, ${startup.bare.toFixed(0)} ms without\n` +
       `results identical: ${identical ? 'yes' : 'NO'}\n`,
   );
 } finally {

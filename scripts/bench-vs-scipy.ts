@@ -50,17 +50,22 @@ export function findPeerPython(log: (line: string) => void): string | null {
   return null;
 }
 
-/** Run the scipy peer once. */
 /** How a run of the joint-fit peer (bench/peer/atlas_trf.py) is named in benchmark output. */
 export function atlasPeerLabel(p: { xScale: string; prune: boolean; jac?: string }): string {
   return `x_scale=${p.xScale}${p.prune ? '' : ', plain multi-start'}${p.jac === '2-point' ? ', 2-point Jacobian' : ''}`;
 }
 
-export function runPeer(python: string, args: string[]): PeerResult {
+/** The environment of a python peer: one BLAS thread, OpenBLAS's CPU overrides removed. */
+export function peerEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
-  const result = spawnSync(python, [`${root}bench/peer/fit_scipy.py`, dataPath, ...args], { env, encoding: 'utf8', maxBuffer: 1 << 24 });
+  return env;
+}
+
+/** Run the scipy peer once. */
+export function runPeer(python: string, args: string[]): PeerResult {
+  const result = spawnSync(python, [`${root}bench/peer/fit_scipy.py`, dataPath, ...args], { env: peerEnv(), encoding: 'utf8', maxBuffer: 1 << 24 });
   if (result.status !== 0) throw new Error(`peer failed: ${result.stderr}`);
   return JSON.parse(result.stdout) as PeerResult;
 }
