@@ -189,14 +189,21 @@ export async function multiStart<Ctx, D>(full: FitProblem<Ctx, D>, map: Paramete
       const threshold = PRUNE_FACTOR * best;
       const workers = usableWorkers(problem as FitProblem, options);
       used = [...new Set([...used, ...workers])];
-      const parts = workers.length + 1;
-      const share = Math.ceil(indices.length / parts);
-      const pieces = Array.from({ length: parts }, (_, k) => indices.slice(k * share, (k + 1) * share));
-      const remote = onWorkers<SearchOutcome[]>(problem as FitProblem, options, problemId, workers, (w) => ({
-        id: messageId(), type: 'search', problemId, starts: pieces[w + 1].map((s) => starts[s]), indices: pieces[w + 1], threshold,
-      }));
-      const local = searchBatch(prepared, pieces[0].map((s) => starts[s]), pieces[0], threshold);
-      const outcomes = [...local, ...(await remote).flat()];
+      const batch = indices.map((s) => starts[s]);
+      let outcomes: SearchOutcome[];
+      if (workers.length === 0) {
+        outcomes = searchBatch(prepared, batch, indices, threshold);
+      } else {
+        // Every thread takes the batch's next start from one counter; the outcomes are then put
+        // back in batch order, so that the search goes on exactly as on one thread.
+        const next = new Int32Array(new SharedArrayBuffer(4));
+        const remote = onWorkers<SearchOutcome[]>(problem as FitProblem, options, problemId, workers, () => ({
+          id: messageId(), type: 'search', problemId, starts: batch, indices, threshold, next,
+        }));
+        const local = searchBatch(prepared, batch, indices, threshold, next);
+        const position = new Map(indices.map((s, k) => [s, k]));
+        outcomes = [...local, ...(await remote).flat()].sort((a, b) => position.get(a.start)! - position.get(b.start)!);
+      }
       for (const outcome of outcomes) {
         iterations += outcome.iterations;
         evaluations += outcome.evaluations;

@@ -44,23 +44,29 @@ export function prepare(problem: FitProblem, options: FitOptions): PreparedProbl
   return { residuals, workspace: new Workspace(residuals.n, residuals.p), map, problem, options };
 }
 
-/** Run the local optimiser from `starts` with a fixed pruning threshold. */
-export function searchBatch(prepared: PreparedProblem, starts: Float64Array[], indices: number[], threshold: number): SearchOutcome[] {
+/**
+ * Run the local optimiser from `starts` with a fixed pruning threshold. With `next` (a counter in
+ * shared memory that every thread working on the batch takes from), only the starts whose
+ * position this thread takes: the threads share a batch by how long its starts take, not by how
+ * many there are (a batch's few starts that run to convergence cost more than all its abandoned
+ * ones together). Each outcome depends only on its start and the threshold.
+ */
+export function searchBatch(prepared: PreparedProblem, starts: Float64Array[], indices: number[], threshold: number, next?: Int32Array): SearchOutcome[] {
   const { residuals, workspace, options, problem } = prepared;
-  const many = true;
+  const settings = {
+    loss: lossOf(options.objective),
+    delta: options.delta,
+    weights: problem.weights,
+    maxIterations: options.maxIterations,
+    ftol: SEARCH_FTOL,
+    initialDamping: SEARCH_DAMPING,
+    keepArrays: false,
+    typical: typicalOf(prepared.map),
+    ...(options.prune && Number.isFinite(threshold) ? { abandonAbove: threshold, abandonAfter: PRUNE_AFTER } : {}),
+  };
   const out: SearchOutcome[] = [];
-  for (let k = 0; k < starts.length; k++) {
-    const result = leastSquares(residuals, starts[k], {
-      loss: lossOf(options.objective),
-      delta: options.delta,
-      weights: problem.weights,
-      maxIterations: options.maxIterations,
-      ftol: many ? SEARCH_FTOL : undefined,
-      initialDamping: SEARCH_DAMPING,
-      keepArrays: false,
-      typical: typicalOf(prepared.map),
-      ...(options.prune && Number.isFinite(threshold) ? { abandonAbove: threshold, abandonAfter: PRUNE_AFTER } : {}),
-    }, workspace);
+  for (let k = next ? Atomics.add(next, 0, 1) : 0; k < starts.length; k = next ? Atomics.add(next, 0, 1) : k + 1) {
+    const result = leastSquares(residuals, starts[k], settings, workspace);
     out.push({ start: indices[k], cost: result.cost, x: result.x, status: result.status, ...(result.status === 'degenerate' ? { flat: result.identifiability!.flat } : {}), message: result.message, iterations: result.iterations, evaluations: result.evaluations });
   }
   return out;

@@ -11,7 +11,7 @@ const problems = new Map<number, PreparedProblem>();
 export type WorkerMessage =
   | { id: number; type: 'problem'; problemId: number; law: string; ctx: unknown; design: unknown; y: Float64Array; weights?: Float64Array; clusters?: Int32Array; options: FitOptions }
   | { id: number; type: 'release'; problemId: number }
-  | { id: number; type: 'search'; problemId: number; starts: Float64Array[]; indices: number[]; threshold: number }
+  | { id: number; type: 'search'; problemId: number; starts: Float64Array[]; indices: number[]; threshold: number; next?: Int32Array }
   | { id: number; type: 'bootstrap'; problemId: number; warm: Float64Array[]; from: number; to: number };
 
 export async function handleMessage(message: WorkerMessage): Promise<unknown> {
@@ -25,7 +25,7 @@ export async function handleMessage(message: WorkerMessage): Promise<unknown> {
       problems.delete(message.problemId);
       return true;
     case 'search':
-      return searchBatch(need(message.problemId), message.starts, message.indices, message.threshold);
+      return searchBatch(need(message.problemId), message.starts, message.indices, message.threshold, message.next);
     case 'bootstrap':
       return bootstrapBatch(need(message.problemId), message.warm, message.from, message.to);
   }

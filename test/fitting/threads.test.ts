@@ -9,6 +9,9 @@ import { chinchilla } from '../../pipeline/laws/chinchilla.ts';
 import { fitLaw } from '../../pipeline/fitting/fit.ts';
 import { resolveFitOptions } from '../../pipeline/fitting/options.ts';
 import { closePool, warmPool } from '../../pipeline/fitting/pool.ts';
+import { prepare, searchBatch } from '../../pipeline/fitting/search.ts';
+import { buildParameterMap } from '../../pipeline/fitting/parameters.ts';
+import { startingPoints } from '../../pipeline/fitting/fit.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -36,6 +39,23 @@ describe('fits on worker threads', () => {
     expect(two.estimates.map((e) => [e.stderr, e.ci95])).toEqual(one.estimates.map((e) => [e.stderr, e.ci95]));
     // Epoch's replication optimum (arXiv:2404.10102, grid fit): objective 0.0010182740.
     expect(one.objective.value).toBeLessThanOrEqual(0.0010182740 * (1 + 1e-6));
+  });
+
+  it('threads sharing a search batch through its counter each run the starts they take, as one thread would', async () => {
+    const problem = await epoch();
+    const options = resolveFitOptions(chinchilla.defaults, { starts: 'grid' });
+    const prepared = prepare(problem, options);
+    const starts = startingPoints(buildParameterMap(chinchilla.parameters(problem.ctx), options), options).slice(0, 12);
+    const indices = starts.map((_, k) => 30 + k);
+    const whole = searchBatch(prepared, starts, indices, Infinity);
+    expect(whole.map((o) => o.start)).toEqual(indices);
+    // Another thread has taken the batch's first five starts.
+    const next = new Int32Array(new SharedArrayBuffer(4));
+    next[0] = 5;
+    const rest = searchBatch(prepared, starts, indices, Infinity, next);
+    expect(rest).toEqual(whole.slice(5));
+    expect(next[0]).toBeGreaterThanOrEqual(starts.length);
+    expect(searchBatch(prepared, starts, indices, Infinity, next)).toEqual([]);
   });
 
   it('the pruned grid reaches the exhaustive grid optimum on the Epoch data', async () => {
