@@ -4,7 +4,7 @@
  */
 import { DRAWS_FILE, type BootstrapDraws, type CoefficientArtifact, type DerivedEntry, type GroupEntry, type Metrics, type ParamEntry } from '../io/artifact.ts';
 import { dataRanges, predictionIntervals, residualScatter } from './intervals.ts';
-import { csvRows, type CsvValue } from '../io/csv.ts';
+import { csvField, csvLine } from '../io/csv.ts';
 import type { LawOptions } from '../laws/law.ts';
 import { getLaw } from '../laws/index.ts';
 import { fitLaw, predictLoss } from '../fitting/fit.ts';
@@ -326,23 +326,33 @@ export async function runFit(request: FitRequest): Promise<FitOutput> {
  * the 95 % prediction interval of each row (lo95, hi95; docs/intervals.md).
  */
 export function predictionsCsv(table: RunTable, predicted: Float64Array, heldOut: Uint8Array, groupOf: string[], intervals?: { lo: Float64Array; hi: Float64Array }): string {
-  const rows: CsvValue[][] = [['run_id', 'params', 'tokens', 'eval_lang', 'step', 'loss', 'predicted', 'residual_log', 'split', 'group', ...(intervals ? ['lo95', 'hi95'] : [])]];
+  const header = csvLine(['run_id', 'params', 'tokens', 'eval_lang', 'step', 'loss', 'predicted', 'residual_log', 'split', 'group', ...(intervals ? ['lo95', 'hi95'] : [])]);
+  // One string per row, numbers as csvRows writes them (`${number}`, never quoted): on large logs
+  // this is most of the fit stage outside the fit, and an array of cells per row doubles it.
+  const lines: string[] = new Array(table.rows);
+  const quoted = new Map<string, string>();
+  const field = (text: string) => {
+    let out = quoted.get(text);
+    if (out === undefined) quoted.set(text, (out = csvField(text)));
+    return out;
+  };
+  // A run's rows share its first cells: those are formatted once per run.
+  let run = '';
+  let lastRun = -1;
   for (let i = 0; i < table.rows; i++) {
-    rows.push([
-      table.runId[i],
-      table.params[i],
-      table.tokens[i],
-      table.evalLang[i],
-      Number.isNaN(table.step[i]) ? '' : table.step[i],
-      table.loss[i],
-      predicted[i],
-      Math.log(predicted[i]) - Math.log(table.loss[i]),
-      heldOut[i] === 1 ? 'heldout' : heldOut[i] === 2 ? 'dropped' : 'train',
-      groupOf[i],
-      ...(intervals ? [intervals.lo[i], intervals.hi[i]] : []),
-    ]);
+    if (lastRun < 0 || table.runId[i] !== table.runId[lastRun] || table.params[i] !== table.params[lastRun] || table.tokens[i] !== table.tokens[lastRun] || table.evalLang[i] !== table.evalLang[lastRun]) {
+      run = `${field(table.runId[i])},${table.params[i]},${table.tokens[i]},${field(table.evalLang[i])},`;
+      lastRun = i;
+    }
+    const step = table.step[i];
+    const loss = table.loss[i];
+    const p = predicted[i];
+    const split = heldOut[i] === 1 ? 'heldout' : heldOut[i] === 2 ? 'dropped' : 'train';
+    let line = `${run}${Number.isNaN(step) ? '' : step},${loss},${p},${Math.log(p) - Math.log(loss)},${split},${field(groupOf[i])}`;
+    if (intervals) line += `,${intervals.lo[i]},${intervals.hi[i]}`;
+    lines[i] = line;
   }
-  return csvRows(rows);
+  return table.rows === 0 ? header : `${header}${lines.join('\n')}\n`;
 }
 
 export type { Metrics };

@@ -339,5 +339,5 @@ export function csvLine(fields: readonly CsvValue[]): string {
 
 /** One field as CSV writes it (quoted when it needs it). */
 export function csvField(value: CsvValue): string {
-  return csvRows([[value]]).slice(0, -1);
+  return cell(value);
 }
