@@ -13,8 +13,11 @@
  * speed-up of `--jobs J` can at best be J × T(1) / T(J copies). The efficiency of `--jobs J` is its
  * speed-up over that bound, T(J copies) / (J × T(--jobs J)): 1 when the sweep's lanes are as busy
  * as J independent processes. On a shared virtual machine the speed of the same code drifts from
- * minute to minute, so each repeat measures the bound right after its pair of sweeps, and the
- * median efficiency over the repeats is the number to read.
+ * minute to minute, so each repeat measures the bound next to its `--jobs J` sweep (the two in
+ * alternating order from repeat to repeat), and the median efficiency over the repeats is the
+ * number to read, with a distribution-free interval for it (order statistics; 5 or more repeats):
+ * an interval that straddles 0.95 means the run cannot tell whether `--jobs J` is within 5 % of
+ * the bound.
  *
  * For context it also prints the machine's speed-up on three pure CPU workloads (the same work on
  * 1 thread, then split over J threads): a scalar loop, a matrix product and an exp/log loop like
@@ -66,7 +69,31 @@ function cpuTicks(): { busy: number; total: number } | null {
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** Linux's USER_HZ: /proc/stat counts CPU time in hundredths of a second. */
 const TICKS_PER_SECOND = 100;
-const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
+const median = (values: number[]) => {
+  const s = [...values].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+/**
+ * A distribution-free interval for the median of `values` (order statistics, binomial(n, ½)):
+ * the narrowest symmetric pair of order statistics that still covers the median with at least 90 %
+ * probability; null when there are too few values (n < 5).
+ */
+function medianInterval(values: number[]): { lo: number; hi: number; coverage: number } | null {
+  const s = [...values].sort((x, y) => x - y);
+  const n = s.length;
+  const pmf = (k: number) => { let c = 1; for (let i = 0; i < k; i++) c = (c * (n - i)) / (i + 1); return c / 2 ** n; };
+  let best: { lo: number; hi: number; coverage: number } | null = null;
+  for (let k = 0; 2 * k < n - 1; k++) {
+    // P(s[k] ≤ median ≤ s[n − 1 − k]) = 1 − 2 P(Binomial(n, ½) ≤ k).
+    let tail = 0;
+    for (let i = 0; i <= k; i++) tail += pmf(i);
+    const coverage = 1 - 2 * tail;
+    if (coverage < 0.9) break;
+    best = { lo: s[k], hi: s[n - 1 - k], coverage };
+  }
+  return best;
+}
 
 /** Peer workloads: a scalar loop (latency-bound) and a Float64Array matrix product (like the fits' linear algebra). */
 const PEERS = {
@@ -160,8 +187,16 @@ try {
       peers[kind].many = Math.min(peers[kind].many, await peer(kind, parallel, 10));
     }
     const { seconds: one } = await sweeps(1, 1, 'j1');
-    const { seconds: many, cpuSeconds: manyCpu } = await sweeps(parallel, 1, `j${parallel}`);
-    const { seconds: copies, cpuSeconds: copiesCpu } = await sweeps(1, parallel, 'copies');
+    // The pair in alternating order, so that a machine speeding up or slowing down over the run
+    // favours neither.
+    let many: number, manyCpu: number, copies: number, copiesCpu: number;
+    if (r % 2 === 0) {
+      ({ seconds: many, cpuSeconds: manyCpu } = await sweeps(parallel, 1, `j${parallel}`));
+      ({ seconds: copies, cpuSeconds: copiesCpu } = await sweeps(1, parallel, 'copies'));
+    } else {
+      ({ seconds: copies, cpuSeconds: copiesCpu } = await sweeps(1, parallel, 'copies'));
+      ({ seconds: many, cpuSeconds: manyCpu } = await sweeps(parallel, 1, `j${parallel}`));
+    }
     // CPU time the J lanes spend beyond one copy's (the same jobs in one lane): what the J − 1 extra
     // lanes cost, whatever the sweep's length (a fresh V8 isolate runs the code unoptimised at
     // first and compiles it again; its heap grows from nothing).
@@ -173,6 +208,7 @@ try {
     efficiency.push(copies / (parallel * many));
     process.stderr.write(`repeat ${r + 1}: speed-up ${(one / many).toFixed(2)}x; ${parallel} independent --jobs 1 sweeps at once: bound ${bound.toFixed(2)}x; efficiency ${efficiency[r].toFixed(3)}; --jobs ${parallel} CPU beyond one copy's ${extraCpu[r].toFixed(1)} s\n`);
   }
+  const interval = medianInterval(efficiency);
   const startupTries = 5;
   const startup = workerStartup(config, startupTries);
   const a = snapshot(join(scratch, 'j1'));
@@ -188,6 +224,7 @@ try {
         .join('') +
       `bound (${parallel} independent --jobs 1 sweeps at once): ${bounds.map((b) => `${b.toFixed(2)}x`).join(', ')}\n` +
       `efficiency against that bound: ${efficiency.map((e) => e.toFixed(3)).join(', ')} (median ${median(efficiency).toFixed(3)}; bound ${median(bounds).toFixed(2)}x)\n` +
+      `median efficiency, distribution-free interval: ${interval ? `${interval.lo.toFixed(3)}–${interval.hi.toFixed(3)} (${(100 * interval.coverage).toFixed(0)} % coverage over ${efficiency.length} repeats)` : 'needs --repeat 5 or more'}\n` +
       `CPU of --jobs ${parallel} beyond one copy's (the same jobs on one lane): ${extraCpu.map((c) => `${c.toFixed(1)} s`).join(', ')} (median ${median(extraCpu).toFixed(1)} s)\n` +
       `worker start-up (until loaded, median of ${startupTries}): ${startup.shared.toFixed(0)} ms CPU given the configs planning loaded, ${startup.bare.toFixed(0)} ms without\n` +
       `results identical: ${identical ? 'yes' : 'NO'}\n`,

@@ -198,19 +198,22 @@ else {
 
 // 5. Sweep.
 if (!args.includes('--skip-sweep')) {
-  log(`40-job sweep, --jobs 1 and 2 (best of ${repeats}) …`);
-  const sweep = spawnSync('node', ['--import', 'tsx', join(root, 'scripts/bench-sweep.ts'), '--repeat', String(repeats)], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 24 });
+  // At least 5 repeats: the fewest for which bench-sweep can put an interval on the median efficiency.
+  const sweepRepeats = Math.max(repeats, 5);
+  log(`40-job sweep, --jobs 1 and 2 (${sweepRepeats} repeats) …`);
+  const sweep = spawnSync('node', ['--import', 'tsx', join(root, 'scripts/bench-sweep.ts'), '--repeat', String(sweepRepeats)], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 24 });
   const text = sweep.stdout;
   const jobs = /: (\d+) jobs/.exec(text)?.[1] ?? '?';
   const j1 = Number(/^jobs=1: ([\d.]+) s/m.exec(text)?.[1] ?? NaN);
   const j2 = Number(/^jobs=2: ([\d.]+) s/m.exec(text)?.[1] ?? NaN);
   const loop = /peer loop: .*speed-up now is ([\d.]+)x/.exec(text)?.[1] ?? '—';
   const efficiency = /efficiency against that bound: (.*) \(median ([\d.]+); bound ([\d.]+)x\)/.exec(text);
+  const interval = /median efficiency, distribution-free interval: ([\d.]+–[\d.]+ \(\d+ %)/.exec(text)?.[1];
   rows.push({
     benchmark: `sweep of ${jobs} jobs, --jobs 2`,
     atlas: `${j2.toFixed(2)} s`,
     peer: `${j1.toFixed(2)} s (--jobs 1)`,
-    ratio: `${(j1 / j2).toFixed(2)}× (bound: two --jobs 1 sweeps at once, median ${efficiency?.[3] ?? '—'}×; efficiency ${efficiency?.[1] ?? '—'}, median ${efficiency?.[2] ?? '—'}; busy-loop speed-up ${loop}×)`,
+    ratio: `${(j1 / j2).toFixed(2)}× (bound: two --jobs 1 sweeps at once, median ${efficiency?.[3] ?? '—'}×; efficiency ${efficiency?.[1] ?? '—'}, median ${efficiency?.[2] ?? '—'}${interval ? `, interval ${interval})` : ''}; busy-loop speed-up ${loop}×)`,
     objective: /results identical: \w+/.exec(text)?.[0] ?? '—',
   });
   if (!Number.isFinite(j1)) process.stderr.write(text + sweep.stderr);
