@@ -330,25 +330,19 @@ export function predictionsCsv(table: RunTable, predicted: Float64Array, heldOut
   // One string per row, numbers as csvRows writes them (`${number}`, never quoted): on large logs
   // this is most of the fit stage outside the fit, and an array of cells per row doubles it.
   const lines: string[] = new Array(table.rows);
-  const quoted = new Map<string, string>();
-  const field = (text: string) => {
-    let out = quoted.get(text);
-    if (out === undefined) quoted.set(text, (out = csvField(text)));
-    return out;
-  };
   // A run's rows share its first cells: those are formatted once per run.
   let run = '';
   let lastRun = -1;
   for (let i = 0; i < table.rows; i++) {
     if (lastRun < 0 || table.runId[i] !== table.runId[lastRun] || table.params[i] !== table.params[lastRun] || table.tokens[i] !== table.tokens[lastRun] || table.evalLang[i] !== table.evalLang[lastRun]) {
-      run = `${field(table.runId[i])},${table.params[i]},${table.tokens[i]},${field(table.evalLang[i])},`;
+      run = `${csvField(table.runId[i])},${table.params[i]},${table.tokens[i]},${csvField(table.evalLang[i])},`;
       lastRun = i;
     }
     const step = table.step[i];
     const loss = table.loss[i];
     const p = predicted[i];
     const split = heldOut[i] === 1 ? 'heldout' : heldOut[i] === 2 ? 'dropped' : 'train';
-    let line = `${run}${Number.isNaN(step) ? '' : step},${loss},${p},${Math.log(p) - Math.log(loss)},${split},${field(groupOf[i])}`;
+    let line = `${run}${Number.isNaN(step) ? '' : step},${loss},${p},${Math.log(p) - Math.log(loss)},${split},${csvField(groupOf[i])}`;
     if (intervals) line += `,${intervals.lo[i]},${intervals.hi[i]}`;
     lines[i] = line;
   }

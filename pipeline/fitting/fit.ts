@@ -189,21 +189,16 @@ export async function multiStart<Ctx, D>(full: FitProblem<Ctx, D>, map: Paramete
       const threshold = PRUNE_FACTOR * best;
       const workers = usableWorkers(problem as FitProblem, options);
       used = [...new Set([...used, ...workers])];
+      // Every thread takes the batch's next start from one counter; the outcomes are then put back
+      // in batch order, so that the search goes on exactly as on one thread.
       const batch = indices.map((s) => starts[s]);
-      let outcomes: SearchOutcome[];
-      if (workers.length === 0) {
-        outcomes = searchBatch(prepared, batch, indices, threshold);
-      } else {
-        // Every thread takes the batch's next start from one counter; the outcomes are then put
-        // back in batch order, so that the search goes on exactly as on one thread.
-        const next = new Int32Array(new SharedArrayBuffer(4));
-        const remote = onWorkers<SearchOutcome[]>(problem as FitProblem, options, problemId, workers, () => ({
-          id: messageId(), type: 'search', problemId, starts: batch, indices, threshold, next,
-        }));
-        const local = searchBatch(prepared, batch, indices, threshold, next);
-        const position = new Map(indices.map((s, k) => [s, k]));
-        outcomes = [...local, ...(await remote).flat()].sort((a, b) => position.get(a.start)! - position.get(b.start)!);
-      }
+      const next = new Int32Array(new SharedArrayBuffer(4));
+      const remote = onWorkers<SearchOutcome[]>(problem as FitProblem, options, problemId, workers, () => ({
+        id: messageId(), type: 'search', problemId, starts: batch, indices, threshold, next,
+      }));
+      const local = searchBatch(prepared, batch, indices, threshold, next);
+      const position = new Map(indices.map((s, k) => [s, k]));
+      const outcomes = [...local, ...(await remote).flat()].sort((a, b) => position.get(a.start)! - position.get(b.start)!);
       for (const outcome of outcomes) {
         iterations += outcome.iterations;
         evaluations += outcome.evaluations;

@@ -45,13 +45,14 @@ export function prepare(problem: FitProblem, options: FitOptions): PreparedProbl
 }
 
 /**
- * Run the local optimiser from `starts` with a fixed pruning threshold. With `next` (a counter in
- * shared memory that every thread working on the batch takes from), only the starts whose
- * position this thread takes: the threads share a batch by how long its starts take, not by how
- * many there are (a batch's few starts that run to convergence cost more than all its abandoned
- * ones together). Each outcome depends only on its start and the threshold.
+ * Run the local optimiser from the starts whose positions this thread takes from `next` (slot 0: a
+ * counter in shared memory that every thread working on the batch takes from; all of them when
+ * the thread works alone), with a fixed pruning threshold. The threads share a batch by how long
+ * its starts take, not by how many there are (a batch's few starts that run to convergence cost
+ * more than all its abandoned ones together). Each outcome depends only on its start and the
+ * threshold.
  */
-export function searchBatch(prepared: PreparedProblem, starts: Float64Array[], indices: number[], threshold: number, next?: Int32Array): SearchOutcome[] {
+export function searchBatch(prepared: PreparedProblem, starts: Float64Array[], indices: number[], threshold: number, next: Int32Array = new Int32Array(1)): SearchOutcome[] {
   const { residuals, workspace, options, problem } = prepared;
   const settings = {
     loss: lossOf(options.objective),
@@ -65,7 +66,7 @@ export function searchBatch(prepared: PreparedProblem, starts: Float64Array[], i
     ...(options.prune && Number.isFinite(threshold) ? { abandonAbove: threshold, abandonAfter: PRUNE_AFTER } : {}),
   };
   const out: SearchOutcome[] = [];
-  for (let k = next ? Atomics.add(next, 0, 1) : 0; k < starts.length; k = next ? Atomics.add(next, 0, 1) : k + 1) {
+  for (let k = Atomics.add(next, 0, 1); k < starts.length; k = Atomics.add(next, 0, 1)) {
     const result = leastSquares(residuals, starts[k], settings, workspace);
     out.push({ start: indices[k], cost: result.cost, x: result.x, status: result.status, ...(result.status === 'degenerate' ? { flat: result.identifiability!.flat } : {}), message: result.message, iterations: result.iterations, evaluations: result.evaluations });
   }
