@@ -16,6 +16,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findPeerPython, peerEnv, runPeer } from './bench-vs-scipy.ts';
+import { median } from './median.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const bin = join(root, 'bin', 'atlas.mjs');
@@ -24,12 +25,6 @@ const dataPath = join(root, 'datasets', 'epoch-chinchilla', 'chinchilla_fig4_ND.
 function flag(name: string, fallback: number): number {
   const at = process.argv.indexOf(name);
   return at >= 0 ? Number(process.argv[at + 1]) : fallback;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 const gnuTime = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;

@@ -15,11 +15,7 @@ import { stringify } from 'csv-stringify/sync';
 import { csvRows, type CsvValue } from '../pipeline/io/csv.ts';
 import { normalEquations, normalEquationsLoop } from '../pipeline/fitting/normal_equations.ts';
 import { Random } from '../pipeline/fitting/random.ts';
-
-function median(values: number[]): number {
-  const s = [...values].sort((x, y) => x - y);
-  return s[Math.floor(s.length / 2)];
-}
+import { median } from './median.ts';
 
 function time(fn: () => void, repeats = 5): number {
   fn();

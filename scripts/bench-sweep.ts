@@ -40,6 +40,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
+import { median, medianInterval } from './median.ts';
 
 const args = process.argv.slice(2);
 const jobsFlag = args.indexOf('--jobs');
@@ -74,31 +75,6 @@ function cpuTicks(): { busy: number; total: number } | null {
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** Linux's USER_HZ: /proc/stat counts CPU time in hundredths of a second. */
 const TICKS_PER_SECOND = 100;
-const median = (values: number[]) => {
-  const s = [...values].sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-/**
- * A distribution-free interval for the median of `values` (order statistics, binomial(n, ½)):
- * the narrowest symmetric pair of order statistics that still covers the median with at least 90 %
- * probability; null when there are too few values (n < 5).
- */
-function medianInterval(values: number[]): { lo: number; hi: number; coverage: number } | null {
-  const s = [...values].sort((x, y) => x - y);
-  const n = s.length;
-  const pmf = (k: number) => { let c = 1; for (let i = 0; i < k; i++) c = (c * (n - i)) / (i + 1); return c / 2 ** n; };
-  let best: { lo: number; hi: number; coverage: number } | null = null;
-  for (let k = 0; 2 * k < n - 1; k++) {
-    // P(s[k] ≤ median ≤ s[n − 1 − k]) = 1 − 2 P(Binomial(n, ½) ≤ k).
-    let tail = 0;
-    for (let i = 0; i <= k; i++) tail += pmf(i);
-    const coverage = 1 - 2 * tail;
-    if (coverage < 0.9) break;
-    best = { lo: s[k], hi: s[n - 1 - k], coverage };
-  }
-  return best;
-}
 
 /** Peer workloads: a scalar loop (latency-bound) and a Float64Array matrix product (like the fits' linear algebra). */
 const PEERS = {

@@ -17,6 +17,7 @@ import { ingestFiles } from '../pipeline/ingest/ingest.ts';
 import { chinchilla } from '../pipeline/laws/chinchilla.ts';
 import { fitLaw } from '../pipeline/fitting/fit.ts';
 import { resolveFitOptions } from '../pipeline/fitting/options.ts';
+import { median } from './median.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const dataPath = `${root}datasets/epoch-chinchilla/chinchilla_fig4_ND.csv`;
@@ -86,11 +87,6 @@ export async function atlasGrid(prune: boolean, bootstrap = 0) {
   const started = performance.now();
   const result = await fitLaw({ law: chinchilla, ctx, design, y }, resolveFitOptions({ starts: 'grid', prune, bootstrap }));
   return { seconds: (performance.now() - started) / 1000, objective: result.objective.value, values: result.values, iterations: result.iterations, result };
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 async function main() {

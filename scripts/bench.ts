@@ -28,6 +28,7 @@ import { chinchilla } from '../pipeline/laws/chinchilla.ts';
 import { fitLaw } from '../pipeline/fitting/fit.ts';
 import { resolveFitOptions } from '../pipeline/fitting/options.ts';
 import { closePool, warmPool } from '../pipeline/fitting/pool.ts';
+import { median } from './median.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const args = process.argv.slice(2);
@@ -36,11 +37,6 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 
 interface Row { benchmark: string; atlas: string; peer: string; ratio: string; objective: string }
 const rows: Row[] = [];
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 async function timed<T>(fn: () => Promise<T>): Promise<{ seconds: number; value: T }> {
   const started = performance.now();
