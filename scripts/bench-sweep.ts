@@ -23,6 +23,12 @@
  * an interval that straddles 0.95 means the run cannot tell whether `--jobs J` is within 5 % of
  * the bound.
  *
+ * Beside that bound, each repeat runs the sweep split by hand: J plain processes taking jobs from
+ * one list (scripts/bench-sweep-split.mjs), each paying its own start-up and warm-up once, as each
+ * lane of `--jobs J` does. The bound above charges those once per J × 40 jobs; any J-lane run of
+ * one sweep pays them once per 40 / J. The split's time over `--jobs J`'s, per repeat, says whether
+ * atlas's lanes lose anything that J independent processes on the same job list do not.
+ *
  * For context it also prints the machine's speed-up on three pure CPU workloads (the same work on
  * 1 thread, then split over J threads): a scalar loop, a matrix product and an exp/log loop like
  * the laws' residuals; and for each run how busy the whole machine was (Linux /proc/stat; in
@@ -138,6 +144,26 @@ try {
   const efficiency: number[] = [];
   const bounds: number[] = [];
   const extraCpu: number[] = [];
+  const splitRatio: number[] = [];
+  const splitEfficiency: number[] = [];
+  /** J plain processes splitting the sweep's jobs by hand (bench-sweep-split.mjs); seconds until all are done. */
+  const split = async () => {
+    const out = join(scratch, 'split');
+    rmSync(out, { recursive: true, force: true });
+    const claims = join(scratch, 'split-claims');
+    rmSync(claims, { recursive: true, force: true });
+    const started = performance.now();
+    const codes = await Promise.all(Array.from({ length: parallel }, () => new Promise<{ status: number | null; stderr: string }>((done) => {
+      const child = spawn(process.execPath, [join(root, 'scripts/bench-sweep-split.mjs'), config, out, claims]);
+      let stderr = '';
+      child.stderr.on('data', (chunk) => { stderr += chunk; });
+      child.on('close', (status) => done({ status, stderr }));
+    })));
+    const seconds = (performance.now() - started) / 1000;
+    for (const c of codes) if (c.status !== 0 && c.status !== 1) throw new Error(`bench-sweep-split exited ${c.status}: ${c.stderr}`);
+    process.stderr.write(`split: ${parallel} processes over one job list in ${seconds.toFixed(2)} s\n`);
+    return seconds;
+  };
   /** Run `count` copies of the sweep at once (separate processes and folders); seconds until all are done. */
   const sweeps = async (jobs: number, count: number, label: string) => {
     const ticksBefore = cpuTicks();
@@ -168,16 +194,17 @@ try {
       peers[kind].many = Math.min(peers[kind].many, await peer(kind, parallel, 10));
     }
     const one = r === 0 || !singleOnce ? (await sweeps(1, 1, 'j1')).seconds : times[1];
-    // The pair in alternating order, so that a machine speeding up or slowing down over the run
-    // favours neither.
-    let many: number, manyCpu: number, copies: number, copiesCpu: number;
-    if (r % 2 === 0) {
-      ({ seconds: many, cpuSeconds: manyCpu } = await sweeps(parallel, 1, `j${parallel}`));
-      ({ seconds: copies, cpuSeconds: copiesCpu } = await sweeps(1, parallel, 'copies'));
-    } else {
-      ({ seconds: copies, cpuSeconds: copiesCpu } = await sweeps(1, parallel, 'copies'));
-      ({ seconds: many, cpuSeconds: manyCpu } = await sweeps(parallel, 1, `j${parallel}`));
-    }
+    // The three in rotating order, so that a machine speeding up or slowing down over the run
+    // favours none.
+    let many = NaN, manyCpu = NaN, copies = NaN, copiesCpu = NaN, splitSeconds = NaN;
+    const steps = [
+      async () => { ({ seconds: many, cpuSeconds: manyCpu } = await sweeps(parallel, 1, `j${parallel}`)); },
+      async () => { splitSeconds = await split(); },
+      async () => { ({ seconds: copies, cpuSeconds: copiesCpu } = await sweeps(1, parallel, 'copies')); },
+    ];
+    for (let k = 0; k < steps.length; k++) await steps[(r + k) % steps.length]();
+    splitRatio.push(splitSeconds / many);
+    splitEfficiency.push(copies / (parallel * splitSeconds));
     // CPU time the J lanes spend beyond one copy's (the same jobs in one lane): what the J − 1 extra
     // lanes cost, whatever the sweep's length (a fresh V8 isolate runs the code unoptimised at
     // first and compiles it again; its heap grows from nothing).
@@ -187,14 +214,18 @@ try {
     const bound = (parallel * one) / copies;
     bounds.push(bound);
     efficiency.push(copies / (parallel * many));
-    process.stderr.write(`repeat ${r + 1}: speed-up ${(one / many).toFixed(2)}x; ${parallel} independent --jobs 1 sweeps at once: bound ${bound.toFixed(2)}x; efficiency ${efficiency[r].toFixed(3)}; --jobs ${parallel} CPU beyond one copy's ${extraCpu[r].toFixed(1)} s\n`);
+    process.stderr.write(`repeat ${r + 1}: speed-up ${(one / many).toFixed(2)}x; ${parallel} independent --jobs 1 sweeps at once: bound ${bound.toFixed(2)}x; efficiency ${efficiency[r].toFixed(3)} (the split by hand: ${splitEfficiency[r].toFixed(3)}); split / --jobs ${parallel} ${splitRatio[r].toFixed(3)}; --jobs ${parallel} CPU beyond one copy's ${extraCpu[r].toFixed(1)} s\n`);
   }
   const interval = medianInterval(efficiency);
+  const splitInterval = medianInterval(splitRatio);
   const startupTries = 5;
   const startup = workerStartup(config, startupTries);
   const a = snapshot(join(scratch, 'j1'));
   const b = snapshot(join(scratch, `j${parallel}`));
   const identical = a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
+  // The split writes the job folders only (no index): each file as --jobs 1 wrote it.
+  const c = snapshot(join(scratch, 'split'));
+  const splitIdentical = c.size > 0 && [...c].every(([k, v]) => a.get(k) === v);
   process.stdout.write(
     `sweep ${config}: ${total} jobs (${failed} failed)\n` +
       `jobs=1: ${times[1].toFixed(2)} s\n` +
@@ -206,9 +237,11 @@ try {
       `bound (${parallel} independent --jobs 1 sweeps at once): ${bounds.map((b) => `${b.toFixed(2)}x`).join(', ')}\n` +
       `efficiency against that bound: ${efficiency.map((e) => e.toFixed(3)).join(', ')} (median ${median(efficiency).toFixed(3)}; bound ${median(bounds).toFixed(2)}x)\n` +
       `median efficiency, distribution-free interval: ${interval ? `${interval.lo.toFixed(3)}–${interval.hi.toFixed(3)} (${(100 * interval.coverage).toFixed(0)} % coverage over ${efficiency.length} repeats)` : 'needs --repeat 5 or more'}\n` +
+      `the same sweep split by hand (${parallel} processes over one job list), efficiency against that bound: ${splitEfficiency.map((e) => e.toFixed(3)).join(', ')} (median ${median(splitEfficiency).toFixed(3)})\n` +
+      `split time / --jobs ${parallel} time: ${splitRatio.map((e) => e.toFixed(3)).join(', ')} (median ${median(splitRatio).toFixed(3)}${splitInterval ? `, interval ${splitInterval.lo.toFixed(3)}–${splitInterval.hi.toFixed(3)}` : ''}; above 1: --jobs ${parallel} is faster)\n` +
       `CPU of --jobs ${parallel} beyond one copy's (the same jobs on one lane): ${extraCpu.map((c) => `${c.toFixed(1)} s`).join(', ')} (median ${median(extraCpu).toFixed(1)} s)\n` +
       `worker start-up (until loaded, median of ${startupTries}): ${startup.shared.toFixed(0)} ms CPU given the configs planning loaded, ${startup.bare.toFixed(0)} ms without\n` +
-      `results identical: ${identical ? 'yes' : 'NO'}\n`,
+      `results identical: ${identical ? 'yes' : 'NO'} (the split's job folders: ${splitIdentical ? 'yes' : 'NO'})\n`,
   );
 } finally {
   rmSync(scratch, { recursive: true, force: true });

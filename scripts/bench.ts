@@ -205,11 +205,12 @@ if (!args.includes('--skip-sweep')) {
   const loop = /peer loop: .*speed-up now is ([\d.]+)x/.exec(text)?.[1] ?? '—';
   const efficiency = /efficiency against that bound: (.*) \(median ([\d.]+); bound ([\d.]+)x\)/.exec(text);
   const interval = /median efficiency, distribution-free interval: ([\d.]+–[\d.]+ \(\d+ %)/.exec(text)?.[1];
+  const split = /split time \/ --jobs 2 time: .* \(median ([\d.]+)/.exec(text)?.[1] ?? '—';
   rows.push({
     benchmark: `sweep of ${jobs} jobs, --jobs 2`,
     atlas: `${j2.toFixed(2)} s`,
     peer: `${j1.toFixed(2)} s (--jobs 1)`,
-    ratio: `${(j1 / j2).toFixed(2)}× (bound: two --jobs 1 sweeps at once, median ${efficiency?.[3] ?? '—'}×; efficiency ${efficiency?.[1] ?? '—'}, median ${efficiency?.[2] ?? '—'}${interval ? `, interval ${interval})` : ''}; busy-loop speed-up ${loop}×)`,
+    ratio: `${(j1 / j2).toFixed(2)}× (bound: two --jobs 1 sweeps at once, median ${efficiency?.[3] ?? '—'}×; efficiency ${efficiency?.[1] ?? '—'}, median ${efficiency?.[2] ?? '—'}${interval ? `, interval ${interval})` : ''}; split by hand over two processes / --jobs 2, median ${split}; busy-loop speed-up ${loop}×)`,
     objective: /results identical: \w+/.exec(text)?.[0] ?? '—',
   });
   if (!Number.isFinite(j1)) process.stderr.write(text + sweep.stderr);
