@@ -134,6 +134,18 @@ function workerStartup(config: string, tries: number): { shared: number; bare: n
   return { shared: median(shared), bare: median(bare) };
 }
 
+/** `node ARGS` for each entry of `argLists`, all at once: each process's exit status and output. */
+function nodeProcesses(argLists: string[][]): Promise<{ status: number | null; stdout: string; stderr: string }[]> {
+  return Promise.all(argLists.map((argv) => new Promise<{ status: number | null; stdout: string; stderr: string }>((done) => {
+    const child = spawn(process.execPath, argv);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => { stdout += chunk; });
+    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    child.on('close', (status) => done({ status, stdout, stderr }));
+  })));
+}
+
 const cpuCount = availableParallelism();
 const scratch = mkdtempSync(join(tmpdir(), 'atlas-bench-sweep-'));
 try {
@@ -153,14 +165,9 @@ try {
     const claims = join(scratch, 'split-claims');
     rmSync(claims, { recursive: true, force: true });
     const started = performance.now();
-    const codes = await Promise.all(Array.from({ length: parallel }, () => new Promise<{ status: number | null; stderr: string }>((done) => {
-      const child = spawn(process.execPath, [join(root, 'scripts/bench-sweep-split.mjs'), config, out, claims]);
-      let stderr = '';
-      child.stderr.on('data', (chunk) => { stderr += chunk; });
-      child.on('close', (status) => done({ status, stderr }));
-    })));
+    const runs = await nodeProcesses(Array.from({ length: parallel }, () => [join(root, 'scripts/bench-sweep-split.mjs'), config, out, claims]));
     const seconds = (performance.now() - started) / 1000;
-    for (const c of codes) if (c.status !== 0 && c.status !== 1) throw new Error(`bench-sweep-split exited ${c.status}: ${c.stderr}`);
+    for (const run of runs) if (run.status !== 0 && run.status !== 1) throw new Error(`bench-sweep-split exited ${run.status}: ${run.stderr}`);
     process.stderr.write(`split: ${parallel} processes over one job list in ${seconds.toFixed(2)} s\n`);
     return seconds;
   };
@@ -168,14 +175,7 @@ try {
   const sweeps = async (jobs: number, count: number, label: string) => {
     const ticksBefore = cpuTicks();
     const started = performance.now();
-    const runs = await Promise.all(Array.from({ length: count }, (_, k) => new Promise<{ status: number | null; stdout: string; stderr: string }>((done) => {
-      const child = spawn(process.execPath, [join(root, 'bin/atlas.mjs'), 'sweep', config, '--out', join(scratch, count > 1 ? `${label}-${k}` : label), '--force', '--jobs', String(jobs), '--json', '--allow-outside']);
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk) => { stdout += chunk; });
-      child.stderr.on('data', (chunk) => { stderr += chunk; });
-      child.on('close', (status) => done({ status, stdout, stderr }));
-    })));
+    const runs = await nodeProcesses(Array.from({ length: count }, (_, k) => [join(root, 'bin/atlas.mjs'), 'sweep', config, '--out', join(scratch, count > 1 ? `${label}-${k}` : label), '--force', '--jobs', String(jobs), '--json', '--allow-outside']));
     const seconds = (performance.now() - started) / 1000;
     const ticksAfter = cpuTicks();
     for (const run of runs) if (run.status !== 0 && run.status !== 1) throw new Error(`atlas sweep exited ${run.status}: ${run.stderr}`);
