@@ -32,6 +32,9 @@ export async function main(argv: string[]): Promise<number> {
   let current: Argv | null = null;
   const parser: Argv = yargs(argv)
     .scriptName('atlas')
+    // atlas speaks English, and withSuggestion reads yargs' English messages: under LANG=de_DE
+    // yargs said "Unbekanntes Argument: lawx" and the nearest flag was never offered.
+    .locale('en')
     .version(VERSION)
     .strict()
     .demandCommand(1, 'name a command (atlas --help lists them)')

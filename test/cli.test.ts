@@ -96,4 +96,20 @@ describe('commands', () => {
     expect(typo.stderr).toMatch(/did you mean --bootstrap\?/);
     expect(existsSync(out)).toBe(false);
   });
+
+  it('speaks English under any locale, so a mistyped flag still gets the nearest one (regression: LANG=de_DE lost it)', async () => {
+    const saved = { LANG: process.env.LANG, LC_ALL: process.env.LC_ALL };
+    try {
+      process.env.LANG = process.env.LC_ALL = 'de_DE.UTF-8';
+      const run = await atlas(['fit', 'runs.csv', '--lawx', 'chinchilla']);
+      expect([run.code, run.stderr]).toEqual([2, 'atlas: unknown flag --lawx: did you mean --law? (`atlas fit --help` lists the flags)\n']);
+    } finally {
+      for (const [key, value] of Object.entries(saved)) if (value === undefined) delete process.env[key]; else process.env[key] = value;
+    }
+    const bin = join(root, 'bin', 'atlas.mjs');
+    for (const lang of ['de_DE.UTF-8', 'fr_FR.UTF-8', 'C']) {
+      const run = spawnSync(process.execPath, [bin, 'fit', 'runs.csv', '--lawx', 'chinchilla'], { encoding: 'utf8', env: { ...process.env, LANG: lang, LC_ALL: lang } });
+      expect([run.status, run.stderr], lang).toEqual([2, 'atlas: unknown flag --lawx: did you mean --law? (`atlas fit --help` lists the flags)\n']);
+    }
+  });
 });
