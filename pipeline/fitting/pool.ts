@@ -5,6 +5,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { WorkerMessage } from './worker_tasks.ts';
+import { bundleFolder } from '../io/bundle.ts';
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
 
@@ -18,7 +19,8 @@ class PoolWorker {
   closing = false;
 
   constructor() {
-    this.worker = new Worker(new URL('./worker.mjs', import.meta.url));
+    // Under the bundled command the worker loads the bundle's tasks (io/bundle.ts).
+    this.worker = new Worker(new URL('./worker.mjs', import.meta.url), { workerData: { bundle: bundleFolder() } });
     this.worker.on('message', (message: { ready?: boolean; id?: number; result?: unknown; error?: string }) => {
       if (message.ready) {
         this.ready = true;

@@ -24,12 +24,14 @@ let toolVersionCache: string | null = null;
  * The tool version recorded with every job: the package version and a hash of the pipeline's
  * source files, so that a code change makes finished jobs out of date. The environment variable
  * `ATLAS_TOOL_VERSION` replaces it (to keep results across an edit known not to change them).
+ * The bundled command (dist/cli/) is built from the compiled modules it would hash beside it, so
+ * it is left out: the bundled command and the library record the same version.
  */
 export function toolVersion(): string {
   if (process.env.ATLAS_TOOL_VERSION) return process.env.ATLAS_TOOL_VERSION;
   if (toolVersionCache === null) {
     const dir = fileURLToPath(new URL('../', import.meta.url));
-    const files = listFiles(dir).filter((f) => /\.(ts|mjs|js)$/.test(f));
+    const files = listFiles(dir).filter((f) => /\.(ts|mjs|js)$/.test(f) && !f.startsWith('cli/'));
     toolVersionCache = `${VERSION}+${hashFiles(files.map((f) => join(dir, f)), files).slice(0, 12)}`;
   }
   return toolVersionCache;

@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import type { JobSpec } from './expand.ts';
 import { executeJob, jobRecord, writeJobFolder } from './job_folder.ts';
 import { shareJobKinds, type JobInputs, type JobRecord } from './kinds.ts';
+import { bundleFolder } from '../io/bundle.ts';
 
 /** Progress events (for a progress bar). */
 export type SweepEvent =
@@ -55,10 +56,11 @@ export class WorkerPool {
   /**
    * A worker loading its modules; messages posted to it before it listens wait for it. It gets
    * what the job kinds loaded here while planning (`JobKind.share`: the fit configs), so that it
-   * does not load them, nor the modules that read them, again.
+   * does not load them, nor the modules that read them, again. Under the bundled command it loads
+   * the bundle's job runner (io/bundle.ts).
    */
   private spawn(): Worker {
-    const worker = new Worker(this.url, { workerData: { plugins: this.plugins, kinds: this.kinds, shared: shareJobKinds(this.kinds) } });
+    const worker = new Worker(this.url, { workerData: { plugins: this.plugins, kinds: this.kinds, shared: shareJobKinds(this.kinds), bundle: bundleFolder() } });
     this.live.add(worker);
     worker.once('exit', () => this.live.delete(worker));
     // A lane listens for errors while it uses the worker; this keeps an error raised at another
