@@ -61,12 +61,26 @@ export async function main(argv: string[]): Promise<number> {
       parser.command(c.name, c.describe, {}, () => {});
     }
   }
+  skipHelpCache(parser);
   try {
     await parser.parseAsync(argv, { [OUTCOME]: outcome });
   } catch (error) {
     return reportError(error);
   }
   return outcome.code;
+}
+
+/**
+ * yargs renders the running command's whole help text as the command starts, and keeps it in case
+ * the command later asks for its help. atlas's commands never do (their errors end in
+ * `reportError`, and `--help` renders it afresh), and the render was 40–50 ms of every command's
+ * start-up, most of a sweep's before its first job. The hook is yargs' internal usage object;
+ * where a yargs release lacks it, nothing changes.
+ */
+export function skipHelpCache(parser: Argv): void {
+  type Internals = { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } };
+  const usage = (parser as unknown as Internals).getInternalMethods?.().getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
 }
 
 interface ParsedOptions {

@@ -7,8 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
-import { nearest } from '../pipeline/cli.ts';
+import { describe, expect, it, vi } from 'vitest';
+import yargs from 'yargs';
+import { nearest, skipHelpCache } from '../pipeline/cli.ts';
 import { commands, topLevelHelp } from '../pipeline/commands/index.ts';
 import { runAtlas as atlas, useTempDirs } from './helpers/command.ts';
 
@@ -111,5 +112,24 @@ describe('commands', () => {
       const run = spawnSync(process.execPath, [bin, 'fit', 'runs.csv', '--lawx', 'chinchilla'], { encoding: 'utf8', env: { ...process.env, LANG: lang, LC_ALL: lang } });
       expect([run.status, run.stderr], lang).toEqual([2, 'atlas: unknown flag --lawx: did you mean --law? (`atlas fit --help` lists the flags)\n']);
     }
+  });
+});
+
+describe('start-up', () => {
+  it('does not render the command\'s help before running it (yargs does, unless told not to)', async () => {
+    const usageOf = (y: object) => (y as { getInternalMethods(): { getUsageInstance(): { help(): string } } }).getInternalMethods().getUsageInstance();
+    const ran: string[] = [];
+    const make = () => yargs(['go', '--n', '2']).command('go', 'a command', { n: { type: 'number' } }, (args) => void ran.push(`go ${args.n}`)).strict().help();
+    // yargs' own behaviour, so that this test notices if a yargs release stops caching the help.
+    const plain = make();
+    const plainHelp = vi.spyOn(usageOf(plain), 'help');
+    await plain.parseAsync();
+    expect(plainHelp).toHaveBeenCalledTimes(1);
+    const atlasParser = make();
+    const atlasHelp = vi.spyOn(usageOf(atlasParser), 'help');
+    skipHelpCache(atlasParser);
+    await atlasParser.parseAsync();
+    expect(atlasHelp).not.toHaveBeenCalled();
+    expect(ran).toEqual(['go 2', 'go 2']);
   });
 });
