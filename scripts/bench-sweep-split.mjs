@@ -3,7 +3,9 @@
 // creating CLAIMS/<index>, which succeeds for one process only) into OUT. J of these run at once
 // are what a user gets by starting J plain processes over one job list: each pays its own start-up
 // and warm-up once, as each lane of `atlas sweep --jobs J` does. Plain node over the compiled
-// modules (dist/), as the CLI runs.
+// library's modules (dist/), as a script using the library runs; the `atlas` command runs the
+// bundle in dist/cli/, which starts about 0.15 s sooner, so the split starts a little later than
+// the command's lanes.
 //
 //   node scripts/bench-sweep-split.mjs SWEEP.yaml OUT CLAIMS
 import { mkdirSync } from 'node:fs';
