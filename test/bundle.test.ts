@@ -41,6 +41,16 @@ describe('the bundled command', () => {
     expect(typeof tasks.handleMessage).toBe('function');
   });
 
+  it('loads every chunk, those of commands no other test runs included', () => {
+    // The entry point and the chunk it imports run the command; every other chunk only defines.
+    const command = [...readFileSync(join(cli, 'atlas.js'), 'utf8').matchAll(/import\("\.\/([^"]+)"\)/g)].map((m) => m[1]);
+    expect(command).toHaveLength(1);
+    const chunks = readdirSync(cli).filter((f) => f.endsWith('.js') && f !== 'atlas.js' && !command.includes(f)).map((f) => pathToFileURL(join(cli, f)).href);
+    expect(chunks.length).toBeGreaterThan(2);
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', `for (const url of ${JSON.stringify(chunks)}) await import(url);`], { encoding: 'utf8' });
+    expect([run.status, run.stderr]).toEqual([0, '']);
+  });
+
   it('reads the package files from where the separate modules do (version, shipped data)', () => {
     const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
     const bin = join(cli, 'atlas.js');
