@@ -36,8 +36,11 @@
  * CPU time `--jobs J` uses beyond one copy's (the same jobs in one lane) is what the extra lanes
  * cost: it does not grow with the sweep, so the efficiency rises on a longer sweep
  * (configs/sweeps/shipped-grid-long.yaml: the same grid with 4× the bootstrap replicates).
- * Last, the CPU time a compiled worker takes to load, handed the fit configs planning loaded (as
- * `--jobs J` does) and without them.
+ * From the jobs' own timing.json it splits each run's time in two: the jobs' seconds, and what the
+ * lanes spend outside them (J × T − the jobs' seconds for `--jobs J`, T − the jobs' seconds for
+ * one copy). The first is where the machine's drift shows; the second is the lanes' fixed cost.
+ * Last, the CPU time a compiled worker takes to load the bundle's job runner, handed the fit
+ * configs planning loaded (as `--jobs J` does) and without them.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -68,6 +71,16 @@ function snapshot(dir: string): Map<string, string> {
   };
   walk('');
   return out;
+}
+
+/** The jobs' own seconds in a sweep folder, summed (each job's timing.json). */
+function jobSeconds(dir: string): number {
+  let sum = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const timing = join(dir, entry.name, 'timing.json');
+    if (entry.isDirectory() && existsSync(timing)) sum += (JSON.parse(readFileSync(timing, 'utf8')) as { seconds: number }).seconds;
+  }
+  return sum;
 }
 
 /** Busy and total CPU ticks of the machine so far (null where /proc/stat is missing). */
@@ -107,7 +120,8 @@ async function peer(kind: keyof typeof PEERS, threads: number, units: number): P
 /**
  * CPU time (ms, every thread of the process) from starting a compiled sweep worker until it has
  * loaded its modules, median of `tries`, handed the fit configs planning loaded (as `--jobs J`
- * does) or not (then it loads the YAML parser and the config schema too). Measured in a plain
+ * does) or not (then it loads the YAML parser and the config schema too). The worker loads the
+ * bundle's job runner (dist/cli/), as the `atlas` command's workers do. Measured in a plain
  * `node` process like the CLI's, not in this one (tsx's loader would add its own work); the worker
  * gets no execArgv, as the CLI's workers have none.
  */
@@ -119,7 +133,7 @@ function workerStartup(config: string, tries: number): { shared: number; bare: n
     await planSweep(${JSON.stringify(config)}, [], true);
     const cpu = async (shared) => {
       const before = process.cpuUsage();
-      const worker = new Worker(new URL(${dist('sweep/worker.mjs')}), { execArgv: [], workerData: { plugins: [], kinds: ['fit'], shared } });
+      const worker = new Worker(new URL(${dist('sweep/worker.mjs')}), { execArgv: [], workerData: { plugins: [], kinds: ['fit'], shared, bundle: ${dist('cli/')} } });
       await new Promise((done) => worker.on('message', (m) => { if (m.type === 'ready') done(); }));
       const used = process.cpuUsage(before);
       await worker.terminate();
@@ -158,6 +172,9 @@ try {
   const extraCpu: number[] = [];
   const splitRatio: number[] = [];
   const splitEfficiency: number[] = [];
+  const jobsRatio: number[] = [];
+  const fixedMany: number[] = [];
+  const fixedCopy: number[] = [];
   /** J plain processes splitting the sweep's jobs by hand (bench-sweep-split.mjs); seconds until all are done. */
   const split = async () => {
     const out = join(scratch, 'split');
@@ -209,12 +226,21 @@ try {
     // lanes cost, whatever the sweep's length (a fresh V8 isolate runs the code unoptimised at
     // first and compiles it again; its heap grows from nothing).
     extraCpu.push(manyCpu - copiesCpu / parallel);
+    // The jobs' own seconds (timing.json) against the wall clock: what the J lanes spend outside
+    // their jobs (start-up, waiting, exit), J × T − the jobs' seconds, against what one copy spends
+    // outside its jobs; and the jobs' seconds of --jobs J over one copy's (the same jobs: above 1,
+    // they ran slower, the lanes' warm-up included).
+    const copyJobs = Array.from({ length: parallel }, (_, k) => jobSeconds(join(scratch, `copies-${k}`))).reduce((x, y) => x + y, 0) / parallel;
+    const manyJobs = jobSeconds(join(scratch, `j${parallel}`));
+    jobsRatio.push(manyJobs / copyJobs);
+    fixedMany.push(parallel * many - manyJobs);
+    fixedCopy.push(copies - copyJobs);
     times[1] = Math.min(times[1], one);
     times[parallel] = Math.min(times[parallel], many);
     const bound = (parallel * one) / copies;
     bounds.push(bound);
     efficiency.push(copies / (parallel * many));
-    process.stderr.write(`repeat ${r + 1}: speed-up ${(one / many).toFixed(2)}x; ${parallel} independent --jobs 1 sweeps at once: bound ${bound.toFixed(2)}x; efficiency ${efficiency[r].toFixed(3)} (the split by hand: ${splitEfficiency[r].toFixed(3)}); split / --jobs ${parallel} ${splitRatio[r].toFixed(3)}; --jobs ${parallel} CPU beyond one copy's ${extraCpu[r].toFixed(1)} s\n`);
+    process.stderr.write(`repeat ${r + 1}: speed-up ${(one / many).toFixed(2)}x; ${parallel} independent --jobs 1 sweeps at once: bound ${bound.toFixed(2)}x; efficiency ${efficiency[r].toFixed(3)} (the split by hand: ${splitEfficiency[r].toFixed(3)}); split / --jobs ${parallel} ${splitRatio[r].toFixed(3)}; --jobs ${parallel} CPU beyond one copy's ${extraCpu[r].toFixed(1)} s; outside the jobs: --jobs ${parallel}'s lanes ${fixedMany[r].toFixed(2)} s, a copy ${fixedCopy[r].toFixed(2)} s; jobs' seconds over a copy's ${jobsRatio[r].toFixed(3)}\n`);
   }
   const interval = medianInterval(efficiency);
   const splitInterval = medianInterval(splitRatio);
@@ -240,6 +266,8 @@ try {
       `the same sweep split by hand (${parallel} processes over one job list), efficiency against that bound: ${splitEfficiency.map((e) => e.toFixed(3)).join(', ')} (median ${median(splitEfficiency).toFixed(3)})\n` +
       `split time / --jobs ${parallel} time: ${splitRatio.map((e) => e.toFixed(3)).join(', ')} (median ${median(splitRatio).toFixed(3)}${splitInterval ? `, interval ${splitInterval.lo.toFixed(3)}–${splitInterval.hi.toFixed(3)}` : ''}; above 1: --jobs ${parallel} is faster)\n` +
       `CPU of --jobs ${parallel} beyond one copy's (the same jobs on one lane): ${extraCpu.map((c) => `${c.toFixed(1)} s`).join(', ')} (median ${median(extraCpu).toFixed(1)} s)\n` +
+      `outside the jobs (wall × lanes − the jobs' own seconds): --jobs ${parallel}'s ${parallel} lanes ${fixedMany.map((c) => c.toFixed(2)).join(', ')} s (median ${median(fixedMany).toFixed(2)}); one copy ${fixedCopy.map((c) => c.toFixed(2)).join(', ')} s (median ${median(fixedCopy).toFixed(2)})\n` +
+      `the jobs' own seconds, --jobs ${parallel} over one copy's: ${jobsRatio.map((c) => c.toFixed(3)).join(', ')} (median ${median(jobsRatio).toFixed(3)})\n` +
       `worker start-up (until loaded, median of ${startupTries}): ${startup.shared.toFixed(0)} ms CPU given the configs planning loaded, ${startup.bare.toFixed(0)} ms without\n` +
       `results identical: ${identical ? 'yes' : 'NO'} (the split's job folders: ${splitIdentical ? 'yes' : 'NO'})\n`,
   );
