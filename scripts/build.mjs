@@ -49,7 +49,7 @@ const entry = {
   setup(build) {
     build.onResolve({ filter: new RegExp(`^${ENTRY}$`) }, () => ({ path: ENTRY, namespace: ENTRY }));
     build.onLoad({ filter: /.*/, namespace: ENTRY }, () => ({
-      contents: "#!/usr/bin/env node\nglobalThis[Symbol.for('atlas.bundle')] = new URL('./', import.meta.url).href;\nawait import('./bin.js');\n",
+      contents: "#!/usr/bin/env node\nimport { markBundle } from './io/bundle.js';\nmarkBundle(new URL('./', import.meta.url).href);\nawait import('./bin.js');\n",
       resolveDir: out,
       loader: 'js',
     }));
@@ -61,10 +61,9 @@ const metaUrl = {
   setup(build) {
     build.onLoad({ filter: /\.m?js$/ }, (args) => {
       if (!args.path.startsWith(compiled) || args.path.startsWith(`${cli}${sep}`)) return undefined;
-      const text = readFileSync(args.path, 'utf8');
-      if (!text.includes('import.meta.url')) return undefined;
       const own = relative(cli, args.path).split(sep).join('/');
-      return { contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(own)}, import.meta.url).href`), loader: 'js' };
+      const text = readFileSync(args.path, 'utf8').replaceAll('import.meta.url', `new URL(${JSON.stringify(own)}, import.meta.url).href`);
+      return { contents: text, loader: 'js' };
     });
   },
 };

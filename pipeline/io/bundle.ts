@@ -13,9 +13,13 @@
 
 const MARK = Symbol.for('atlas.bundle');
 
+/** Mark this thread as running the bundled command, whose folder is `folder` (a URL). */
+export function markBundle(folder: string): void {
+  (globalThis as { [key: symbol]: unknown })[MARK] = folder;
+}
+
 /** URL of the bundle's folder when this thread runs the bundled command, else null. */
 export function bundleFolder(): string | null {
   const mark = (globalThis as { [key: symbol]: unknown })[MARK];
   return typeof mark === 'string' ? mark : null;
 }
-
