@@ -47,6 +47,30 @@ describe('leastSquares', () => {
     expect(leastSquares(problem, Float64Array.of(1)).status).toBe('non-finite');
   });
 
+  // Every stop leaves the solver through one exit (least_squares.ts, STOP_*): each reason keeps its
+  // status, message and iteration count.
+  it('names each stop: status, message and iterations', () => {
+    const stop = (problem: Parameters<typeof leastSquares>[0], x0: number[], options: Parameters<typeof leastSquares>[2] = {}) => {
+      const { status, message, iterations } = leastSquares(problem, Float64Array.from(x0), { identify: false, ...options });
+      return { status, message, iterations };
+    };
+    const misra = misraProblem(238.94, 5.5e-4);
+    expect(stop(misra, [500, 1e-4], { maxIterations: 2 })).toEqual({ status: 'max-iterations', message: 'iteration cap 2 reached', iterations: 2 });
+    expect(stop(misra, [500, 1e-4], { maxIterations: 0 })).toEqual({ status: 'max-iterations', message: 'iteration cap 0 reached', iterations: 0 });
+    expect(stop(misra, [500, 1e-4])).toMatchObject({ status: 'converged', message: 'relative step below xtol' });
+    const noisy = misraProblem(238.94, 5.5e-4);
+    const exact = noisy.residuals;
+    noisy.residuals = (x, out, jac) => { exact(x, out, jac); for (let i = 0; i < out.length; i++) out[i] += 0.05 * Math.sin(3 * i); };
+    expect(stop(noisy, [500, 1e-4])).toMatchObject({ status: 'converged', message: 'relative decrease of the objective below ftol' });
+    expect(stop(misra, [238.94, 5.5e-4])).toEqual({ status: 'converged', message: 'scaled gradient below gtol', iterations: 1 });
+    expect(stop(misra, [500, 1e-4], { abandonAbove: 1e-9, abandonAfter: 1 })).toEqual({ status: 'abandoned', message: 'objective far above the best start so far', iterations: 1 });
+    expect(stop(misra, [500, 1e-4], { ftol: 0, gtol: 0 })).toMatchObject({ status: 'converged', message: expect.stringMatching(/^(relative step below xtol|no decrease possible at the resolution of xtol)$/) });
+    const nan = { n: 1, p: 1, residuals: (_x: Float64Array, out: Float64Array) => { out[0] = NaN; } };
+    expect(stop(nan, [1])).toEqual({ status: 'non-finite', message: 'objective is not finite at the start', iterations: 0 });
+    const badJacobian = { n: 1, p: 1, residuals: (x: Float64Array, out: Float64Array, jac?: Float64Array) => { out[0] = x[0] - 1; if (jac) jac[0] = NaN; } };
+    expect(stop(badJacobian, [3])).toEqual({ status: 'non-finite', message: 'gradient is not finite', iterations: 1 });
+  });
+
   it('Huber fit ignores a gross outlier that least squares follows', () => {
     const x = Array.from({ length: 30 }, (_, i) => i / 3);
     const y = x.map((xi) => 2 + 0.5 * xi);
