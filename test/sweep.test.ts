@@ -162,6 +162,47 @@ jobs:
     expect(index.jobs.map((j: { name: string; status: string }) => `${j.name} ${j.status}`)).toEqual(['echo@hold ok', 'echo@crash failed', 'echo@a ok', 'echo@b ok', 'echo@c ok']);
   });
 
+  it('fails the sweep, without waiting, when a worker cannot load a plugin', async () => {
+    // The workers start before the sweep is planned. This plugin's worker stops before its lane
+    // takes it: planning (the kind's expand, on the main thread) waits until the worker has failed.
+    const marker = join(scratch, 'worker-failed');
+    const broken = join(scratch, 'worker-only.mjs');
+    writeFileSync(broken, `import { existsSync, writeFileSync } from 'node:fs';
+import { isMainThread } from 'node:worker_threads';
+import { registerJobKind } from ${JSON.stringify(pathToFileURL(join(import.meta.dirname, '../pipeline/sweep/sweep.ts')).href)};
+const marker = ${JSON.stringify(marker)};
+if (!isMainThread) {
+  writeFileSync(marker, '');
+  throw new Error('this plugin loads on the main thread only');
+}
+const pause = (ms) => new Promise((done) => setTimeout(done, ms));
+registerJobKind({
+  kind: 'late',
+  async expand() {
+    while (!existsSync(marker)) await pause(10);
+    await pause(300);
+    return ['a', 'b'].map((v) => ({ name: 'late@' + v, kind: 'late', axes: { v }, params: { v } }));
+  },
+  async dataHash(spec) { return spec.params.v; },
+  async run() { return { files: {}, headline: {} }; },
+});
+`);
+    const config = writeSweep('worker-only', 'sweep: late\njobs:\n  - kind: late\n');
+    const started = Date.now();
+    await expect(runSweep({ config, out: join(scratch, 'worker-only-run'), plugins: [pathToFileURL(broken).href], jobs: 2 })).rejects.toThrow(/sweep worker: .*loads on the main thread only/);
+    expect(existsSync(marker)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  it('stops the workers it started when every job is up to date', async () => {
+    const config = writeSweep('uptodate', echoSweep());
+    const out = join(scratch, 'uptodate-run');
+    expect(await runSweep({ config, out, plugins: [plugin], jobs: 2 })).toMatchObject({ ran: 8 });
+    // With --resume the two failed jobs count as finished too: nothing is left to run.
+    const again = runSweep({ config, out, plugins: [plugin], jobs: 2, resume: true });
+    await expect(again).resolves.toMatchObject({ ran: 0, skipped: 8, failed: 2 });
+  });
+
   it('writes the same bytes with 1 and 2 lanes, and for 3 merged shards', async () => {
     const config = writeSweep('echo2', echoSweep(5));
     const single = join(scratch, 'single');
