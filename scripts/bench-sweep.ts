@@ -133,15 +133,14 @@ function workerStartup(config: string, tries: number): { shared: number; bare: n
     await planSweep(${JSON.stringify(config)}, [], true);
     const cpu = async (shared) => {
       const before = process.cpuUsage();
-      const worker = new Worker(new URL(${dist('sweep/worker.mjs')}), { execArgv: [], workerData: { plugins: [], bundle: ${dist('cli/')} } });
-      worker.postMessage({ type: 'warm', kinds: ['fit'], shared });
-      await new Promise((done) => worker.on('message', (m) => { if (m.type === 'warmed') done(); }));
+      const worker = new Worker(new URL(${dist('sweep/worker.mjs')}), { execArgv: [], workerData: { plugins: [], kinds: ['fit'], shared, bundle: ${dist('cli/')} } });
+      await new Promise((done) => worker.on('message', (m) => { if (m.type === 'ready') done(); }));
       const used = process.cpuUsage(before);
       await worker.terminate();
       return (used.user + used.system) / 1000;
     };
     const shared = [], bare = [];
-    for (let t = 0; t < ${tries}; t++) { shared.push(await cpu(shareJobKinds(['fit']))); bare.push(await cpu({})); }
+    for (let t = 0; t < ${tries}; t++) { shared.push(await cpu(shareJobKinds(['fit']))); bare.push(await cpu(undefined)); }
     console.log(JSON.stringify({ shared, bare }));`;
   const run = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: root, encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`worker start-up: ${run.stderr}`);

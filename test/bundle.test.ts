@@ -86,7 +86,7 @@ export async function executeJob() { return {}; }
     );
     const script = new URL('../pipeline/sweep/worker.mjs', import.meta.url);
     const bundle = pathToFileURL(`${fake}/`).href;
-    const answer = await reply(script, { bundle, plugins: [] }, { type: 'warm', kinds: [], shared: {} }, (m) => m.type === 'marked');
+    const answer = await reply(script, { bundle, plugins: [], kinds: [], shared: {} }, undefined, (m) => m.type === 'marked');
     expect(answer.mark).toBe(bundle);
   });
 

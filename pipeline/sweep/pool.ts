@@ -27,10 +27,10 @@ type WorkerReply = { record?: JobRecord & { seconds: number }; error?: string; c
 /**
  * Lanes that run a sweep's jobs: the main thread and J − 1 worker threads. Every lane takes the
  * next job from one shared counter (Atomics), so a worker never waits for the main thread to hand
- * it work while the main thread runs a job of its own. Workers can be started before the sweep is
- * planned (`grow`): each loads the job runner (worker.mjs: Node's thread start-up and the modules,
- * about 0.2 s) while this thread plans, then learns the job kinds and what planning loaded
- * (`prepare`), so that it takes its first job about when the main thread takes its own.
+ * it work while the main thread runs a job of its own, and the main thread starts the first job
+ * while the workers are still loading (tsx, module loading: about half a second, which each worker
+ * does once). Workers are started as soon as the first job to run is known, so that their start-up
+ * overlaps the rest of the planning.
  */
 export class WorkerPool {
   private readonly url = new URL('./worker.mjs', import.meta.url);
@@ -39,30 +39,16 @@ export class WorkerPool {
   private readonly live = new Set<Worker>();
   /** Why each worker that stopped on its own stopped (its error, else its exit code). */
   private readonly ended = new Map<Worker, string>();
-  /** The job kinds and what planning loaded for them (`prepare`); every worker gets them. */
-  private warm: { type: 'warm'; kinds: string[]; shared: Record<string, unknown> } | null = null;
   private closed = false;
 
-  constructor(private readonly plugins: string[]) {}
+  constructor(
+    private readonly plugins: string[],
+    private readonly kinds: string[],
+  ) {}
 
   /** Start workers until there are `count`. */
   grow(count: number): void {
     while (this.workers.length < count) this.workers.push(this.spawn());
-  }
-
-  /** Stop the workers beyond the first `count` (started before it was known how many jobs run). */
-  async shrink(count: number): Promise<void> {
-    await Promise.all(this.workers.splice(Math.max(0, count)).map((w) => w.terminate()));
-  }
-
-  /**
-   * Hand every worker, and every one started later, the job kinds it will run with what the kinds
-   * loaded here while planning (`JobKind.share`: the fit configs), so that it does not load them,
-   * nor the modules that read them, again.
-   */
-  prepare(kinds: string[]): void {
-    this.warm = { type: 'warm', kinds, shared: shareJobKinds(kinds) };
-    for (const worker of this.workers) worker.postMessage(this.warm);
   }
 
   get size(): number {
@@ -70,11 +56,13 @@ export class WorkerPool {
   }
 
   /**
-   * A worker loading its modules; messages posted to it before it listens wait for it. Under the
-   * bundled command it loads the bundle's job runner (io/bundle.ts).
+   * A worker loading its modules; messages posted to it before it listens wait for it. It gets
+   * what the job kinds loaded here while planning (`JobKind.share`: the fit configs), so that it
+   * does not load them, nor the modules that read them, again. Under the bundled command it loads
+   * the bundle's job runner (io/bundle.ts).
    */
   private spawn(): Worker {
-    const worker = new Worker(this.url, { workerData: { plugins: this.plugins, bundle: bundleFolder() } });
+    const worker = new Worker(this.url, { workerData: { plugins: this.plugins, kinds: this.kinds, shared: shareJobKinds(this.kinds), bundle: bundleFolder() } });
     this.live.add(worker);
     let error: string | null = null;
     worker.once('exit', (code) => {
@@ -85,7 +73,6 @@ export class WorkerPool {
     // moment (a plugin that fails while the worker loads, a worker stopped by close) from being
     // unhandled, and keeps it for the lane that takes the worker after it stopped.
     worker.on('error', (e: Error) => { error ??= e.message; });
-    if (this.warm) worker.postMessage(this.warm);
     return worker;
   }
 
@@ -113,7 +100,8 @@ export class WorkerPool {
       while (!this.closed && Atomics.load(shared, 0) < todo.length) {
         const current: Worker = worker ?? this.spawn();
         worker = null;
-        // A worker that stopped before this lane took it (a plugin that fails to load) is a crash.
+        // A worker that stopped before this lane took it (a plugin that fails to load while the
+        // main thread still plans) is a crash: its 'exit' has been and will not come again.
         const crash = this.ended.has(current) ? (this.ended.get(current) ?? null) : await new Promise<string | null>((done) => {
           const onMessage = (message: { type: string; id: number } & WorkerReply) => {
             if (message.type === 'start') {

@@ -104,31 +104,22 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   if (!Number.isInteger(jobsWanted) || jobsWanted < 1 || jobsWanted > maxJobs) {
     throw new InputError(`--jobs: expected a whole number from 1 to ${maxJobs} (4 per core), got ${String(options.jobs)}`);
   }
-  // The workers start now, each on a core of its own (at most one per core beyond this thread's;
-  // more, if asked for, once there are jobs for them): they load the job runner while this thread
-  // plans, and are stopped unused when no job needs running.
-  const pool = jobsWanted > 1 ? new WorkerPool(plugins) : null;
-  pool?.grow(Math.min(jobsWanted, availableParallelism()) - 1);
-  try {
-    const { sweep, specs, plan } = await planSweep(options.config, plugins, options.allowOutside);
-    const out = resolve(options.out ?? sweepOut(sweep));
-    const shard = typeof options.shard === 'string' ? parseShard(options.shard) : options.shard ?? null;
-    const mineNames = new Set(specs.filter((s) => !shard || shardOf(s.name, shard.count) === shard.index).map((s) => s.name));
+  const { sweep, specs, plan } = await planSweep(options.config, plugins, options.allowOutside);
+  const out = resolve(options.out ?? sweepOut(sweep));
+  const shard = typeof options.shard === 'string' ? parseShard(options.shard) : options.shard ?? null;
+  const mineNames = new Set(specs.filter((s) => !shard || shardOf(s.name, shard.count) === shard.index).map((s) => s.name));
 
-    checkSweepFolder(out, options.out ? '--out' : `${sweep.path}:${sweep.line?.('out') ?? 1}: out`);
-    makeFolder(out);
-    probeWritable(out);
-    const release = lockSweepFolder(out);
-    try {
-      cleanStaging(out, (name) => mineNames.has(name));
-      checkJobFolders(out, [...mineNames]);
-      writeFileAtomic(join(out, 'sweep.json'), stableJson(plan));
-      return await runJobs(options, sweep, specs, plan, out, mineNames, pool);
-    } finally {
-      release();
-    }
+  checkSweepFolder(out, options.out ? '--out' : `${sweep.path}:${sweep.line?.('out') ?? 1}: out`);
+  makeFolder(out);
+  probeWritable(out);
+  const release = lockSweepFolder(out);
+  try {
+    cleanStaging(out, (name) => mineNames.has(name));
+    checkJobFolders(out, [...mineNames]);
+    writeFileAtomic(join(out, 'sweep.json'), stableJson(plan));
+    return await runJobs(options, sweep, specs, plan, out, mineNames);
   } finally {
-    await pool?.close();
+    release();
   }
 }
 
@@ -142,11 +133,13 @@ function sweepOut(sweep: SweepConfig): string {
   return sweep.out;
 }
 
-async function runJobs(options: SweepOptions, sweep: SweepConfig, specs: JobSpec[], plan: SweepPlan, out: string, mineNames: Set<string>, pool: WorkerPool | null): Promise<SweepResult> {
+async function runJobs(options: SweepOptions, sweep: SweepConfig, specs: JobSpec[], plan: SweepPlan, out: string, mineNames: Set<string>): Promise<SweepResult> {
   const jobsWanted = options.jobs ?? 1;
+  const plugins = options.plugins ?? [];
   const todo: { spec: JobSpec; inputs: JobInputs }[] = [];
   const kept: JobRecord[] = [];
   const mine = specs.filter((s) => mineNames.has(s.name));
+  const pool = jobsWanted > 1 ? new WorkerPool(plugins, [...new Set(mine.map((s) => s.kind))]) : null;
   let ran: JobRecord[];
   try {
     for (const [k, spec] of mine.entries()) {
@@ -156,20 +149,19 @@ async function runJobs(options: SweepOptions, sweep: SweepConfig, specs: JobSpec
         kept.push(record);
       } else {
         todo.push({ spec, inputs });
-        // Start the workers that did not start with the sweep (the main thread is one lane; at
-        // most one lane per job that may still run): they load while we plan.
+        // Start the workers now (the main thread is one lane; at most one lane per job that may
+        // still run): they load while we plan.
         pool?.grow(Math.min(jobsWanted, todo.length + (mine.length - k - 1)) - 1);
       }
     }
     options.onEvent?.({ type: 'plan', total: specs.length, mine: mineNames.size, upToDate: kept.length, todo: todo.length });
-    // One lane per job to run at most: the workers started with the sweep beyond that stop unused.
-    await pool?.shrink(Math.min(jobsWanted, todo.length) - 1);
-    pool?.prepare([...new Set(todo.map((t) => t.spec.kind))]);
     ran = pool && pool.size > 0 ? await pool.run(todo, out, options.onEvent) : await runHere(todo, out, options.onEvent);
   } catch (error) {
     // A full disk or a failed write: index what is finished (if that still fits), then stop.
     try { writeIndex(out, plan); } catch { /* the original error says why */ }
     throw error;
+  } finally {
+    await pool?.close();
   }
   const { ok, failed, pending } = writeIndex(out, plan);
   const failures = [...kept, ...ran]

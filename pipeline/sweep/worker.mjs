@@ -1,14 +1,12 @@
-// Worker thread of `atlas sweep --jobs J`: loads the job runner and the plugin job kinds, then,
-// told which kinds it will run, loads their modules (handing each kind what the main thread loaded
-// while planning, JobKind.share), then runs jobs one at a time, taking each from a counter it shares
-// with the main thread and the other workers. Beside the compiled modules (dist/) it loads jobs.js
-// (or, started by the bundled command, the bundle's sweep-jobs.js: io/bundle.ts); beside the
+// Worker thread of `atlas sweep --jobs J`: loads the job runner, plugin job kinds and the modules
+// of the kinds it will run (handing each kind what the main thread loaded while planning,
+// JobKind.share), then runs jobs one at a time, taking each from a counter it shares with the
+// main thread and the other workers. Beside the compiled modules (dist/) it loads jobs.js (or,
+// started by the bundled command, the bundle's sweep-jobs.js: io/bundle.ts); beside the
 // TypeScript sources it first registers tsx (workers do not inherit the main thread's module
-// hooks). Protocol: worker → { type: 'ready' } once it has loaded the runner; main → { type:
-// 'warm', kinds, shared } (worker → { type: 'warmed' } once the kinds are loaded) and { type:
-// 'run', todo, out, shared, slot }, handled in the order sent (sent at once, they wait until the
-// worker listens); worker → { type: 'start', id } and { type: 'done', id, record } (or error) per
-// job, then { type: 'finished' }.
+// hooks). Protocol: worker → { type: 'ready' } once it has loaded; main → { type: 'run',
+// todo, out, shared, slot } (sent at once, it waits until the worker listens); worker →
+// { type: 'start', id } and { type: 'done', id, record } (or error) per job, then { type: 'finished' }.
 import { existsSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 
@@ -22,10 +20,11 @@ if (!bundled && !existsSync(compiled)) (await import('tsx/esm/api')).register();
 const runner = bundled ?? (existsSync(compiled) ? compiled : new URL('./jobs.ts', import.meta.url));
 const { executeJob, loadPlugins, warmJobKinds } = await import(runner.href);
 await loadPlugins(workerData?.plugins ?? []);
+await warmJobKinds(workerData?.kinds, workerData?.shared);
 
-/** { type: 'run', todo, out, shared, slot }: take jobs from the shared counter until none is left. */
-async function run(message) {
-  // Slot `slot` of the counter's array names the job in hand, so that a crash can be recorded.
+parentPort.on('message', async (message) => {
+  // { type: 'run', todo, out, shared, slot }: take jobs from the shared counter until none is left;
+  // slot `slot` of the counter's array names the job in hand, so that a crash can be recorded.
   const shared = message.shared;
   for (let i = Atomics.add(shared, 0, 1); i < message.todo.length; i = Atomics.add(shared, 0, 1)) {
     Atomics.store(shared, message.slot, i);
@@ -40,18 +39,5 @@ async function run(message) {
     Atomics.store(shared, message.slot, -1);
   }
   parentPort.postMessage({ type: 'finished' });
-}
-
-// One message at a time, in the order sent: a run waits for the warm-up sent before it.
-let queue = Promise.resolve();
-parentPort.on('message', (message) => {
-  queue = queue.then(async () => {
-    if (message.type === 'warm') {
-      await warmJobKinds(message.kinds, message.shared);
-      parentPort.postMessage({ type: 'warmed' });
-    } else if (message.type === 'run') {
-      await run(message);
-    }
-  });
 });
 parentPort.postMessage({ type: 'ready' });
