@@ -11,7 +11,7 @@
  * | ingest of a ≥ 1,000,000-row log made by `atlas simulate` (time, peak RSS) | csv-parse's plain synchronous parse of the same file |
  * | joint atlas fit on the simulated 774-run design (1 and 2 threads) | scipy least_squares(trf) on the same law, design, starts and screening, with atlas's pruning and as a plain multi-start, with the analytic Jacobian and with scipy's default 2-point one (bench/peer/atlas_trf.py via scripts/bench-atlas-fit.ts) |
  * | Chinchilla fit on 1,000,000 rows, 64 starts (time, peak RSS) | the targets ≤ 5 s and ≤ 500 MB (scripts/bench-million.ts) |
- * | 40-job sweep, --jobs 2 against --jobs 1 | two --jobs 1 sweeps run at once: the machine's own 2-thread throughput on the same work (scripts/bench-sweep.ts) |
+ * | 40-job sweep, --jobs 2 against --jobs 1 | two --jobs 1 sweeps run at once: the machine's own 2-thread throughput on the same work (scripts/bench-sweep.ts); beside it, the CPU a second lane costs (scripts/bench-isolate.ts) |
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -206,11 +206,18 @@ if (!args.includes('--skip-sweep')) {
   const efficiency = /efficiency against that bound: (.*) \(median ([\d.]+); bound ([\d.]+)x\)/.exec(text);
   const interval = /median efficiency, distribution-free interval: ([\d.]+–[\d.]+ \(\d+ %)/.exec(text)?.[1];
   const split = /split time \/ --jobs 2 time: .* \(median ([\d.]+)/.exec(text)?.[1] ?? '—';
+  // What a second lane costs: a fresh V8 isolate's extra CPU on half the jobs (bench-isolate.ts).
+  log(`40-job sweep, a fresh isolate against a warm one (${repeats} repeats) …`);
+  const isolate = spawnSync('node', ['--import', 'tsx', join(root, 'scripts/bench-isolate.ts'), '--repeat', String(repeats)], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 24 });
+  const lane = /beyond one process over the whole sweep: .* \(median ([\d.]+)/.exec(isolate.stdout)?.[1] ?? '—';
+  const threads = /other threads \(compilers, garbage collector\): .* \(median ([\d.]+)\)/.exec(isolate.stdout)?.[1] ?? '—';
+  const allows = /W \/ \(W \+ extra\): .* \(median ([\d.]+)\)/.exec(isolate.stdout)?.[1] ?? '—';
+  if (isolate.status !== 0) process.stderr.write(isolate.stdout + isolate.stderr);
   rows.push({
     benchmark: `sweep of ${jobs} jobs, --jobs 2`,
     atlas: `${j2.toFixed(2)} s`,
     peer: `${j1.toFixed(2)} s (--jobs 1)`,
-    ratio: `${(j1 / j2).toFixed(2)}× (bound: two --jobs 1 sweeps at once, median ${efficiency?.[3] ?? '—'}×; efficiency ${efficiency?.[1] ?? '—'}, median ${efficiency?.[2] ?? '—'}${interval ? `, interval ${interval})` : ''}; split by hand over two processes / --jobs 2, median ${split}; busy-loop speed-up ${loop}×)`,
+    ratio: `${(j1 / j2).toFixed(2)}× (bound: two --jobs 1 sweeps at once, median ${efficiency?.[3] ?? '—'}×; efficiency ${efficiency?.[1] ?? '—'}, median ${efficiency?.[2] ?? '—'}${interval ? `, interval ${interval})` : ''}; split by hand over two processes / --jobs 2, median ${split}; the second lane's extra CPU, median ${lane} s, ${threads} s of it on V8's compiler and GC threads, which alone allows ${allows}; busy-loop speed-up ${loop}×)`,
     objective: /results identical: \w+/.exec(text)?.[0] ?? '—',
   });
   if (!Number.isFinite(j1)) process.stderr.write(text + sweep.stderr);
