@@ -80,6 +80,7 @@ describe('worker scripts started by the bundled command load from its bundle', (
       join(fake, 'sweep-jobs.js'),
       `import { parentPort } from 'node:worker_threads';
 export async function loadPlugins() {}
+export function markBundle(folder) { globalThis[Symbol.for('atlas.bundle')] = folder; }
 export async function warmJobKinds() { parentPort.postMessage({ type: 'marked', mark: globalThis[Symbol.for('atlas.bundle')] }); }
 export async function executeJob() { return {}; }
 `,

@@ -13,6 +13,8 @@ export {
 } from './job_folder.ts';
 export { deterministicArtifact, fitJobKind, globFiles, type FitJobParams } from './fit_job.ts';
 export { reproduceJobKind, type ReproduceJobParams } from './reproduce_job.ts';
+// For a worker started by the bundled command (worker.mjs) to mark its thread as the bundle's.
+export { markBundle } from '../io/bundle.ts';
 
 registerJobKind(fitJobKind);
 registerJobKind(reproduceJobKind);

@@ -69,9 +69,9 @@ export class WorkerPool {
       this.live.delete(worker);
       this.ended.set(worker, error ?? `worker exited with code ${code}`);
     });
-    // A lane listens for errors while it uses the worker; this keeps an error raised at another
-    // moment (a plugin that fails while the worker loads, a worker stopped by close) from being
-    // unhandled, and keeps it for the lane that takes the worker after it stopped.
+    // The worker's error (a plugin that fails while it loads, an error thrown outside a job) is the
+    // reason it stopped, for the lane that uses it, whenever it came; listening here also keeps it
+    // from being unhandled.
     worker.on('error', (e: Error) => { error ??= e.message; });
     return worker;
   }
@@ -100,9 +100,10 @@ export class WorkerPool {
       while (!this.closed && Atomics.load(shared, 0) < todo.length) {
         const current: Worker = worker ?? this.spawn();
         worker = null;
-        // A worker that stopped before this lane took it (a plugin that fails to load while the
-        // main thread still plans) is a crash: its 'exit' has been and will not come again.
-        const crash = this.ended.has(current) ? (this.ended.get(current) ?? null) : await new Promise<string | null>((done) => {
+        // A worker that stops is a crash, with the reason spawn() kept for it (whose 'exit'
+        // listener runs before this lane's). One that stopped before this lane took it (a plugin
+        // that fails to load while the main thread still plans) will send no 'exit' again.
+        const crash = this.ended.get(current) ?? await new Promise<string | null>((done) => {
           const onMessage = (message: { type: string; id: number } & WorkerReply) => {
             if (message.type === 'start') {
               started.set(message.id, performance.now());
@@ -119,15 +120,12 @@ export class WorkerPool {
               done(null);
             }
           };
-          const onError = (error: Error) => { cleanup(); done(error.message); };
-          const onExit = (code: number) => { cleanup(); done(`worker exited with code ${code}`); };
+          const onExit = () => { cleanup(); done(this.ended.get(current) ?? 'worker exited'); };
           const cleanup = () => {
             current.off('message', onMessage);
-            current.off('error', onError);
             current.off('exit', onExit);
           };
           current.on('message', onMessage);
-          current.on('error', onError);
           current.on('exit', onExit);
           current.postMessage({ type: 'run', todo, out, shared, slot });
         });

@@ -11,14 +11,13 @@ import { existsSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 
 // Started by the bundled command (io/bundle.ts): its job runner, from the same bundle, and this
-// thread marked as the bundle's too, as markBundle does (a job's own workers then load from it
-// as well).
+// thread marked as the bundle's too (a job's own workers then load from it as well).
 const bundled = workerData?.bundle ? new URL('sweep-jobs.js', workerData.bundle) : null;
-if (bundled) globalThis[Symbol.for('atlas.bundle')] = workerData.bundle;
 const compiled = new URL('./jobs.js', import.meta.url);
 if (!bundled && !existsSync(compiled)) (await import('tsx/esm/api')).register();
 const runner = bundled ?? (existsSync(compiled) ? compiled : new URL('./jobs.ts', import.meta.url));
-const { executeJob, loadPlugins, warmJobKinds } = await import(runner.href);
+const { executeJob, loadPlugins, markBundle, warmJobKinds } = await import(runner.href);
+if (bundled) markBundle(workerData.bundle);
 await loadPlugins(workerData?.plugins ?? []);
 await warmJobKinds(workerData?.kinds, workerData?.shared);
 
