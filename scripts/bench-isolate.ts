@@ -29,7 +29,7 @@ import { median, medianInterval } from './median.ts';
 const args = process.argv.slice(2);
 const repeatFlag = args.indexOf('--repeat');
 const repeat = repeatFlag >= 0 ? Number(args[repeatFlag + 1]) : 3;
-const config = args.find((a, i) => !a.startsWith('--') && i !== repeatFlag + 1) ?? 'configs/sweeps/shipped-grid.yaml';
+const config = args.find((a, i) => !a.startsWith('--') && (repeatFlag < 0 || i !== repeatFlag + 1)) ?? 'configs/sweeps/shipped-grid.yaml';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 interface Half { offset: number; jobs: number; cpu: number; main: number }

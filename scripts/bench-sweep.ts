@@ -34,8 +34,9 @@
  * the laws' residuals; and for each run how busy the whole machine was (Linux /proc/stat; in
  * cores) and the CPU time it used: well above J cores means other work shared the machine. The
  * CPU time `--jobs J` uses beyond one copy's (the same jobs in one lane) is what the extra lanes
- * cost: it does not grow with the sweep, so the efficiency rises on a longer sweep
- * (configs/sweeps/shipped-grid-long.yaml: the same grid with 4× the bootstrap replicates).
+ * cost: as far as it is a fixed cost per lane (scripts/bench-isolate.ts), the efficiency rises on
+ * a longer sweep (configs/sweeps/shipped-grid-long.yaml: the same grid with 4× the bootstrap
+ * replicates), which runs there have not always shown (docs/benchmarks.md).
  * From the jobs' own timing.json it splits each run's time in two: the jobs' seconds, and what the
  * lanes spend outside them (J × T − the jobs' seconds for `--jobs J`, T − the jobs' seconds for
  * one copy). The first is where the machine's drift shows; the second is the lanes' fixed cost.
