@@ -20,6 +20,21 @@ export interface ParameterMap {
   tiedTo: Int32Array;
   /** Starting point of every spec (internal). */
   initInternal: Float64Array;
+  /**
+   * How `expand` fills θ, computed once: spec i takes `values[source[i]]`, where `values` holds the
+   * free vector (slots 0..p−1) and then the fixed values. A parameter tied to another on the same
+   * scale shares its source; one tied across scales (log to linear or back) is listed in
+   * `crossTies` and converted after. The hot loops then run the same operations for every law,
+   * whichever parameters it fixes or ties.
+   */
+  source: Int32Array;
+  values: Float64Array;
+  crossTies: Int32Array;
+  /** Tied parameters whose target is free, by ascending index (`tiedIndex`), and the free column each adds to (`tiedColumn`). */
+  tiedIndex: Int32Array;
+  tiedColumn: Int32Array;
+  /** Scratch: each tie's chain factor at the θ of the Jacobian being projected. */
+  tiedFactor: Float64Array;
 }
 
 /** Build the map from the law's specs and the user's fix/tie/init options. */
@@ -60,20 +75,54 @@ export function buildParameterMap(specs: ParamSpec[], options: Pick<FitOptions, 
   }
   const free: number[] = [];
   for (let i = 0; i < p; i++) if (vary[i] === 'free') free.push(i);
-  return { specs, free, vary, fixedInternal, tiedTo, initInternal };
+  return { specs, free, vary, fixedInternal, tiedTo, initInternal, ...expansionPlan(specs, free, fixedInternal, tiedTo) };
+}
+
+/** The precomputed part of a map (see ParameterMap.source). */
+function expansionPlan(specs: ParamSpec[], free: number[], fixedInternal: Float64Array, tiedTo: Int32Array): Pick<ParameterMap, 'source' | 'values' | 'crossTies' | 'tiedIndex' | 'tiedColumn' | 'tiedFactor'> {
+  const P = specs.length;
+  const source = new Int32Array(P).fill(-1);
+  const fixed: number[] = [];
+  free.forEach((s, k) => { source[s] = k; });
+  for (let i = 0; i < P; i++) {
+    if (Number.isNaN(fixedInternal[i])) continue;
+    source[i] = free.length + fixed.length;
+    fixed.push(fixedInternal[i]);
+  }
+  const values = new Float64Array(free.length + fixed.length);
+  values.set(fixed, free.length);
+  const crossTies: number[] = [];
+  const tiedIndex: number[] = [];
+  const tiedColumn: number[] = [];
+  for (let i = 0; i < P; i++) {
+    const j = tiedTo[i];
+    if (j < 0) continue;
+    // A tie's target is free or fixed (never tied itself), so its source is already set; a tie
+    // across scales reads it too, then is converted.
+    source[i] = source[j];
+    if (specs[i].log !== specs[j].log) crossTies.push(i);
+    const k = free.indexOf(j);
+    if (k >= 0) {
+      tiedIndex.push(i);
+      tiedColumn.push(k);
+    }
+  }
+  return {
+    source, values, crossTies: Int32Array.from(crossTies),
+    tiedIndex: Int32Array.from(tiedIndex), tiedColumn: Int32Array.from(tiedColumn), tiedFactor: new Float64Array(tiedIndex.length),
+  };
 }
 
 /** Expand a free vector into every spec's internal value. */
 export function expand(map: ParameterMap, x: Float64Array, theta: Float64Array): void {
-  const { specs, free, fixedInternal, tiedTo } = map;
-  for (let k = 0; k < free.length; k++) theta[free[k]] = x[k];
-  for (let i = 0; i < specs.length; i++) {
-    if (!Number.isNaN(fixedInternal[i])) theta[i] = fixedInternal[i];
-  }
-  for (let i = 0; i < specs.length; i++) {
-    const j = tiedTo[i];
-    if (j < 0) continue;
-    theta[i] = specs[i].log === specs[j].log ? theta[j] : toInternal(specs[i], toNatural(specs[j], theta[j]));
+  const { source, values, crossTies } = map;
+  const p = map.free.length;
+  for (let k = 0; k < p; k++) values[k] = x[k];
+  for (let i = 0; i < source.length; i++) theta[i] = values[source[i]];
+  for (let c = 0; c < crossTies.length; c++) {
+    const i = crossTies[c];
+    const j = map.tiedTo[i];
+    theta[i] = toInternal(map.specs[i], toNatural(map.specs[j], theta[j]));
   }
 }
 
@@ -91,18 +140,14 @@ export function tieFactor(map: ParameterMap, i: number, theta: Float64Array): nu
 export function projectJacobian(map: ParameterMap, theta: Float64Array, full: Float64Array, n: number, out: Float64Array): void {
   const P = map.specs.length;
   const p = map.free.length;
-  const position = new Int32Array(P).fill(-1);
-  map.free.forEach((s, k) => { position[s] = k; });
-  const tied: { i: number; k: number; factor: number }[] = [];
-  for (let i = 0; i < P; i++) {
-    const j = map.tiedTo[i];
-    if (j >= 0 && position[j] >= 0) tied.push({ i, k: position[j], factor: tieFactor(map, i, theta) });
-  }
+  const { free, tiedIndex, tiedColumn, tiedFactor } = map;
+  const ties = tiedIndex.length;
+  for (let t = 0; t < ties; t++) tiedFactor[t] = tieFactor(map, tiedIndex[t], theta);
   for (let row = 0; row < n; row++) {
     const src = row * P;
     const dst = row * p;
-    for (let k = 0; k < p; k++) out[dst + k] = full[src + map.free[k]];
-    for (const t of tied) out[dst + t.k] += full[src + t.i] * t.factor;
+    for (let k = 0; k < p; k++) out[dst + k] = full[src + free[k]];
+    for (let t = 0; t < ties; t++) out[dst + tiedColumn[t]] += full[src + tiedIndex[t]] * tiedFactor[t];
   }
 }
 
