@@ -71,14 +71,14 @@ export function bootstrapRange<Ctx, D>(problem: FitProblem<Ctx, D>, map: Paramet
         y[k] = problem.y[rows[k]];
         targetWeights[k] = weights[rows[k]];
       }
-      target = residualProblem({ law: problem.law, ctx: problem.ctx, design: select(problem.design, rows), y }, map, space);
+      target = residualProblem({ law: problem.law, ctx: problem.ctx, design: select.call(undefined, problem.design, rows), y }, map, space);
       targetWorkspace = new Workspace(m, residuals.p);
     }
     let best: { cost: number; x: Float64Array } | null = null;
     for (const start of warmStarts) {
       // The other optima follow the multi-start's pruning rule against the best refit so far.
-      const prune = best && options.prune ? { abandonAbove: PRUNE_FACTOR * best.cost, abandonAfter: PRUNE_AFTER } : {};
-      const result = leastSquares(target, start, { loss: lossOf(options.objective), delta: options.delta, weights: targetWeights, maxIterations: options.maxIterations, keepArrays: false, identify: false, ...prune }, targetWorkspace ?? undefined);
+      const abandonAbove = best && options.prune ? PRUNE_FACTOR * best.cost : Infinity;
+      const result = leastSquares(target, start, { loss: lossOf(options.objective), delta: options.delta, weights: targetWeights, maxIterations: options.maxIterations, keepArrays: false, identify: false, abandonAbove, abandonAfter: PRUNE_AFTER }, targetWorkspace ?? undefined);
       if (result.status === 'abandoned') continue;
       if (Number.isFinite(result.cost) && result.status !== 'non-finite' && (!best || result.cost < best.cost)) best = { cost: result.cost, x: result.x };
     }

@@ -167,7 +167,9 @@ export async function multiStart<Ctx, D>(full: FitProblem<Ctx, D>, map: Paramete
   const base = { loss: lossOf(options.objective), delta: options.delta, weights: problem.weights, maxIterations: options.maxIterations, typical: typicalOf(map) } as const;
   const initial = new Float64Array(starts.length);
   for (let s = 0; s < starts.length; s++) {
-    residuals.residuals(starts[s], workspace.r);
+    // With the Jacobian, which the screening does not need: the law's code then runs the same way
+    // here as in every later call, and the compiled form of it made here is not thrown away.
+    residuals.residuals.call(residuals, starts[s], workspace.r, workspace.jac);
     initial[s] = objectiveValue(workspace.r, lossOf(options.objective), options.delta, problem.weights);
     evaluations++;
   }
@@ -216,7 +218,7 @@ export async function multiStart<Ctx, D>(full: FitProblem<Ctx, D>, map: Paramete
     }
   }
   const optima = new OptimaList(5, map);
-  const polishBase = { ...base, weights: full.weights };
+  const polishBase = { ...base, weights: full.weights, abandonAbove: Infinity, abandonAfter: PRUNE_AFTER };
   // On a subsample, only the three best screened optima are polished on every row, the best
   // first; with `prune`, the others follow the search's rule: one that converged on the subsample
   // above PRUNE_FACTOR × the search's best lies in a worse basin and is not polished, and one still
@@ -227,7 +229,7 @@ export async function multiStart<Ctx, D>(full: FitProblem<Ctx, D>, map: Paramete
     const prunePolish = problem !== full && options.prune && Number.isFinite(polished);
     if (prunePolish && item.cost > PRUNE_FACTOR * best) { abandoned++; continue; }
     const result = starts.length > 1
-      ? leastSquares(fullPrepared.residuals, item.x, prunePolish ? { ...polishBase, abandonAbove: PRUNE_FACTOR * polished, abandonAfter: PRUNE_AFTER } : polishBase, fullPrepared.workspace)
+      ? leastSquares(fullPrepared.residuals, item.x, prunePolish ? { ...polishBase, abandonAbove: PRUNE_FACTOR * polished } : polishBase, fullPrepared.workspace)
       : item.result!;
     if (starts.length > 1) {
       iterations += result.iterations;

@@ -104,7 +104,10 @@ function triangle(n: number, p: number, scaledRow: (i: number, out: Float64Array
 }
 
 function fromSvd(J: Matrix, p: number): Identifiability {
-  const svd = new SingularValueDecomposition(J, { computeLeftSingularVectors: false, autoTranspose: true });
+  // The options of ml-matrix's own pseudoInverse (fit.ts's covariance), so that the SVD's compiled
+  // code meets one shape of options; the left singular vectors it then also computes change
+  // neither the singular values nor the right vectors.
+  const svd = new SingularValueDecomposition(J, { autoTranspose: true });
   const sigma = svd.diagonal;
   const V = svd.rightSingularVectors;
   const max = Math.max(...sigma);

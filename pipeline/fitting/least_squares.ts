@@ -17,7 +17,7 @@
  */
 import type { FitStatus } from './result.ts';
 import { flatDirections, typicalScale, type Identifiability } from './identifiability.ts';
-import { normalEquations } from './normal_equations.ts';
+import { normalEquations, type NormalEquations } from './normal_equations.ts';
 
 /** A residual problem r(x) ∈ ℝⁿ with an analytic Jacobian. */
 export interface ResidualProblem {
@@ -99,23 +99,25 @@ export const INLIER_SWITCH = 1e-2;
 /** Huber function (scipy.special.huber convention). */
 export function huber(delta: number, r: number): number {
   const a = Math.abs(r);
-  return a <= delta ? 0.5 * r * r : delta * (a - 0.5 * delta);
+  // Both pieces are computed and one is kept (see solve on code that runs only sometimes).
+  const inner = 0.5 * r * r;
+  const outer = delta * (a - 0.5 * delta);
+  return a <= delta ? inner : outer;
 }
 
 /** Objective F = Σ w ρ(r). */
 export function objectiveValue(residuals: Float64Array, loss: 'lsq' | 'huber', delta: number, weights?: Float64Array): number {
   let sum = 0;
   const n = residuals.length;
-  if (loss === 'lsq') {
-    for (let i = 0; i < n; i++) {
-      const w = weights ? weights[i] : 1;
-      if (w !== 0) sum += w * 0.5 * residuals[i] * residuals[i];
-    }
-  } else {
-    for (let i = 0; i < n; i++) {
-      const w = weights ? weights[i] : 1;
-      if (w !== 0) sum += w * huber(delta, residuals[i]);
-    }
+  const lsq = loss === 'lsq';
+  // One loop for both losses, each term computed both ways (a few flops against the law's
+  // exponentials): an lsq-only start does not leave the Huber term uncompiled.
+  for (let i = 0; i < n; i++) {
+    const w = weights ? weights[i] : 1;
+    const r = residuals[i];
+    const square = w * 0.5 * r * r;
+    const robust = w * huber(delta, r);
+    if (w !== 0) sum += lsq ? square : robust;
   }
   return sum;
 }
@@ -137,6 +139,8 @@ export class Workspace {
   readonly step: Float64Array;
   readonly active: Uint8Array;
   readonly scale: Float64Array;
+  /** The normal-equations kernel for p parameters (normal_equations.ts). */
+  readonly kernel: NormalEquations;
   // Always a Float64Array (empty until first asked for): a field that turns from undefined into an
   // array changes the hidden class V8 gives every workspace, and the solver's code optimised for it.
   private unit: Float64Array = EMPTY;
@@ -158,6 +162,7 @@ export class Workspace {
     this.step = new Float64Array(p);
     this.active = new Uint8Array(p);
     this.scale = new Float64Array(p);
+    this.kernel = normalEquations(p);
   }
 }
 
@@ -188,10 +193,14 @@ export function choleskySolve(A: Float64Array, b: Float64Array, p: number, skip?
     }
   }
   for (let i = 0; i < p; i++) {
-    if (skip && skip[i]) { b[i] = 0; continue; }
+    // One store for skipped and solved rows alike (see solve on code that runs only sometimes).
     let s = b[i];
-    for (let k = 0; k < i; k++) if (!(skip && skip[k])) s -= A[i * p + k] * b[k];
-    b[i] = s / A[i * p + i];
+    if (skip && skip[i]) s = 0;
+    else {
+      for (let k = 0; k < i; k++) if (!(skip && skip[k])) s -= A[i * p + k] * b[k];
+      s /= A[i * p + i];
+    }
+    b[i] = s;
   }
   for (let i = p - 1; i >= 0; i--) {
     if (skip && skip[i]) continue;
@@ -200,6 +209,15 @@ export function choleskySolve(A: Float64Array, b: Float64Array, p: number, skip?
     b[i] = s / A[i * p + i];
   }
   return true;
+}
+
+/**
+ * One option of the caller's object. Every read goes through this one keyed load, which meets many
+ * names and so is compiled as a generic lookup: the callers' objects, each of its own shape, never
+ * make the compiled code that reads them wrong (least_squares.ts's note on compiled code).
+ */
+function option<K extends keyof LeastSquaresOptions>(options: LeastSquaresOptions, key: K): LeastSquaresOptions[K] {
+  return options[key];
 }
 
 /** The options of {@link leastSquares} with their defaults filled in. */
@@ -220,20 +238,20 @@ class Settings {
   readonly identify: boolean;
   readonly inlierSwitch: number;
   constructor(options: LeastSquaresOptions) {
-    this.loss = options.loss ?? 'lsq';
-    this.delta = options.delta ?? 1e-3;
-    this.weights = options.weights;
-    this.maxIterations = options.maxIterations ?? 200;
-    this.ftol = options.ftol ?? 1e-12;
-    this.xtol = options.xtol ?? 1e-10;
-    this.gtol = options.gtol ?? 1e-10;
-    this.initialDamping = options.initialDamping ?? 1e-3;
-    this.keepArrays = options.keepArrays ?? true;
-    this.abandonAbove = options.abandonAbove ?? Infinity;
-    this.abandonAfter = options.abandonAfter ?? 5;
-    this.typical = options.typical ?? typicalScale;
-    this.identify = options.identify !== false;
-    this.inlierSwitch = options.inlierSwitch ?? INLIER_SWITCH;
+    this.loss = option(options, 'loss') ?? 'lsq';
+    this.delta = option(options, 'delta') ?? 1e-3;
+    this.weights = option(options, 'weights');
+    this.maxIterations = option(options, 'maxIterations') ?? 200;
+    this.ftol = option(options, 'ftol') ?? 1e-12;
+    this.xtol = option(options, 'xtol') ?? 1e-10;
+    this.gtol = option(options, 'gtol') ?? 1e-10;
+    this.initialDamping = option(options, 'initialDamping') ?? 1e-3;
+    this.keepArrays = option(options, 'keepArrays') ?? true;
+    this.abandonAbove = option(options, 'abandonAbove') ?? Infinity;
+    this.abandonAfter = option(options, 'abandonAfter') ?? 5;
+    this.typical = option(options, 'typical') ?? typicalScale;
+    this.identify = option(options, 'identify') !== false;
+    this.inlierSwitch = option(options, 'inlierSwitch') ?? INLIER_SWITCH;
   }
 }
 
@@ -248,43 +266,51 @@ export function leastSquares(problem: ResidualProblem, x0: Float64Array, options
   return solve(problem, x0, new Settings(options), workspace);
 }
 
+/*
+ * A note on the shape of this code. A fresh V8 isolate (every `atlas` process, every sweep and
+ * fitting worker) compiles the solver from what it has seen it do so far; code that runs for the
+ * first time after that (a parameter reaching a bound, the first Huber fit, a stop on a new
+ * criterion, a second law) throws the compiled solver away, and it is compiled again. So:
+ * - the solver has one exit, the operations of its rarer branches are evaluated on every pass with
+ *   only the choice of result left to the branch, and the Huber curvature switch goes through the
+ *   same kernel call as every iteration;
+ * - the code that differs from problem to problem (the residuals, and through them the law; the
+ *   kernel for p; the typical scales) is called with `.call`: V8 then compiles the call as a plain
+ *   call to whatever function it meets, rather than building that function into the solver's code
+ *   and discarding the solver when another one comes. Each is compiled once, on its own, and a call
+ *   costs nothing next to the pass over the rows it makes.
+ * The arithmetic is the same as the plain form's, operation for operation.
+ */
 function solve(problem: ResidualProblem, x0: Float64Array, options: Settings, workspace: Workspace | undefined): LeastSquaresResult {
   const { n, p } = problem;
   const ws = workspace && workspace.n === n && workspace.p === p ? workspace : new Workspace(n, p);
-  const { loss, delta, weights, maxIterations, ftol, xtol, gtol, keepArrays, inlierSwitch } = options;
+  const { loss, delta, weights, maxIterations, ftol, xtol, gtol, keepArrays, inlierSwitch, abandonAfter, abandonAbove } = options;
   const lower = problem.lower;
   const upper = problem.upper;
-  const { r, rTrial, x, xTrial, g, H, A, step, active, scale } = ws;
+  const { r, rTrial, x, xTrial, g, H, A, step, active, scale, kernel } = ws;
   // The Jacobian is computed with the trial residuals (one law evaluation per trial instead of a
   // second one after acceptance); the two buffers swap when a step is accepted.
   let jac = ws.jac;
   let jacTrial = ws.jacTrial;
-  const kernel = normalEquations(p);
   const rowWeights = weights ?? ws.ones();
+  const lsq = loss === 'lsq';
+  const jacLength = n * p;
   scale.fill(0);
 
   for (let j = 0; j < p; j++) x[j] = clamp(x0[j], lower ? lower[j] : -Infinity, upper ? upper[j] : Infinity);
   const start = Float64Array.from(x);
-  problem.residuals(x, r, jac);
+  problem.residuals.call(problem, x, r, jac);
   let evaluations = 1;
   let F = objectiveValue(r, loss, delta, rowWeights);
-  const done = (status: LeastSquaresResult['status'], message: string, iterations: number): LeastSquaresResult => {
-    let identifiability: Identifiability | undefined;
-    if (status === 'converged' && options.identify) {
-      // A stop on a numerically flat direction (an asymptote, a redundant parameter) is not a minimum.
-      identifiability = flatDirections(jac, n, p, options.typical(x, start), weights);
-      if (identifiability.flat.length > 0) {
-        status = 'degenerate';
-        message = `${message}; degenerate: σ_min/σ_max = ${identifiability.ratio.toExponential(2)} of the scaled Jacobian, coordinates ${identifiability.flat.join(', ')} on flat directions`;
-      }
-    }
-    return {
-      x: x.slice(), cost: F, status, message, iterations, evaluations,
-      residuals: keepArrays ? r.slice() : EMPTY, jacobian: keepArrays ? jac.slice() : EMPTY,
-      ...(identifiability ? { identifiability } : {}),
-    };
-  };
-  if (!Number.isFinite(F)) return done('non-finite', 'objective is not finite at the start', 0);
+  // How the solve stopped (the iteration cap unless another criterion says otherwise).
+  let status: LeastSquaresResult['status'] = 'max-iterations';
+  let message = `iteration cap ${maxIterations} reached`;
+  let iterations = maxIterations;
+  if (!Number.isFinite(F)) {
+    status = 'non-finite';
+    message = 'objective is not finite at the start';
+    iterations = 0;
+  }
 
   let mu = -1;
   let nu = 2;
@@ -295,33 +321,56 @@ function solve(problem: ResidualProblem, x0: Float64Array, options: Settings, wo
   // a few steps once the inlier set settles. A step the inlier curvature proposes that does not
   // decrease F sends the iteration back to IRLS, so every stop is decided under IRLS as before.
   let irls = true;
-  for (let iter = 1; iter <= maxIterations; iter++) {
-    // Gradient and Gauss–Newton Hessian (normal_equations.ts).
-    kernel(n, r, jac, rowWeights, loss === 'lsq', delta, g, H, irls ? 1 : 0);
-
-    // Active set: a parameter on a bound whose descent direction leaves the box is frozen.
-    let gmax = 0;
+  outer: for (let iter = 1; iter <= maxIterations && status !== 'non-finite'; iter++) {
     let hmax = 0;
-    for (let j = 0; j < p; j++) {
-      const lo = lower ? lower[j] : -Infinity;
-      const hi = upper ? upper[j] : Infinity;
-      active[j] = (x[j] <= lo && g[j] > 0) || (x[j] >= hi && g[j] < 0) ? 1 : 0;
-      if (!active[j]) gmax = Math.max(gmax, Math.abs(g[j]) * Math.max(1, Math.abs(x[j])));
-      hmax = Math.max(hmax, H[j * p + j]);
-    }
-    if (!Number.isFinite(gmax)) return done('non-finite', 'gradient is not finite', iter);
-    if (gmax <= gtol * Math.max(F, 1e-300) || F === 0) return done('converged', 'scaled gradient below gtol', iter);
-    if (mu < 0) mu = options.initialDamping;
-
+    // The gradient, the curvature and the active set are computed on entry, and again with the
+    // IRLS curvature when the inliers' curvature failed to decrease F (g, the active set and the
+    // checks come out the same then; H and its largest diagonal entry do not).
+    let curvature = true;
     // Inner loop: increase damping until a step decreases F.
     for (;;) {
+      if (curvature) {
+        curvature = false;
+        // Gradient and Gauss–Newton Hessian (normal_equations.ts).
+        kernel.call(undefined, n, r, jac, rowWeights, lsq, delta, g, H, irls ? 1 : 0);
+        // Active set: a parameter on a bound whose descent direction leaves the box is frozen.
+        let gmax = 0;
+        hmax = 0;
+        for (let j = 0; j < p; j++) {
+          const lo = lower ? lower[j] : -Infinity;
+          const hi = upper ? upper[j] : Infinity;
+          const xj = x[j];
+          const gj = g[j];
+          const down = gj > 0;
+          const up = gj < 0;
+          active[j] = (xj <= lo && down) || (xj >= hi && up) ? 1 : 0;
+          const scaled = Math.abs(gj) * Math.max(1, Math.abs(xj));
+          if (!active[j]) gmax = Math.max(gmax, scaled);
+          hmax = Math.max(hmax, H[j * p + j]);
+        }
+        if (!Number.isFinite(gmax)) {
+          status = 'non-finite';
+          message = 'gradient is not finite';
+          iterations = iter;
+          break outer;
+        }
+        if (gmax <= gtol * Math.max(F, 1e-300) || F === 0) {
+          status = 'converged';
+          message = 'scaled gradient below gtol';
+          iterations = iter;
+          break outer;
+        }
+        if (mu < 0) mu = options.initialDamping;
+      }
+
       A.set(H);
       for (let j = 0; j < p; j++) {
         // MINPACK's scaling: the largest diag(H) seen so far, so a column that vanishes on the way
         // (an exponent driven to a flat region) is still damped.
-        if (H[j * p + j] > scale[j]) scale[j] = H[j * p + j];
+        const hjj = H[j * p + j];
+        if (hjj > scale[j]) scale[j] = hjj;
         const d = Math.max(scale[j], 1e-12 * hmax, 1e-300);
-        A[j * p + j] = H[j * p + j] + mu * d;
+        A[j * p + j] = hjj + mu * d;
         step[j] = -g[j];
       }
       const ok = choleskySolve(A, step, p, active);
@@ -331,14 +380,17 @@ function solve(problem: ResidualProblem, x0: Float64Array, options: Settings, wo
         for (let j = 0; j < p; j++) {
           const lo = lower ? lower[j] : -Infinity;
           const hi = upper ? upper[j] : Infinity;
-          xTrial[j] = active[j] ? x[j] : clamp(x[j] + step[j], lo, hi);
-          stepNorm += (xTrial[j] - x[j]) ** 2;
-          xNorm += x[j] * x[j];
+          const xj = x[j];
+          const moved = clamp(xj + step[j], lo, hi);
+          xTrial[j] = active[j] ? xj : moved;
+          stepNorm += (xTrial[j] - xj) ** 2;
+          xNorm += xj * xj;
         }
       }
       const tried = ok && stepNorm > 0;
+      const stepSmall = Math.sqrt(stepNorm) <= xtol * (Math.sqrt(xNorm) + xtol);
       if (tried) {
-        problem.residuals(xTrial, rTrial, jacTrial);
+        problem.residuals.call(problem, xTrial, rTrial, jacTrial);
         evaluations++;
         const Ft = objectiveValue(rTrial, loss, delta, rowWeights);
         if (Number.isFinite(Ft) && Ft < F) {
@@ -351,7 +403,8 @@ function solve(problem: ResidualProblem, x0: Float64Array, options: Settings, wo
             for (let b = 0; b < p; b++) hs += H[a * p + b] * (xTrial[b] - x[b]);
             predicted -= 0.5 * sa * hs;
           }
-          const rho = predicted > 0 ? (F - Ft) / predicted : 0.5;
+          const gain = (F - Ft) / predicted;
+          const rho = predicted > 0 ? gain : 0.5;
           mu *= Math.max(1 / 3, 1 - (2 * rho - 1) ** 3);
           nu = 2;
           const decrease = F - Ft;
@@ -361,36 +414,66 @@ function solve(problem: ResidualProblem, x0: Float64Array, options: Settings, wo
           jac = jacTrial;
           jacTrial = swap;
           F = Ft;
-          if (loss === 'huber' && decrease <= inlierSwitch * F) irls = false;
-          if (decrease <= ftol * F) return done('converged', 'relative decrease of the objective below ftol', iter);
-          if (Math.sqrt(stepNorm) <= xtol * (Math.sqrt(xNorm) + xtol)) return done('converged', 'relative step below xtol', iter);
-          if (iter >= options.abandonAfter && F > options.abandonAbove) {
-            return done('abandoned', 'objective far above the best start so far', iter);
-          }
-          break;
+          const slowed = decrease <= inlierSwitch * F;
+          const flat = decrease <= ftol * F;
+          const far = iter >= abandonAfter && F > abandonAbove;
+          if (!lsq && slowed) irls = false;
+          if (flat) {
+            status = 'converged';
+            message = 'relative decrease of the objective below ftol';
+          } else if (stepSmall) {
+            status = 'converged';
+            message = 'relative step below xtol';
+          } else if (far) {
+            status = 'abandoned';
+            message = 'objective far above the best start so far';
+          } else break;
+          iterations = iter;
+          break outer;
         }
       }
       if (!irls) {
         // The inliers' curvature proposed a step that does not decrease F: this iteration goes on
-        // with the IRLS curvature (g is the same; H and its largest diagonal entry are not).
+        // with the IRLS curvature.
         irls = true;
-        kernel(n, r, jac, rowWeights, false, delta, g, H, 1);
-        hmax = 0;
-        for (let j = 0; j < p; j++) hmax = Math.max(hmax, H[j * p + j]);
+        curvature = true;
         continue;
       }
-      if (tried && Math.sqrt(stepNorm) <= xtol * (Math.sqrt(xNorm) + xtol)) {
-        return done('converged', 'no decrease possible at the resolution of xtol', iter);
+      if (tried && stepSmall) {
+        status = 'converged';
+        message = 'no decrease possible at the resolution of xtol';
+        iterations = iter;
+        break outer;
       }
       mu *= nu;
       nu *= 2;
       if (!Number.isFinite(mu) || mu > 1e30) {
-        return done('converged', 'damping grew without a decrease: local minimum within machine precision', iter);
+        status = 'converged';
+        message = 'damping grew without a decrease: local minimum within machine precision';
+        iterations = iter;
+        break outer;
       }
     }
-    if (iter === maxIterations) return done('max-iterations', `iteration cap ${maxIterations} reached`, iter);
   }
-  return done('max-iterations', `iteration cap ${maxIterations} reached`, maxIterations);
+
+  let identifiability: Identifiability | undefined;
+  if (status === 'converged' && options.identify) {
+    // A stop on a numerically flat direction (an asymptote, a redundant parameter) is not a minimum.
+    identifiability = flatDirections(jac, n, p, options.typical.call(undefined, x, start), weights);
+    const degenerate = `${message}; degenerate: σ_min/σ_max = ${identifiability.ratio.toExponential(2)} of the scaled Jacobian, coordinates ${identifiability.flat.join(', ')} on flat directions`;
+    if (identifiability.flat.length > 0) {
+      status = 'degenerate';
+      message = degenerate;
+    }
+  }
+  // Every result has the same fields (identifiability undefined where not checked), so the code
+  // that reads results sees one shape.
+  return {
+    x: x.slice(), cost: F, status, message, iterations, evaluations,
+    // Empty copies when not kept: the same calls either way.
+    residuals: r.slice(0, keepArrays ? n : 0), jacobian: jac.slice(0, keepArrays ? jacLength : 0),
+    identifiability,
+  };
 }
 
 function clamp(v: number, lo: number, hi: number): number {

@@ -28,13 +28,15 @@ export interface FitProblem<Ctx = unknown, D = unknown> {
 /** The residual problem of a law on data, in free internal coordinates. */
 export function residualProblem<Ctx, D>(problem: FitProblem<Ctx, D>, map: ParameterMap, space: 'log' | 'linear' = 'log'): ResidualProblem & { theta: Float64Array } {
   const { law, design, y } = problem;
-  const n = law.size(design);
+  // `.call` for the law's own code, here and below: see least_squares.ts on compiled code.
+  const n = law.size.call(law, design);
   const P = map.specs.length;
   const p = map.free.length;
   const theta = new Float64Array(P);
   const direct = p === P;
   // With every parameter free the law writes the Jacobian directly; otherwise through this.
-  const fullJac = direct ? new Float64Array(0) : new Float64Array(n * P);
+  const fullSize = n * P;
+  const fullJac = new Float64Array(direct ? 0 : fullSize);
   const lower = new Float64Array(p);
   const upper = new Float64Array(p);
   map.free.forEach((s, k) => {
@@ -49,11 +51,10 @@ export function residualProblem<Ctx, D>(problem: FitProblem<Ctx, D>, map: Parame
     theta,
     residuals(x, out, jac) {
       expand(map, x, theta);
-      if (jac && direct) law.evaluate(theta, design, out, jac);
-      else if (jac) {
-        law.evaluate(theta, design, out, fullJac);
-        projectJacobian(map, theta, fullJac, n, jac);
-      } else law.evaluate(theta, design, out);
+      // One call of the law for every kind of call (with the law's Jacobian, through the
+      // projection, or without), through `.call` (least_squares.ts says why).
+      law.evaluate.call(law, theta, design, out, jac === undefined ? undefined : direct ? jac : fullJac);
+      if (jac !== undefined && !direct) projectJacobian(map, theta, fullJac, n, jac);
       if (space === 'log') {
         for (let i = 0; i < n; i++) out[i] -= y[i];
         return;

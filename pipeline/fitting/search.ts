@@ -29,6 +29,9 @@ export interface SearchOutcome {
   evaluations: number;
 }
 
+/** The `flat` of an outcome that is not degenerate: an array all the same, so that outcomes have one shape. */
+const NONE_FLAT: number[] = [];
+
 /** A prepared problem that a thread keeps between work units. */
 export interface PreparedProblem {
   residuals: ResidualProblem;
@@ -63,12 +66,15 @@ export function searchBatch(prepared: PreparedProblem, starts: Float64Array[], i
     initialDamping: SEARCH_DAMPING,
     keepArrays: false,
     typical: typicalOf(prepared.map),
-    ...(options.prune && Number.isFinite(threshold) ? { abandonAbove: threshold, abandonAfter: PRUNE_AFTER } : {}),
+    // The same fields with pruning or without, and in every outcome below: objects of one shape
+    // keep the solver's compiled code valid (least_squares.ts).
+    abandonAbove: options.prune && Number.isFinite(threshold) ? threshold : Infinity,
+    abandonAfter: PRUNE_AFTER,
   };
   const out: SearchOutcome[] = [];
   for (let k = Atomics.add(next, 0, 1); k < starts.length; k = Atomics.add(next, 0, 1)) {
     const result = leastSquares(residuals, starts[k], settings, workspace);
-    out.push({ start: indices[k], cost: result.cost, x: result.x, status: result.status, ...(result.status === 'degenerate' ? { flat: result.identifiability!.flat } : {}), message: result.message, iterations: result.iterations, evaluations: result.evaluations });
+    out.push({ start: indices[k], cost: result.cost, x: result.x, status: result.status, flat: result.status === 'degenerate' ? result.identifiability!.flat : NONE_FLAT, message: result.message, iterations: result.iterations, evaluations: result.evaluations });
   }
   return out;
 }

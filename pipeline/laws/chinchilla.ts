@@ -140,7 +140,7 @@ export const chinchilla: Law<ChinchillaContext, ChinchillaDesign> = {
       const m = Math.max(tA, tB, e);
       // exp(t − m) of the largest term is exp(0) = 1 exactly: two exponentials per row, not three
       // (for a finite m; an infinite or NaN one goes through exp as before).
-      const finite = m - m === 0;
+      const finite = Number.isFinite(m);
       const xA = finite && tA === m ? 1 : Math.exp(tA - m);
       const xB = finite && tB === m ? 1 : Math.exp(tB - m);
       const xE = finite && e === m ? 1 : Math.exp(e - m);

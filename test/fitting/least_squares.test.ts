@@ -47,8 +47,8 @@ describe('leastSquares', () => {
     expect(leastSquares(problem, Float64Array.of(1)).status).toBe('non-finite');
   });
 
-  // Every stop leaves the solver through one exit (least_squares.ts, STOP_*): each reason keeps its
-  // status, message and iteration count.
+  // Every stop leaves the solver through one exit (least_squares.ts): each reason keeps its status,
+  // message and iteration count.
   it('names each stop: status, message and iterations', () => {
     const stop = (problem: Parameters<typeof leastSquares>[0], x0: number[], options: Parameters<typeof leastSquares>[2] = {}) => {
       const { status, message, iterations } = leastSquares(problem, Float64Array.from(x0), { identify: false, ...options });
@@ -69,6 +69,27 @@ describe('leastSquares', () => {
     expect(stop(nan, [1])).toEqual({ status: 'non-finite', message: 'objective is not finite at the start', iterations: 0 });
     const badJacobian = { n: 1, p: 1, residuals: (x: Float64Array, out: Float64Array, jac?: Float64Array) => { out[0] = x[0] - 1; if (jac) jac[0] = NaN; } };
     expect(stop(badJacobian, [3])).toEqual({ status: 'non-finite', message: 'gradient is not finite', iterations: 1 });
+  });
+
+  // One shape of result for every stop (least_squares.ts's note on compiled code): the code that
+  // reads results then meets one kind of object.
+  it('returns the same fields whatever the stop', () => {
+    const misra = misraProblem(238.94, 5.5e-4);
+    const nan = { n: 1, p: 1, residuals: (_x: Float64Array, out: Float64Array) => { out[0] = NaN; } };
+    const results = [
+      leastSquares(misra, Float64Array.of(500, 1e-4)),
+      leastSquares(misra, Float64Array.of(500, 1e-4), { identify: false, keepArrays: false }),
+      leastSquares(misra, Float64Array.of(500, 1e-4), { maxIterations: 2 }),
+      leastSquares(misra, Float64Array.of(500, 1e-4), { abandonAbove: 1e-9, abandonAfter: 1 }),
+      leastSquares(nan, Float64Array.of(1)),
+    ];
+    expect(results.map((r) => r.status)).toEqual(['converged', 'converged', 'max-iterations', 'abandoned', 'non-finite']);
+    for (const result of results) expect(Object.keys(result)).toEqual(Object.keys(results[0]));
+    expect(results[0].identifiability?.flat).toEqual([]);
+    expect(results[1].identifiability).toBeUndefined();
+    expect(results[1].residuals.length).toBe(0);
+    expect(results[0].residuals.length).toBe(misra.n);
+    expect(results[0].jacobian.length).toBe(misra.n * 2);
   });
 
   it('Huber fit ignores a gross outlier that least squares follows', () => {
@@ -148,6 +169,28 @@ describe('huber and objective', () => {
     expect(huber(1e-3, 5e-4)).toBeCloseTo(0.5 * 25e-8, 20);
     expect(huber(1e-3, -0.01)).toBeCloseTo(1e-3 * (0.01 - 5e-4), 18);
     expect(objectiveValue(Float64Array.of(0.1, -0.2), 'lsq', 1)).toBeCloseTo(0.025, 15);
+  });
+
+  // objectiveValue computes both terms for every row and keeps one (least_squares.ts): the sum is
+  // still the plain definition's, bit for bit.
+  it('sums the plain definitions exactly, with weights and zero weights', () => {
+    const rng = new Random(7);
+    for (let t = 0; t < 50; t++) {
+      const n = 1 + rng.int(40);
+      const r = Float64Array.from({ length: n }, () => rng.normal() * 10 ** (rng.int(5) - 4));
+      const w = t % 2 ? Float64Array.from({ length: n }, () => rng.int(3)) : undefined;
+      const delta = 10 ** (rng.int(4) - 4);
+      let lsq = 0;
+      let robust = 0;
+      for (let i = 0; i < n; i++) {
+        const wi = w ? w[i] : 1;
+        if (wi === 0) continue;
+        lsq += wi * 0.5 * r[i] * r[i];
+        robust += wi * (Math.abs(r[i]) <= delta ? 0.5 * r[i] * r[i] : delta * (Math.abs(r[i]) - 0.5 * delta));
+      }
+      expect(Object.is(objectiveValue(r, 'lsq', delta, w), lsq)).toBe(true);
+      expect(Object.is(objectiveValue(r, 'huber', delta, w), robust)).toBe(true);
+    }
   });
 
   it('Cholesky solves a symmetric positive definite system', () => {
