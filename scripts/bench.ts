@@ -11,7 +11,7 @@
  * | ingest of a ≥ 1,000,000-row log made by `atlas simulate` (time, peak RSS) | csv-parse's plain synchronous parse of the same file |
  * | joint atlas fit on the simulated 774-run design (1 and 2 threads) | scipy least_squares(trf) on the same law, design, starts and screening, with atlas's pruning and as a plain multi-start, with the analytic Jacobian and with scipy's default 2-point one (bench/peer/atlas_trf.py via scripts/bench-atlas-fit.ts) |
  * | Chinchilla fit on 1,000,000 rows, 64 starts (time, peak RSS) | the targets ≤ 5 s and ≤ 500 MB (scripts/bench-million.ts) |
- * | 40-job sweep, --jobs 2 against --jobs 1 | two --jobs 1 sweeps run at once: the machine's own 2-thread throughput on the same work (scripts/bench-sweep.ts); beside it, the CPU a second lane costs (scripts/bench-isolate.ts) |
+ * | 40-job sweep, --jobs 2 against --jobs 1 | two --jobs 1 sweeps run at once: the machine's own 2-thread throughput on the same work (scripts/bench-sweep.ts); beside it, the CPU a second lane costs (scripts/bench-isolate.ts) and what a fresh isolate compiles (scripts/bench-compile.ts) |
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -213,11 +213,16 @@ if (!args.includes('--skip-sweep')) {
   const threads = /other threads \(compilers, garbage collector\): .* \(median ([\d.]+)\)/.exec(isolate.stdout)?.[1] ?? '—';
   const allows = /W \/ \(W \+ extra\): .* \(median ([\d.]+)\)/.exec(isolate.stdout)?.[1] ?? '—';
   if (isolate.status !== 0) process.stderr.write(isolate.stdout + isolate.stderr);
+  // Most of that cost is compiling: a fresh isolate's TurboFan work over half the jobs (bench-compile.ts).
+  log('40-job sweep, what a fresh isolate compiles over half the jobs …');
+  const compile = spawnSync('node', ['--import', 'tsx', join(root, 'scripts/bench-compile.ts')], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 24 });
+  const compiled = /this checkout: ([\d.]+) TurboFan compilations in (\d+) ms; ([\d.]+) deoptimisations/.exec(compile.stdout);
+  if (compile.status !== 0) process.stderr.write(compile.stdout + compile.stderr);
   rows.push({
     benchmark: `sweep of ${jobs} jobs, --jobs 2`,
     atlas: `${j2.toFixed(2)} s`,
     peer: `${j1.toFixed(2)} s (--jobs 1)`,
-    ratio: `${(j1 / j2).toFixed(2)}× (bound: two --jobs 1 sweeps at once, median ${efficiency?.[3] ?? '—'}×; efficiency ${efficiency?.[1] ?? '—'}, median ${efficiency?.[2] ?? '—'}${interval ? `, interval ${interval})` : ''}; split by hand over two processes / --jobs 2, median ${split}; the second lane's extra CPU, median ${lane} s, ${threads} s of it on V8's compiler and GC threads, which alone allows ${allows}; busy-loop speed-up ${loop}×)`,
+    ratio: `${(j1 / j2).toFixed(2)}× (bound: two --jobs 1 sweeps at once, median ${efficiency?.[3] ?? '—'}×; efficiency ${efficiency?.[1] ?? '—'}, median ${efficiency?.[2] ?? '—'}${interval ? `, interval ${interval})` : ''}; split by hand over two processes / --jobs 2, median ${split}; the second lane's extra CPU, median ${lane} s, ${threads} s of it on V8's compiler and GC threads, which alone allows ${allows}; a fresh isolate over half the jobs: ${compiled ? `${compiled[1]} TurboFan compilations in ${compiled[2]} ms, ${compiled[3]} deoptimisations` : '—'}; busy-loop speed-up ${loop}×)`,
     objective: /results identical: \w+/.exec(text)?.[0] ?? '—',
   });
   if (!Number.isFinite(j1)) process.stderr.write(text + sweep.stderr);
