@@ -167,9 +167,7 @@ export async function multiStart<Ctx, D>(full: FitProblem<Ctx, D>, map: Paramete
   const base = { loss: lossOf(options.objective), delta: options.delta, weights: problem.weights, maxIterations: options.maxIterations, typical: typicalOf(map) } as const;
   const initial = new Float64Array(starts.length);
   for (let s = 0; s < starts.length; s++) {
-    // With the Jacobian, which the screening does not need: the law's code then runs the same way
-    // here as in every later call, and the compiled form of it made here is not thrown away.
-    residuals.residuals.call(residuals, starts[s], workspace.r, workspace.jac);
+    residuals.residuals.call(residuals, starts[s], workspace.r);
     initial[s] = objectiveValue(workspace.r, lossOf(options.objective), options.delta, problem.weights);
     evaluations++;
   }

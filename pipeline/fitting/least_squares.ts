@@ -99,25 +99,23 @@ export const INLIER_SWITCH = 1e-2;
 /** Huber function (scipy.special.huber convention). */
 export function huber(delta: number, r: number): number {
   const a = Math.abs(r);
-  // Both pieces are computed and one is kept (see solve on code that runs only sometimes).
-  const inner = 0.5 * r * r;
-  const outer = delta * (a - 0.5 * delta);
-  return a <= delta ? inner : outer;
+  return a <= delta ? 0.5 * r * r : delta * (a - 0.5 * delta);
 }
 
 /** Objective F = Σ w ρ(r). */
 export function objectiveValue(residuals: Float64Array, loss: 'lsq' | 'huber', delta: number, weights?: Float64Array): number {
   let sum = 0;
   const n = residuals.length;
-  const lsq = loss === 'lsq';
-  // One loop for both losses, each term computed both ways (a few flops against the law's
-  // exponentials): an lsq-only start does not leave the Huber term uncompiled.
-  for (let i = 0; i < n; i++) {
-    const w = weights ? weights[i] : 1;
-    const r = residuals[i];
-    const square = w * 0.5 * r * r;
-    const robust = w * huber(delta, r);
-    if (w !== 0) sum += lsq ? square : robust;
+  if (loss === 'lsq') {
+    for (let i = 0; i < n; i++) {
+      const w = weights ? weights[i] : 1;
+      if (w !== 0) sum += w * 0.5 * residuals[i] * residuals[i];
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const w = weights ? weights[i] : 1;
+      if (w !== 0) sum += w * huber(delta, residuals[i]);
+    }
   }
   return sum;
 }

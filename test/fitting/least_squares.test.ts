@@ -171,8 +171,8 @@ describe('huber and objective', () => {
     expect(objectiveValue(Float64Array.of(0.1, -0.2), 'lsq', 1)).toBeCloseTo(0.025, 15);
   });
 
-  // objectiveValue computes both terms for every row and keeps one (least_squares.ts): the sum is
-  // still the plain definition's, bit for bit.
+  // The objective is the plain definition's sum, bit for bit (the fits' byte-identical artifacts
+  // rest on it).
   it('sums the plain definitions exactly, with weights and zero weights', () => {
     const rng = new Random(7);
     for (let t = 0; t < 50; t++) {
