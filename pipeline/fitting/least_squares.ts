@@ -235,6 +235,12 @@ class Settings {
   readonly typical: (x: Float64Array, x0: Float64Array) => Float64Array;
   readonly identify: boolean;
   readonly inlierSwitch: number;
+  /**
+   * objectiveValue, called through this field with `.call` so that the solver calls it rather than
+   * building it in: its Huber loop, first run when the first Huber fit comes, then recompiles it
+   * alone and not the solver.
+   */
+  readonly objective: typeof objectiveValue = objectiveValue;
   constructor(options: LeastSquaresOptions) {
     this.loss = option(options, 'loss') ?? 'lsq';
     this.delta = option(options, 'delta') ?? 1e-3;
@@ -273,7 +279,7 @@ export function leastSquares(problem: ResidualProblem, x0: Float64Array, options
  *   only the choice of result left to the branch, and the Huber curvature switch goes through the
  *   same kernel call as every iteration;
  * - the code that differs from problem to problem (the residuals, and through them the law; the
- *   kernel for p; the typical scales) is called with `.call`: V8 then compiles the call as a plain
+ *   kernel for p; the typical scales), and the objective's two loops, are called with `.call`: V8 then compiles the call as a plain
  *   call to whatever function it meets, rather than building that function into the solver's code
  *   and discarding the solver when another one comes. Each is compiled once, on its own, and a call
  *   costs nothing next to the pass over the rows it makes.
@@ -299,7 +305,8 @@ function solve(problem: ResidualProblem, x0: Float64Array, options: Settings, wo
   const start = Float64Array.from(x);
   problem.residuals.call(problem, x, r, jac);
   let evaluations = 1;
-  let F = objectiveValue(r, loss, delta, rowWeights);
+  const objective = options.objective;
+  let F = objective.call(undefined, r, loss, delta, rowWeights);
   // How the solve stopped (the iteration cap unless another criterion says otherwise).
   let status: LeastSquaresResult['status'] = 'max-iterations';
   let message = `iteration cap ${maxIterations} reached`;
@@ -390,7 +397,7 @@ function solve(problem: ResidualProblem, x0: Float64Array, options: Settings, wo
       if (tried) {
         problem.residuals.call(problem, xTrial, rTrial, jacTrial);
         evaluations++;
-        const Ft = objectiveValue(rTrial, loss, delta, rowWeights);
+        const Ft = objective.call(undefined, rTrial, loss, delta, rowWeights);
         if (Number.isFinite(Ft) && Ft < F) {
           // Gain ratio against the model decrease −gᵀs − ½ sᵀHs (with the projected step).
           let predicted = 0;
